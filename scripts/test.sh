@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs every test: native `cargo test`, the wasm tests in headless Chromium, and the
+# end-to-end tests of the built page. Installs what is missing first (scripts/setup.sh).
+# Exits non-zero if anything fails.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+source scripts/setup.sh --browser
+
+step() { printf '\n\033[1;34m== %s\033[0m\n' "$*"; }
+[ -d ../shared/data/coat ] || { echo "test: ../shared/data/coat not found (the real Coat files the tests read)" >&2; exit 1; }
+
+step "1/3 native tests (cargo test)"
+cargo test --locked
+
+step "2/3 wasm tests in headless Chromium (wasm-bindgen-test)"
+# target/digests/native.txt was written by the native run above; the wasm test compares.
+export CHROMEDRIVER="${CHROMEDRIVER:-$(command -v chromedriver)}"
+export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-180}"
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+  cargo test --locked --target wasm32-unknown-unknown --profile wasm-test --test web
+
+step "3/3 end-to-end: build the page, serve it on 127.0.0.1, drive it in headless Chromium"
+trunk build --release
+node --test --test-reporter=spec tests/e2e/

@@ -1,0 +1,146 @@
+//! Charts drawn with plotters on any backend: a canvas in the page, SVG in the CLI and
+//! in tests. The same code makes both, so what the CLI writes is what the page shows.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+/// Okabe–Ito colours: distinguishable with the common colour-vision deficiencies.
+pub const PALETTE: [RGBColor; 7] = [
+    RGBColor(0, 114, 178),
+    RGBColor(230, 159, 0),
+    RGBColor(0, 158, 115),
+    RGBColor(204, 121, 167),
+    RGBColor(86, 180, 233),
+    RGBColor(213, 94, 0),
+    RGBColor(120, 120, 120),
+];
+
+/// One line of a chart: a label and one value per episode.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    pub label: String,
+    pub values: Vec<f64>,
+}
+
+/// Sizes in device pixels (multiply by `devicePixelRatio` on HiDPI screens).
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    pub pixel_ratio: f64,
+}
+
+impl Default for Style {
+    fn default() -> Self {
+        Self { pixel_ratio: 1.0 }
+    }
+}
+
+/// Most raw points drawn per series; the running mean uses every value.
+const MAX_DOTS: usize = 400;
+/// Window of the running mean.
+const SMOOTH: usize = 50;
+
+/// The mean of the last `SMOOTH` values at each index.
+pub fn running_mean(values: &[f64]) -> Vec<f64> {
+    let mut out = Vec::with_capacity(values.len());
+    let mut sum = 0.0;
+    for (i, v) in values.iter().enumerate() {
+        sum += v;
+        if i >= SMOOTH {
+            sum -= values[i - SMOOTH];
+        }
+        out.push(sum / (i + 1).min(SMOOTH) as f64);
+    }
+    out
+}
+
+/// R_tra per episode: faint dots for single episodes, a bold line for the running mean
+/// over the last 50 episodes, one colour per policy, with a legend.
+pub fn draw_episode_returns<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    series: &[Series],
+    y_label: &str,
+    style: Style,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let px = |v: f64| (v * style.pixel_ratio).round() as u32;
+    root.fill(&WHITE)?;
+    let n = series.iter().map(|s| s.values.len()).max().unwrap_or(0).max(1);
+    let y_max = series.iter().flat_map(|s| s.values.iter().copied()).fold(1.0f64, f64::max) * 1.05;
+    let mut chart = ChartBuilder::on(root)
+        .margin(px(10.0))
+        .x_label_area_size(px(36.0))
+        .y_label_area_size(px(52.0))
+        .build_cartesian_2d(0f64..n as f64, 0f64..y_max)?;
+    chart
+        .configure_mesh()
+        .light_line_style(RGBColor(235, 235, 235))
+        .bold_line_style(RGBColor(215, 215, 215))
+        .x_desc("episode")
+        .y_desc(y_label)
+        .label_style(("sans-serif", px(13.0)))
+        .axis_desc_style(("sans-serif", px(14.0)))
+        .draw()?;
+    for (k, s) in series.iter().enumerate() {
+        let colour = PALETTE[k % PALETTE.len()];
+        let stride = (s.values.len() / MAX_DOTS).max(1);
+        chart.draw_series(
+            s.values
+                .iter()
+                .enumerate()
+                .step_by(stride)
+                .map(|(i, v)| Circle::new((i as f64, *v), px(1.5), colour.mix(0.25).filled())),
+        )?;
+        chart
+            .draw_series(LineSeries::new(
+                running_mean(&s.values).into_iter().enumerate().map(|(i, v)| (i as f64, v)),
+                colour.stroke_width(px(2.5)),
+            ))?
+            .label(format!("{} (running mean of {SMOOTH})", s.label))
+            .legend(move |(x, y)| Rectangle::new([(x, y - 4), (x + 16, y + 4)], colour.filled()));
+    }
+    if !series.is_empty() {
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .background_style(WHITE.mix(0.85))
+            .border_style(RGBColor(200, 200, 200))
+            .label_font(("sans-serif", px(13.0)))
+            .draw()?;
+    }
+    root.present()
+}
+
+/// The chart as an SVG document (CLI, tests).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn episode_returns_svg(series: &[Series], y_label: &str, size: (u32, u32)) -> Result<String, String> {
+    let mut out = String::new();
+    {
+        let root = SVGBackend::with_string(&mut out, size).into_drawing_area();
+        draw_episode_returns(&root, series, y_label, Style::default()).map_err(|e| e.to_string())?;
+    }
+    Ok(out)
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn running_mean_window() {
+        let v: Vec<f64> = (0..60).map(|i| i as f64).collect();
+        let m = running_mean(&v);
+        assert_eq!(m[0], 0.0);
+        assert_eq!(m[3], 1.5);
+        assert_eq!(m[59], (10..60).sum::<usize>() as f64 / 50.0);
+    }
+
+    #[test]
+    fn svg_names_every_series_and_draws_lines() {
+        let s = vec![
+            Series { label: "Random".into(), values: vec![1.0, 3.0, 2.0] },
+            Series { label: "Most popular".into(), values: vec![4.0, 4.5, 5.0] },
+        ];
+        let svg = episode_returns_svg(&s, "R_tra", (640, 360)).unwrap();
+        assert!(svg.contains("Random (running mean of 50)") && svg.contains("Most popular"), "legend missing");
+        assert!(svg.matches("<polyline").count() >= 2, "one line per series");
+    }
+}

@@ -1,0 +1,140 @@
+//! The page's settings as a person types them (text boxes, selects), turned into an
+//! [`ExperimentConfig`]. Pure, so it is tested natively; the page only forwards events.
+
+use super::config::{ConfigError, DataSource, EnvConfig, ExperimentConfig, ValidConfig};
+use crate::env::{synthetic, Mode, Preset, QuitRule, Window};
+use crate::policy::PolicyKind;
+
+/// Text and choices as shown in the page's controls. Empty optional boxes mean "the
+/// preset's default".
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConfigForm {
+    pub preset: Preset,
+    pub data: DataSource,
+    pub scale: String,
+    pub seed: String,
+    pub mode: Mode,
+    pub episodes: String,
+    pub leave_n: String,
+    pub leave_tau: String,
+    pub window: Window,
+    pub policies: Vec<PolicyKind>,
+}
+
+impl Default for ConfigForm {
+    fn default() -> Self {
+        Self::from_config(&ExperimentConfig::default())
+    }
+}
+
+impl ConfigForm {
+    /// The form showing `c`.
+    pub fn from_config(c: &ExperimentConfig) -> Self {
+        let opt = |v: Option<String>| v.unwrap_or_default();
+        Self {
+            preset: c.env.preset,
+            data: c.env.data,
+            scale: opt(c.env.scale.map(|s| s.to_string())),
+            seed: c.seed.to_string(),
+            mode: c.env.mode,
+            episodes: c.episodes.to_string(),
+            leave_n: opt(c.env.leave_n.map(|n| n.to_string())),
+            leave_tau: opt(c.env.leave_tau.map(|t| t.to_string())),
+            window: c.env.window,
+            policies: c.policies.clone(),
+        }
+    }
+
+    /// Switches the environment; real data stays selected only where it exists, and the
+    /// quit-rule boxes go back to the new preset's defaults.
+    pub fn set_preset(&mut self, p: Preset) {
+        if p != self.preset {
+            self.preset = p;
+            self.leave_n.clear();
+            self.leave_tau.clear();
+            self.scale.clear();
+            if p != Preset::Coat {
+                self.data = DataSource::Synthetic;
+            }
+        }
+    }
+
+    /// The defaults the empty boxes stand for: (scale, N, τ).
+    pub fn defaults(&self) -> (f64, usize, String) {
+        let scale = synthetic::default_scale(self.preset);
+        let scale_now = self.scale.trim().parse::<f64>().ok().filter(|s| s.is_finite() && *s > 0.0).unwrap_or(scale);
+        let users = match self.data {
+            DataSource::Real => self.preset.real_shape().0,
+            DataSource::Synthetic => synthetic::shape(self.preset, scale_now).0,
+        };
+        match self.preset.default_quit_rule(users) {
+            QuitRule::ItemDistance { n, tau } => (scale, n, tau.to_string()),
+            QuitRule::TagCount { n, tau } => (scale, n, tau.to_string()),
+        }
+    }
+
+    /// Parses every box and checks the result; the error names the field.
+    pub fn to_config(&self) -> Result<ValidConfig, ConfigError> {
+        fn opt<T: std::str::FromStr>(field: &str, s: &str, what: &str) -> Result<Option<T>, ConfigError> {
+            let s = s.trim();
+            if s.is_empty() {
+                return Ok(None);
+            }
+            s.parse().map(Some).map_err(|_| ConfigError { field: field.into(), problem: format!("'{s}' is not {what}") })
+        }
+        fn req<T: std::str::FromStr>(field: &str, s: &str, what: &str) -> Result<T, ConfigError> {
+            opt(field, s, what)?.ok_or_else(|| ConfigError { field: field.into(), problem: format!("is empty; enter {what}") })
+        }
+        let config = ExperimentConfig {
+            env: EnvConfig {
+                preset: self.preset,
+                data: self.data,
+                scale: if self.data == DataSource::Synthetic { opt("env.scale", &self.scale, "a number")? } else { None },
+                mode: self.mode,
+                leave_n: opt("env.leave_n", &self.leave_n, "a whole number")?,
+                leave_tau: opt("env.leave_tau", &self.leave_tau, "a number")?,
+                window: self.window,
+                max_turn: crate::env::MAX_TURN,
+            },
+            policies: self.policies.clone(),
+            episodes: req("episodes", &self.episodes, "a whole number")?,
+            seed: req("seed", &self.seed, "a whole number")?,
+            ..ExperimentConfig::default()
+        };
+        config.check()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_form_is_the_default_config() {
+        assert_eq!(ConfigForm::default().to_config().unwrap().raw(), &ExperimentConfig::default());
+    }
+
+    #[test]
+    fn typing_errors_name_the_field() {
+        let mut f = ConfigForm::default();
+        f.seed = "12a".into();
+        let e = f.to_config().unwrap_err();
+        assert_eq!((e.field.as_str(), e.problem.as_str()), ("seed", "'12a' is not a whole number"));
+        let mut f = ConfigForm::default();
+        f.episodes = "-5".into();
+        assert_eq!(f.to_config().unwrap_err().field, "episodes");
+        let mut f = ConfigForm::default();
+        f.leave_tau = "NaN".into();
+        assert_eq!(f.to_config().unwrap_err().field, "env.leave_tau");
+    }
+
+    #[test]
+    fn switching_preset_resets_real_data_and_rule() {
+        let mut f = ConfigForm::default();
+        f.data = DataSource::Real;
+        f.leave_n = "3".into();
+        f.set_preset(Preset::KuaiRec);
+        assert_eq!((f.data, f.leave_n.as_str()), (DataSource::Synthetic, ""));
+        assert_eq!(f.defaults().1, 4);
+    }
+}

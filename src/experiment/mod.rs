@@ -1,0 +1,34 @@
+//! Experiments: one validated config type shared by the page and the CLI, a resumable
+//! runner that works in chunks, and the metrics it reports.
+
+pub mod config;
+pub mod form;
+pub mod simulate;
+pub mod stats;
+
+pub use config::{ConfigError, DataSource, EnvConfig, ExperimentConfig, ValidConfig};
+pub use simulate::{Progress, Simulation};
+pub use stats::{MeanStd, PolicySummary};
+
+use crate::env::coat::{CoatFiles, DataError};
+use crate::env::{synthetic, World};
+
+/// Why a world could not be built.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum WorldError {
+    #[error("real Coat data was chosen but no files were given: load {0}")]
+    NoRealFiles(String),
+    #[error(transparent)]
+    Data(#[from] DataError),
+}
+
+/// The world a config asks for: generated from its seed, or loaded from `real`.
+pub fn build_world(config: &ValidConfig, real: Option<&CoatFiles>) -> Result<World, WorldError> {
+    match (config.synthetic, real) {
+        (Some(params), _) => Ok(synthetic::generate(params)),
+        (None, Some(files)) => Ok(files.load()?),
+        (None, None) => Err(WorldError::NoRealFiles(
+            crate::env::coat::CoatFile::ALL.iter().map(|f| f.file_name()).collect::<Vec<_>>().join(", "),
+        )),
+    }
+}

@@ -1,0 +1,16 @@
+//! iALP Playground: a reconstruction of iALP / A-iALP ("Large Language Model driven
+//! Policy Exploration for Recommender Systems", WSDM 2025) that runs natively and in
+//! the browser.
+//!
+//! Data flows one way: config → world → (user model → LLM labels → reward model →)
+//! policies → runner → results → charts. Everything here is plain, seeded Rust; the
+//! browser edge lives in [`web`] (wasm only) and the command-line edge in `src/bin/ialp.rs`.
+
+pub mod chart;
+pub mod env;
+pub mod experiment;
+pub mod policy;
+pub mod rng;
+
+#[cfg(target_arch = "wasm32")]
+pub mod web;

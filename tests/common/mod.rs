@@ -1,0 +1,48 @@
+//! Shared by the native tests and the browser (wasm) tests: the cases whose digests
+//! must be equal natively and in wasm.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use ialp::env::coat::CoatFiles;
+use ialp::experiment::{build_world, ExperimentConfig, Simulation};
+
+/// (name, config JSON). A few hundred episodes each, over every preset and mode.
+pub const DIGEST_CASES: &[(&str, &str)] = &[
+    ("coat-synthetic-fb", r#"{"env":{"preset":"coat","mode":"fb"},"policies":["random","popular"],"episodes":300,"seed":7}"#),
+    ("kuairec-synthetic-nx0", r#"{"env":{"preset":"kuairec","mode":"nx0","scale":0.1},"policies":["random","popular"],"episodes":300,"seed":11}"#),
+    ("movielens-synthetic-nx10", r#"{"env":{"preset":"movielens","mode":"nx10","scale":0.05},"policies":["random"],"episodes":200,"seed":3}"#),
+    ("coat-real-nx0-peer", r#"{"env":{"preset":"coat","data":"real","mode":"nx0","leave_n":3,"leave_tau":10,"window":"peer_compatible"},"policies":["random","popular"],"episodes":300,"seed":5}"#),
+];
+
+/// Runs a case to the end and returns its digest.
+pub fn digest_of(config_json: &str, real: Option<&CoatFiles>) -> String {
+    let config = ExperimentConfig::from_json(config_json).expect("valid case");
+    let world = build_world(&config, real).expect("world");
+    let mut sim = Simulation::new(config, Arc::new(world));
+    sim.run();
+    sim.digest()
+}
+
+/// The real Coat files as (name, text), from `../shared/data/coat` (never copied into
+/// the repository).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn real_coat_texts() -> Vec<(String, String)> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/coat");
+    ialp::env::coat::CoatFile::ALL
+        .iter()
+        .map(|f| {
+            let p = dir.join(f.file_name());
+            let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e} (tests read the real data from ../shared)", p.display()));
+            (f.file_name().to_string(), text)
+        })
+        .collect()
+}
+
+pub fn coat_files(texts: &[(String, String)]) -> CoatFiles {
+    let mut files = CoatFiles::new();
+    for (name, text) in texts {
+        files.add(name, text.clone());
+    }
+    files
+}

@@ -1,0 +1,173 @@
+// End-to-end: the built page (dist/) served on 127.0.0.1, driven in headless Chromium.
+// Run by scripts/test.sh after `trunk build`; reads the DOM, not only pixels.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const require = createRequire(import.meta.url);
+const { chromium } = require(path.join(ROOT, '.tools/node_modules/playwright-core'));
+const DIST = path.join(ROOT, 'dist');
+const COAT = path.resolve(ROOT, '../shared/data/coat');
+const COAT_FILES = ['train.ascii', 'test.ascii', 'pseudo_gt_rating_matrix.ascii', 'user_features.ascii', 'item_features.ascii'];
+const OUT = path.join(ROOT, 'target/e2e');
+
+const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.svg': 'image/svg+xml' };
+let server, base, browser;
+
+before(async () => {
+  assert.ok(fs.existsSync(path.join(DIST, 'index.html')), 'dist/ is missing: run trunk build first');
+  server = http.createServer((req, res) => {
+    const url = new URL(req.url, 'http://x');
+    let file = path.join(DIST, decodeURIComponent(url.pathname));
+    if (!file.startsWith(DIST)) { res.writeHead(403).end(); return; }
+    if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
+    if (!fs.existsSync(file)) { res.writeHead(404).end(); return; }
+    res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
+    fs.createReadStream(file).pipe(res);
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${server.address().port}/`;
+  fs.mkdirSync(OUT, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+/** A fresh page that fails the test on any uncaught error or panic. */
+async function open() {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 2 });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.goto(base);
+  await page.waitForSelector('#run');
+  return { page, errors };
+}
+
+async function setText(page, sel, value) {
+  await page.fill(sel, value);
+  await page.dispatchEvent(sel, 'change');
+}
+
+async function runAndWait(page) {
+  await page.click('#run');
+  await page.waitForFunction(() => /^finished/.test(document.querySelector('#status')?.textContent ?? ''), null, { timeout: 60_000 });
+}
+
+/** Share of the canvas's pixels that are not white. */
+function inkOnCanvas(page) {
+  return page.evaluate(() => {
+    const c = document.querySelector('#chart');
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let ink = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i] < 240 || d[i + 1] < 240 || d[i + 2] < 240) ink++;
+    return ink / (d.length / 4);
+  });
+}
+
+test('a synthetic run draws the chart and fills the table', async () => {
+  const { page, errors } = await open();
+  const before = await inkOnCanvas(page);
+  await setText(page, '#episodes', '300');
+  await runAndWait(page);
+  for (const policy of ['random', 'popular']) {
+    const row = page.locator(`#results tr[data-policy="${policy}"]`);
+    assert.equal(await row.locator('td').first().textContent(), '300');
+    assert.match(await row.locator('.r-tra').textContent(), /^\d+\.\d{3} ± \d+\.\d{3}$/);
+    assert.match(await row.locator('.length').textContent(), /^\d+\.\d{3} ± \d+\.\d{3}$/);
+  }
+  assert.equal(await page.getAttribute('#chart', 'data-points'), '600');
+  const canvas = await page.evaluate(() => { const c = document.querySelector('#chart'); return [c.width, c.clientWidth]; });
+  assert.equal(canvas[0], canvas[1] * 2, 'backing store is CSS size × devicePixelRatio (sharp on HiDPI)');
+  const after = await inkOnCanvas(page);
+  assert.ok(after > before + 0.01, `the plot drew lines and dots (ink ${before} → ${after})`);
+  await page.screenshot({ path: path.join(OUT, 'synthetic.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('real Coat from the file picker', async () => {
+  const { page, errors } = await open();
+  await page.selectOption('#data-source', 'real');
+  await page.setInputFiles('#coat-files', COAT_FILES.map((f) => path.join(COAT, f)));
+  await page.waitForSelector('#coat-status.ok');
+  assert.match(await page.textContent('#coat-status'), /loaded: 290 users × 300 items, 6960 logged ratings/);
+  await setText(page, '#episodes', '200');
+  await runAndWait(page);
+  assert.match(await page.textContent('#results caption'), /290 users × 300 items/);
+  await page.screenshot({ path: path.join(OUT, 'real-coat.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('bad Coat files give a clear error and the page keeps working', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ialp-bad-coat-'));
+  for (const f of COAT_FILES) fs.copyFileSync(path.join(COAT, f), path.join(dir, f));
+  const lines = fs.readFileSync(path.join(dir, 'train.ascii'), 'utf8').split('\n');
+  lines[2] = lines[2].replace('0', 'q');
+  fs.writeFileSync(path.join(dir, 'train.ascii'), lines.join('\n'));
+  const { page, errors } = await open();
+  await page.selectOption('#data-source', 'real');
+  // Four files only: the missing one is named.
+  await page.setInputFiles('#coat-files', COAT_FILES.slice(0, 4).map((f) => path.join(dir, f)));
+  await page.waitForSelector('#coat-status.bad');
+  assert.match(await page.textContent('#coat-status'), /still missing: item_features\.ascii/);
+  // All five, one with a letter in a row: file, line and column are named.
+  await page.setInputFiles('#coat-files', COAT_FILES.map((f) => path.join(dir, f)));
+  await page.waitForFunction(() => /line 3/.test(document.querySelector('#coat-status')?.textContent ?? ''));
+  assert.match(await page.textContent('#coat-status'), /train\.ascii, line 3: column 1: 'q' is not a whole number/);
+  await page.click('#run');
+  assert.match(await page.textContent('#error'), /could not be used: train\.ascii, line 3/);
+  // Back to synthetic: everything still works.
+  await page.selectOption('#data-source', 'synthetic');
+  await setText(page, '#episodes', '50');
+  await runAndWait(page);
+  assert.equal(await page.locator('#results tbody tr').count(), 2);
+  assert.equal(await page.isVisible('#fatal'), false, 'no panic banner');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('an invalid setting is named and nothing runs', async () => {
+  const { page, errors } = await open();
+  await setText(page, '#seed', '12abc');
+  await page.click('#run');
+  assert.match(await page.textContent('#error'), /seed: '12abc' is not a whole number/);
+  assert.equal(await page.locator('#results').count(), 0);
+  await setText(page, '#seed', '7');
+  await setText(page, '#leave-tau', '-1');
+  await page.click('#run');
+  assert.match(await page.textContent('#error'), /env\.leave_tau: must be between 0 and 1000/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a long run updates while it runs and Stop keeps what it had', async () => {
+  const { page, errors } = await open();
+  await setText(page, '#episodes', '200000');
+  await page.click('#run');
+  // Progress is shown between chunks: the page is not frozen until the end.
+  await page.waitForFunction(() => { const p = document.querySelector('#progress'); return p.value > 0 && p.value < 1; }, null, { timeout: 30_000 });
+  await page.click('#stop');
+  await page.waitForFunction(() => /^stopped/.test(document.querySelector('#status')?.textContent ?? ''));
+  const n1 = await page.locator('#results tr[data-policy="random"] td').first().textContent();
+  await page.waitForTimeout(300);
+  const n2 = await page.locator('#results tr[data-policy="random"] td').first().textContent();
+  assert.equal(n1, n2, 'nothing runs after Stop');
+  assert.ok(Number(n1) > 0 && Number(n1) < 200000, `kept the ${n1} finished episodes`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

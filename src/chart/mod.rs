@@ -67,6 +67,7 @@ pub fn draw_episode_returns<DB: DrawingBackend>(
     let y_max = series.iter().flat_map(|s| s.values.iter().copied()).fold(1.0f64, f64::max) * 1.05;
     let mut chart = ChartBuilder::on(root)
         .margin(px(10.0))
+        .margin_right(px(24.0))
         .x_label_area_size(px(36.0))
         .y_label_area_size(px(52.0))
         .build_cartesian_2d(0f64..n as f64, 0f64..y_max)?;
@@ -76,6 +77,8 @@ pub fn draw_episode_returns<DB: DrawingBackend>(
         .bold_line_style(RGBColor(215, 215, 215))
         .x_desc("episode")
         .y_desc(y_label)
+        .x_label_formatter(&|x| format!("{x:.0}"))
+        .y_label_formatter(&|y| if y_max < 10.0 { format!("{y:.1}") } else { format!("{y:.0}") })
         .label_style(("sans-serif", px(13.0)))
         .axis_desc_style(("sans-serif", px(14.0)))
         .draw()?;

@@ -67,20 +67,25 @@ async function runAndWait(page) {
   await page.waitForFunction(() => /^finished/.test(document.querySelector('#status')?.textContent ?? ''), null, { timeout: 60_000 });
 }
 
-/** Share of the canvas's pixels that are not white. */
-function inkOnCanvas(page) {
+/** Pixels of the canvas in the first two series colours (Okabe–Ito blue, orange). */
+function seriesPixels(page) {
   return page.evaluate(() => {
     const c = document.querySelector('#chart');
     const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-    let ink = 0;
-    for (let i = 0; i < d.length; i += 4) if (d[i] < 240 || d[i + 1] < 240 || d[i + 2] < 240) ink++;
-    return ink / (d.length / 4);
+    const near = (i, [r, g, b]) => Math.abs(d[i] - r) + Math.abs(d[i + 1] - g) + Math.abs(d[i + 2] - b) < 40;
+    let blue = 0, orange = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      if (near(i, [0, 114, 178])) blue++;
+      if (near(i, [230, 159, 0])) orange++;
+    }
+    return { blue, orange };
   });
 }
 
 test('a synthetic run draws the chart and fills the table', async () => {
   const { page, errors } = await open();
-  const before = await inkOnCanvas(page);
+  const before = await seriesPixels(page);
+  assert.deepEqual(before, { blue: 0, orange: 0 }, 'an empty chart before the run');
   await setText(page, '#episodes', '300');
   await runAndWait(page);
   for (const policy of ['random', 'popular']) {
@@ -92,8 +97,8 @@ test('a synthetic run draws the chart and fills the table', async () => {
   assert.equal(await page.getAttribute('#chart', 'data-points'), '600');
   const canvas = await page.evaluate(() => { const c = document.querySelector('#chart'); return [c.width, c.clientWidth]; });
   assert.equal(canvas[0], canvas[1] * 2, 'backing store is CSS size × devicePixelRatio (sharp on HiDPI)');
-  const after = await inkOnCanvas(page);
-  assert.ok(after > before + 0.01, `the plot drew lines and dots (ink ${before} → ${after})`);
+  const after = await seriesPixels(page);
+  assert.ok(after.blue > 500 && after.orange > 500, `both policies' lines are drawn: ${JSON.stringify(after)}`);
   await page.screenshot({ path: path.join(OUT, 'synthetic.png'), fullPage: true });
   assert.deepEqual(errors, []);
   await page.close();

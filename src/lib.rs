@@ -6,11 +6,13 @@
 //! policies → runner → results → charts. Everything here is plain, seeded Rust; the
 //! browser edge lives in [`web`] (wasm only) and the command-line edge in `src/bin/ialp.rs`.
 
+pub mod bench_work;
 pub mod chart;
 pub mod env;
 pub mod experiment;
 pub mod policy;
 pub mod rng;
+pub mod user_model;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;

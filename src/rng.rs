@@ -19,15 +19,29 @@ pub enum Stream {
     World = 1,
     /// Choosing which user starts each episode.
     Episodes = 2,
+    /// Fitting the user model.
+    UserModel = 3,
+    /// Initialising networks (burn's own seed is derived from it).
+    Networks = 4,
+    /// A method's randomness while it trains (offset by the method's index).
+    Training = 5,
+    /// A method's randomness while it is evaluated (offset by method and evaluation).
+    Evaluation = 6,
     /// A policy's own randomness (offset by the policy's index).
     Policy = 16,
 }
 
-/// An RNG for `stream` (plus `offset`, e.g. a policy index) of `seed`.
+/// An RNG for `stream` (plus `offset`, e.g. a policy index) of `seed`. Offsets below
+/// 2³² never collide with another stream.
 pub fn stream(seed: u64, stream: Stream, offset: u64) -> SimRng {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    rng.set_stream(stream as u64 + offset);
+    rng.set_stream(((stream as u64) << 32) + offset);
     rng
+}
+
+/// A u64 drawn from a stream (e.g. to seed burn's device RNG).
+pub fn seed_for(seed: u64, s: Stream, offset: u64) -> u64 {
+    stream(seed, s, offset).random()
 }
 
 /// A uniform index in `0..n` (n ≥ 1), sampled through `u32` so that it is the same on

@@ -119,3 +119,96 @@ fn bad_coat_files_exit_1_naming_file_and_line() {
         assert!(!err.contains("panicked"), "{tag}: {err}");
     }
 }
+
+fn write_config(tag: &str, json: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-scratch");
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join(format!("{tag}.json"));
+    std::fs::write(&p, json).unwrap();
+    p
+}
+
+#[test]
+fn run_writes_results_csv_and_curves() {
+    let cfg = write_config(
+        "small-run",
+        r#"{"env":{"preset":"coat","scale":0.3},"methods":["random","popular","online_a2c"],"eval_episodes":30,"seed":4,"seeds":2,
+            "training":{"online_episodes":64,"eval_every":32}}"#,
+    );
+    let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-scratch/small-run-out");
+    let _ = std::fs::remove_dir_all(&out);
+    let v = json(&ialp(&["run", cfg.to_str().unwrap(), "--out", out.to_str().unwrap(), "--json"]));
+    assert_eq!(v["complete"], true);
+    let summary = v["summary"].as_array().unwrap();
+    assert_eq!(summary.len(), 3);
+    assert!(summary.iter().all(|m| m["seeds"] == 2));
+    let results: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    assert_eq!(results["config"]["seed"], 4, "results.json carries its config");
+    let a2c_runs: Vec<&serde_json::Value> = results["runs"].as_array().unwrap().iter().filter(|r| r["method"] == "online_a2c").collect();
+    assert_eq!(a2c_runs.len(), 2);
+    assert_eq!(a2c_runs[0]["curve"].as_array().unwrap().len(), 3, "evaluations at 0, 32, 64 training episodes");
+    let csv = std::fs::read_to_string(out.join("results.csv")).unwrap();
+    assert!(csv.starts_with("method,run,seed,") && csv.contains("\nonline_a2c,1,5,true,64,"), "{csv}");
+    let svg = std::fs::read_to_string(out.join("curves.svg")).unwrap();
+    assert!(svg.contains("Online A2C") && svg.contains("<polygon"), "curves with a band");
+    // The same config again: identical numbers.
+    let again = json(&ialp(&["run", cfg.to_str().unwrap(), "--json"]));
+    assert_eq!(again["digest"], v["digest"]);
+}
+
+#[test]
+fn invalid_configs_are_rejected_naming_the_field() {
+    for (tag, json, field) in [
+        ("neg-episodes", r#"{"env":{"preset":"coat"},"methods":["random"],"seed":1,"eval_episodes":-4}"#, "eval_episodes"),
+        ("unknown-method", r#"{"env":{"preset":"coat"},"methods":["random","sarsa"],"seed":1}"#, "methods[1]"),
+        ("nan-lr", r#"{"env":{"preset":"coat"},"methods":["offline_a2c"],"seed":1,"a2c":{"learning_rate":NaN}}"#, "a2c.learning_rate"),
+        ("zero-lr", r#"{"env":{"preset":"coat"},"methods":["offline_a2c"],"seed":1,"a2c":{"learning_rate":0}}"#, "a2c.learning_rate: must be a number between"),
+        ("neg-training", r#"{"env":{"preset":"coat"},"methods":["online_a2c"],"seed":1,"training":{"online_episodes":-1}}"#, "training.online_episodes"),
+    ] {
+        let p = write_config(tag, json);
+        let out = ialp(&["run", p.to_str().unwrap()]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{tag}: {err}");
+        assert!(err.contains(field), "{tag}: expected '{field}' in: {err}");
+    }
+}
+
+#[test]
+fn ctrl_c_keeps_what_finished() {
+    // A long run (many methods and seeds), interrupted with SIGINT once it has started.
+    let cfg = write_config(
+        "long-run",
+        r#"{"env":{"preset":"coat"},"methods":["random","popular","online_a2c"],"eval_episodes":100,"seed":1,"seeds":20,
+            "training":{"online_episodes":100000,"eval_every":1000}}"#,
+    );
+    let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-scratch/long-run-out");
+    let _ = std::fs::remove_dir_all(&out);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ialp"))
+        .args(["run", cfg.to_str().unwrap(), "--out", out.to_str().unwrap(), "--json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the A2C of the first seed is under way (its progress line on stderr).
+    use std::io::{BufRead, BufReader};
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    while err.read_line(&mut line).unwrap() > 0 && !line.contains("Online A2C") {
+        line.clear();
+    }
+    // Its first evaluation (100 episodes) takes milliseconds; give it time to finish.
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let killed = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(killed.success());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(130), "interrupted runs exit with 130");
+    let v: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(v["complete"], false);
+    let results: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    let runs = results["runs"].as_array().unwrap();
+    let finished: Vec<&str> = runs.iter().filter(|r| r["finished"] == true).map(|r| r["method"].as_str().unwrap()).collect();
+    assert_eq!(finished, vec!["random", "popular"], "the finished methods are kept");
+    let partial = runs.iter().find(|r| r["method"] == "online_a2c").expect("the partial run is kept too");
+    assert_eq!(partial["finished"], false);
+    assert!(!partial["curve"].as_array().unwrap().is_empty(), "with the evaluations it had done");
+}

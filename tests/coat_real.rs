@@ -6,7 +6,7 @@ mod common;
 use std::sync::Arc;
 
 use ialp::env::coat::DataError;
-use ialp::experiment::{build_world, ExperimentConfig, Simulation};
+use ialp::experiment::{build_world, Experiment, ExperimentConfig};
 
 fn texts() -> Vec<(String, String)> {
     common::real_coat_texts()
@@ -31,9 +31,9 @@ fn real_coat_loads_into_the_common_world_type() {
 fn run(json: &str) -> ialp::experiment::PolicySummary {
     let config = ExperimentConfig::from_json(json).unwrap();
     let world = build_world(&config, Some(&common::coat_files(&texts()))).unwrap();
-    let mut sim = Simulation::new(config, Arc::new(world));
-    sim.run();
-    sim.summaries().remove(0)
+    let mut exp = Experiment::new(config, Arc::new(world));
+    exp.run();
+    exp.results().runs.remove(0).last.expect("evaluated")
 }
 
 #[test]

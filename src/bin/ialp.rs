@@ -12,13 +12,15 @@ fn main() {
 #[cfg(not(target_arch = "wasm32"))]
 mod native {
     use std::path::{Path, PathBuf};
+    use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::Arc;
 
     use clap::{Parser, Subcommand, ValueEnum};
+    use ialp::chart::{learning_curves_svg, Curve};
     use ialp::env::coat::{CoatFile, CoatFiles};
     use ialp::env::{Mode, Preset, QuitRule, Window};
-    use ialp::experiment::{build_world, DataSource, EnvConfig, ExperimentConfig, Simulation};
-    use ialp::policy::PolicyKind;
+    use ialp::experiment::{build_world, DataSource, EnvConfig, Experiment, ExperimentConfig, Results, ValidConfig};
+    use ialp::policy::Method;
     use serde_json::json;
 
     #[derive(Parser)]
@@ -34,6 +36,24 @@ mod native {
         Simulate(SimulateArgs),
         /// Describe an environment's world: shape, rewards, log, item distances.
         World(WorldArgs),
+        /// Run an experiment config (JSON): train and evaluate every method for every
+        /// seed; write results.json, results.csv and curves.svg to --out.
+        Run(RunArgs),
+    }
+
+    #[derive(clap::Args)]
+    struct RunArgs {
+        /// The experiment config (JSON).
+        config: PathBuf,
+        /// Folder for results.json, results.csv and curves.svg.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Folder with the real Coat files, for a config with "data": "real".
+        #[arg(long, value_name = "DIR")]
+        real_dir: Option<PathBuf>,
+        /// Print the summary as JSON on stdout.
+        #[arg(long)]
+        json: bool,
     }
 
     #[derive(clap::Args)]
@@ -118,14 +138,15 @@ mod native {
         match cli.command {
             Command::Simulate(a) => simulate(a),
             Command::World(a) => world(a),
+            Command::Run(a) => run(a),
         }
     }
 
     fn simulate(a: SimulateArgs) -> i32 {
         let preset = preset_of(a.env);
         let policy = match a.policy {
-            PolicyArg::Random => PolicyKind::Random,
-            PolicyArg::Popular => PolicyKind::Popular,
+            PolicyArg::Random => Method::Random,
+            PolicyArg::Popular => Method::Popular,
         };
         let config = ExperimentConfig {
             env: EnvConfig {
@@ -145,8 +166,8 @@ mod native {
                 },
                 max_turn: a.max_turn,
             },
-            policies: vec![policy],
-            episodes: a.episodes,
+            methods: vec![policy],
+            eval_episodes: a.episodes,
             seed: a.seed,
             ..ExperimentConfig::default()
         };
@@ -171,9 +192,13 @@ mod native {
                 return 1;
             }
         };
-        let mut sim = Simulation::new(valid.clone(), world);
+        let mut sim = Experiment::new(valid.clone(), world);
         sim.run();
-        let s = &sim.summaries()[0];
+        let results = sim.results();
+        let Some(s) = results.runs.first().and_then(|r| r.last.as_ref()) else {
+            eprintln!("error: the run produced no evaluation");
+            return 1;
+        };
         let (n, tau) = match valid.settings.quit {
             QuitRule::ItemDistance { n, tau } => (n, tau as f64),
             QuitRule::TagCount { n, tau } => (n, tau as f64),
@@ -198,7 +223,7 @@ mod native {
                 "coverage": s.coverage,
                 "mcd": s.mcd,
                 "ends": s.ends.iter().map(|(k, v)| (k.clone(), json!(v))).collect::<serde_json::Map<String, serde_json::Value>>(),
-                "digest": sim.digest(),
+                "digest": results.digest(),
             });
             println!("{out}");
         } else {
@@ -225,7 +250,7 @@ mod native {
                 s.r_each.to_string(),
                 s.length.to_string()
             );
-            println!("coverage {:.3} · MCD {:.3} · digest {}", s.coverage, s.mcd, &sim.digest()[..16]);
+            println!("coverage {:.3} · MCD {:.3} · digest {}", s.coverage, s.mcd, &results.digest()[..16]);
         }
         0
     }
@@ -265,6 +290,107 @@ mod native {
                 eprintln!("error: {e}");
                 1
             }
+        }
+    }
+
+    /// Set by Ctrl-C; the run loop stops between chunks.
+    static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+    fn run(a: RunArgs) -> i32 {
+        let text = match std::fs::read_to_string(&a.config) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("error: {}: {e}", a.config.display());
+                return 2;
+            }
+        };
+        let valid = match ExperimentConfig::from_json(&text) {
+            Ok(v) => v,
+            Err(e) => {
+                eprintln!("error: invalid config {}: {e}", a.config.display());
+                return 2;
+            }
+        };
+        if valid.data() == DataSource::Real && a.real_dir.is_none() {
+            eprintln!("error: the config asks for real data: give the folder of the Coat files with --real-dir DIR");
+            return 2;
+        }
+        let world = a
+            .real_dir
+            .as_deref()
+            .map(read_coat_dir)
+            .transpose()
+            .and_then(|files| build_world(&valid, files.as_ref()).map_err(|e| e.to_string()));
+        let world = match world {
+            Ok(w) => Arc::new(w),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return 1;
+            }
+        };
+        let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst));
+        let mut exp = Experiment::new(valid.clone(), world);
+        let started = std::time::Instant::now();
+        let mut shown = None;
+        while !exp.progress().finished() && !INTERRUPTED.load(Ordering::SeqCst) {
+            let p = exp.advance(2_000);
+            if exp.current() != shown {
+                shown = exp.current();
+                if let Some((m, run)) = shown {
+                    eprintln!("[{:5.1} s] {:>5.1} % · {} · seed {}", started.elapsed().as_secs_f64(), 100.0 * p.fraction(), m.label(), valid.run_seed(run));
+                }
+            }
+        }
+        let results = exp.results();
+        let interrupted = !results.complete;
+        if interrupted {
+            eprintln!("interrupted: keeping the {} finished method runs (and the partial one)", results.runs.iter().filter(|r| r.finished).count());
+        }
+        if let Some(dir) = &a.out {
+            if let Err(e) = write_outputs(dir, &results) {
+                eprintln!("error: {e}");
+                return 1;
+            }
+            eprintln!("wrote {}/results.json, results.csv, curves.svg", dir.display());
+        }
+        if a.json {
+            println!("{}", json!({ "complete": results.complete, "summary": results.summary, "user_models": results.user_models, "digest": results.digest() }));
+        } else {
+            print_summary(&valid, &results);
+        }
+        if interrupted { 130 } else { 0 }
+    }
+
+    fn write_outputs(dir: &Path, results: &Results) -> Result<(), String> {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let write = |name: &str, text: String| std::fs::write(dir.join(name), text).map_err(|e| format!("{}: {e}", dir.join(name).display()));
+        write("results.json", results.to_json())?;
+        write("results.csv", results.to_csv())?;
+        let curves: Vec<Curve> = results
+            .mean_curves()
+            .into_iter()
+            .map(|(m, pts)| Curve { label: m.label().into(), points: pts.iter().map(|(x, s)| (*x as f64, s.mean, s.std)).collect() })
+            .collect();
+        write("curves.svg", learning_curves_svg(&curves, "R_tra (mean ± std over seeds)", (900, 520))?)
+    }
+
+    fn print_summary(valid: &ValidConfig, results: &Results) {
+        println!(
+            "{} · {} users × {} items · {} · {} seed(s) from {} · {} evaluation episodes",
+            valid.preset().label(),
+            results.world.users,
+            results.world.items,
+            valid.settings.mode.label(),
+            valid.seeds(),
+            valid.seed(),
+            valid.eval_episodes()
+        );
+        println!("{:<22} {:>5} {:>18} {:>16} {:>16} {:>9} {:>7}", "method", "seeds", "R_tra", "R_each", "Length", "coverage", "MCD");
+        for m in &results.summary {
+            println!(
+                "{:<22} {:>5} {:>18} {:>16} {:>16} {:>9.3} {:>7.3}",
+                m.method.label(), m.seeds, m.r_tra.to_string(), m.r_each.to_string(), m.length.to_string(), m.coverage.mean, m.mcd.mean
+            );
         }
     }
 

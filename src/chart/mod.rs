@@ -112,6 +112,93 @@ pub fn draw_episode_returns<DB: DrawingBackend>(
     root.present()
 }
 
+/// One learning curve: `(training episodes, mean, std)` per evaluation; a single point
+/// (a method that does not learn) is drawn as a horizontal reference line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Curve {
+    pub label: String,
+    pub points: Vec<(f64, f64, f64)>,
+}
+
+/// Learning curves with a ±1 std band over seeds, one colour per method; methods that do
+/// not learn are dashed horizontal lines across the whole width.
+pub fn draw_learning_curves<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    curves: &[Curve],
+    y_label: &str,
+    style: Style,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let px = |v: f64| (v * style.pixel_ratio).round() as u32;
+    root.fill(&WHITE)?;
+    let x_max = curves.iter().flat_map(|c| c.points.iter().map(|p| p.0)).fold(1.0f64, f64::max);
+    let y_max = curves.iter().flat_map(|c| c.points.iter().map(|p| p.1 + p.2)).fold(1.0f64, f64::max) * 1.08;
+    let mut chart = ChartBuilder::on(root)
+        .margin(px(10.0))
+        .margin_right(px(24.0))
+        .x_label_area_size(px(36.0))
+        .y_label_area_size(px(52.0))
+        .build_cartesian_2d(0f64..x_max, 0f64..y_max)?;
+    chart
+        .configure_mesh()
+        .light_line_style(RGBColor(235, 235, 235))
+        .bold_line_style(RGBColor(215, 215, 215))
+        .x_desc("training episodes")
+        .y_desc(y_label)
+        .x_label_formatter(&|x| format!("{x:.0}"))
+        .y_label_formatter(&|y| if y_max < 10.0 { format!("{y:.1}") } else { format!("{y:.0}") })
+        .label_style(("sans-serif", px(13.0)))
+        .axis_desc_style(("sans-serif", px(14.0)))
+        .draw()?;
+    for (k, c) in curves.iter().enumerate() {
+        let colour = PALETTE[k % PALETTE.len()];
+        let legend = move |(x, y): (i32, i32)| Rectangle::new([(x, y - 4), (x + 16, y + 4)], colour.filled());
+        if let [(_, mean, _)] = c.points.as_slice() {
+            let (mean, dash) = (*mean, px(8.0).max(1) as f64);
+            let segments = (0..(x_max / (2.0 * dash * x_max / 600.0)).ceil() as usize).map(|i| {
+                let step = 2.0 * dash * x_max / 600.0;
+                let a = i as f64 * step;
+                vec![(a, mean), ((a + step / 2.0).min(x_max), mean)]
+            });
+            for (i, seg) in segments.enumerate() {
+                let s = chart.draw_series(LineSeries::new(seg, colour.stroke_width(px(2.0))))?;
+                if i == 0 {
+                    s.label(format!("{} (no training)", c.label)).legend(legend);
+                }
+            }
+            continue;
+        }
+        let upper = c.points.iter().map(|p| (p.0, p.1 + p.2));
+        let lower = c.points.iter().rev().map(|p| (p.0, (p.1 - p.2).max(0.0)));
+        chart.draw_series(std::iter::once(Polygon::new(upper.chain(lower).collect::<Vec<_>>(), colour.mix(0.18).filled())))?;
+        chart
+            .draw_series(LineSeries::new(c.points.iter().map(|p| (p.0, p.1)), colour.stroke_width(px(2.5))))?
+            .label(c.label.clone())
+            .legend(legend);
+        chart.draw_series(c.points.iter().map(|p| Circle::new((p.0, p.1), px(3.0), colour.filled())))?;
+    }
+    if !curves.is_empty() {
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::LowerRight)
+            .background_style(WHITE.mix(0.85))
+            .border_style(RGBColor(200, 200, 200))
+            .label_font(("sans-serif", px(13.0)))
+            .draw()?;
+    }
+    root.present()
+}
+
+/// Learning curves as an SVG document (the CLI's `curves.svg`).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn learning_curves_svg(curves: &[Curve], y_label: &str, size: (u32, u32)) -> Result<String, String> {
+    let mut out = String::new();
+    {
+        let root = SVGBackend::with_string(&mut out, size).into_drawing_area();
+        draw_learning_curves(&root, curves, y_label, Style::default()).map_err(|e| e.to_string())?;
+    }
+    Ok(out)
+}
+
 /// The chart as an SVG document (CLI, tests).
 #[cfg(not(target_arch = "wasm32"))]
 pub fn episode_returns_svg(series: &[Series], y_label: &str, size: (u32, u32)) -> Result<String, String> {
@@ -145,5 +232,16 @@ mod tests {
         let svg = episode_returns_svg(&s, "R_tra", (640, 360)).unwrap();
         assert!(svg.contains("Random (running mean of 50)") && svg.contains("Most popular"), "legend missing");
         assert!(svg.matches("<polyline").count() >= 2, "one line per series");
+    }
+
+    #[test]
+    fn learning_curves_have_bands_and_reference_lines() {
+        let c = vec![
+            Curve { label: "Offline A2C".into(), points: vec![(0.0, 10.0, 1.0), (100.0, 20.0, 2.0), (200.0, 25.0, 1.5)] },
+            Curve { label: "Random".into(), points: vec![(0.0, 12.0, 0.5)] },
+        ];
+        let svg = learning_curves_svg(&c, "R_tra", (640, 360)).unwrap();
+        assert!(svg.contains("Offline A2C") && svg.contains("Random (no training)"), "legend");
+        assert!(svg.contains("<polygon"), "a std band");
     }
 }

@@ -7,7 +7,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::env::synthetic::{self, SyntheticParams, SCALE_RANGE};
 use crate::env::{EnvSettings, Mode, Preset, QuitRule, Window, MAX_TURN};
-use crate::policy::PolicyKind;
+use crate::policy::a2c::A2cConfig;
+use crate::policy::state::StateConfig;
+use crate::policy::Method;
+use crate::user_model::UserModelConfig;
 
 /// The current config format. Bump on incompatible changes.
 pub const CONFIG_VERSION: u32 = 1;
@@ -53,6 +56,43 @@ fn default_max_turn() -> usize {
     MAX_TURN
 }
 
+/// How long the learning methods learn, and how they are evaluated.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Training {
+    /// Episodes of training in the user-model world (Offline A2C, DORL A2C).
+    pub offline_episodes: usize,
+    /// Episodes of learning on the ground truth (Online A2C, ε-greedy, UCB).
+    pub online_episodes: usize,
+    /// Evaluate every this many training episodes (and before training).
+    pub eval_every: usize,
+}
+
+impl Default for Training {
+    fn default() -> Self {
+        Self { offline_episodes: 2000, online_episodes: 2000, eval_every: 250 }
+    }
+}
+
+/// Constants of the baselines.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BaselineConfig {
+    /// ε of ε-greedy.
+    pub epsilon: f64,
+    /// Exploration weight c of UCB.
+    pub ucb_c: f64,
+    /// Weight of the DORL-style entropy bonus (entropy of the categories in the quit
+    /// window, divided by ln N, added to each step's reward).
+    pub dorl_entropy: f32,
+}
+
+impl Default for BaselineConfig {
+    fn default() -> Self {
+        Self { epsilon: 0.1, ucb_c: 1.0, dorl_entropy: 1.0 }
+    }
+}
+
 /// A whole experiment, as written by people and programs. Check it before use.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -60,9 +100,34 @@ pub struct ExperimentConfig {
     #[serde(default = "default_version")]
     pub version: u32,
     pub env: EnvConfig,
-    pub policies: Vec<PolicyKind>,
-    pub episodes: usize,
+    /// The methods to compare.
+    #[serde(alias = "policies")]
+    pub methods: Vec<Method>,
+    /// Episodes per evaluation on the ground truth (100 in METHOD.md §7).
+    #[serde(alias = "episodes", default = "default_eval_episodes")]
+    pub eval_episodes: usize,
+    /// Base seed: the synthetic world is generated from it; run k uses `seed + k`.
     pub seed: u64,
+    /// Number of runs (seeds) per method.
+    #[serde(default = "default_seeds")]
+    pub seeds: usize,
+    #[serde(default)]
+    pub training: Training,
+    #[serde(default)]
+    pub user_model: UserModelConfig,
+    #[serde(default)]
+    pub state: StateConfig,
+    #[serde(default)]
+    pub a2c: A2cConfig,
+    #[serde(default)]
+    pub baselines: BaselineConfig,
+}
+
+fn default_eval_episodes() -> usize {
+    100
+}
+fn default_seeds() -> usize {
+    1
 }
 
 fn default_version() -> u32 {
@@ -83,9 +148,15 @@ impl Default for ExperimentConfig {
                 window: Window::Intended,
                 max_turn: MAX_TURN,
             },
-            policies: vec![PolicyKind::Random, PolicyKind::Popular],
-            episodes: 500,
+            methods: vec![Method::Random, Method::Popular, Method::OfflineA2c, Method::OnlineA2c],
+            eval_episodes: 100,
             seed: 2025,
+            seeds: 1,
+            training: Training::default(),
+            user_model: UserModelConfig::default(),
+            state: StateConfig::default(),
+            a2c: A2cConfig::default(),
+            baselines: BaselineConfig::default(),
         }
     }
 }
@@ -122,14 +193,21 @@ impl ValidConfig {
     pub fn preset(&self) -> Preset {
         self.raw.env.preset
     }
-    pub fn episodes(&self) -> usize {
-        self.raw.episodes
+    pub fn eval_episodes(&self) -> usize {
+        self.raw.eval_episodes
     }
     pub fn seed(&self) -> u64 {
         self.raw.seed
     }
-    pub fn policies(&self) -> &[PolicyKind] {
-        &self.raw.policies
+    /// The seed of run `k`.
+    pub fn run_seed(&self, k: usize) -> u64 {
+        self.raw.seed + k as u64
+    }
+    pub fn seeds(&self) -> usize {
+        self.raw.seeds
+    }
+    pub fn methods(&self) -> &[Method] {
+        &self.raw.methods
     }
     pub fn data(&self) -> DataSource {
         self.raw.env.data
@@ -137,9 +215,15 @@ impl ValidConfig {
 }
 
 impl ExperimentConfig {
-    /// Parses JSON and checks it.
+    /// Parses JSON and checks it; a JSON error names the field's path
+    /// (e.g. `methods[2]: unknown variant ...`).
     pub fn from_json(text: &str) -> Result<ValidConfig, ConfigError> {
-        let raw: ExperimentConfig = serde_json::from_str(text).map_err(|e| bad("config", e.to_string()))?;
+        let de = &mut serde_json::Deserializer::from_str(text);
+        let raw: ExperimentConfig = serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            let field = if path == "." || path.is_empty() { "config".to_string() } else { path };
+            bad(&field, e.into_inner().to_string())
+        })?;
         raw.check()
     }
 
@@ -148,20 +232,40 @@ impl ExperimentConfig {
         if self.version != CONFIG_VERSION {
             return Err(bad("version", format!("must be {CONFIG_VERSION}, got {}", self.version)));
         }
-        if self.episodes == 0 || self.episodes > MAX_EPISODES {
-            return Err(bad("episodes", format!("must be between 1 and {MAX_EPISODES}, got {}", self.episodes)));
+        check_range("eval_episodes", self.eval_episodes, 1, MAX_EPISODES)?;
+        check_range("seeds", self.seeds, 1, 100)?;
+        if self.seed > MAX_SEED - self.seeds as u64 {
+            return Err(bad("seed", format!("must be between 0 and {}, got {}", MAX_SEED - self.seeds as u64, self.seed)));
         }
-        if self.seed > MAX_SEED {
-            return Err(bad("seed", format!("must be between 0 and {MAX_SEED}, got {}", self.seed)));
+        if self.methods.is_empty() {
+            return Err(bad("methods", "choose at least one method"));
         }
-        if self.policies.is_empty() {
-            return Err(bad("policies", "choose at least one policy"));
-        }
-        for (i, p) in self.policies.iter().enumerate() {
-            if self.policies[..i].contains(p) {
-                return Err(bad("policies", format!("'{}' is listed twice", p.id())));
+        for (i, p) in self.methods.iter().enumerate() {
+            if self.methods[..i].contains(p) {
+                return Err(bad("methods", format!("'{}' is listed twice", p.id())));
             }
         }
+        let t = &self.training;
+        check_range("training.offline_episodes", t.offline_episodes, 0, MAX_EPISODES)?;
+        check_range("training.online_episodes", t.online_episodes, 0, MAX_EPISODES)?;
+        check_range("training.eval_every", t.eval_every, 1, MAX_EPISODES)?;
+        let um = &self.user_model;
+        check_range("user_model.dim", um.dim, 1, 256)?;
+        check_range("user_model.epochs", um.epochs, 1, 1000)?;
+        check_float("user_model.learning_rate", um.learning_rate as f64, 1e-6, 1.0)?;
+        check_float("user_model.l2", um.l2 as f64, 0.0, 10.0)?;
+        check_range("state.window", self.state.window, 1, 30)?;
+        let a = &self.a2c;
+        check_range("a2c.hidden", a.hidden, 1, 1024)?;
+        check_float("a2c.learning_rate", a.learning_rate, 1e-7, 1.0)?;
+        check_float("a2c.gamma", a.gamma as f64, 0.0, 1.0)?;
+        check_float("a2c.value_weight", a.value_weight as f64, 0.0, 100.0)?;
+        check_float("a2c.entropy_weight", a.entropy_weight as f64, 0.0, 100.0)?;
+        check_range("a2c.episodes_per_update", a.episodes_per_update, 1, 4096)?;
+        let b = &self.baselines;
+        check_float("baselines.epsilon", b.epsilon, 0.0, 1.0)?;
+        check_float("baselines.ucb_c", b.ucb_c, 0.0, 100.0)?;
+        check_float("baselines.dorl_entropy", b.dorl_entropy as f64, 0.0, 100.0)?;
         let env = &self.env;
         if env.max_turn == 0 || env.max_turn > 100 {
             return Err(bad("env.max_turn", format!("must be between 1 and 100, got {}", env.max_turn)));
@@ -210,6 +314,22 @@ impl ExperimentConfig {
     }
 }
 
+fn check_range(field: &str, v: usize, lo: usize, hi: usize) -> Result<(), ConfigError> {
+    if (lo..=hi).contains(&v) {
+        Ok(())
+    } else {
+        Err(bad(field, format!("must be between {lo} and {hi}, got {v}")))
+    }
+}
+
+fn check_float(field: &str, v: f64, lo: f64, hi: f64) -> Result<(), ConfigError> {
+    if v.is_finite() && (lo..=hi).contains(&v) {
+        Ok(())
+    } else {
+        Err(bad(field, format!("must be a number between {lo} and {hi}, got {v}")))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -228,8 +348,11 @@ mod tests {
     #[test]
     fn bad_values_name_their_field() {
         let mut c = ExperimentConfig::default();
-        c.episodes = 0;
-        assert_eq!(field_of(c), "episodes");
+        c.eval_episodes = 0;
+        assert_eq!(field_of(c), "eval_episodes");
+        let mut c = ExperimentConfig::default();
+        c.a2c.learning_rate = f64::NAN;
+        assert_eq!(field_of(c), "a2c.learning_rate");
         let mut c = ExperimentConfig::default();
         c.env.scale = Some(f64::NAN);
         assert_eq!(field_of(c), "env.scale");
@@ -241,8 +364,8 @@ mod tests {
         c.env.data = DataSource::Real;
         assert_eq!(field_of(c), "env.data");
         let mut c = ExperimentConfig::default();
-        c.policies = vec![PolicyKind::Random, PolicyKind::Random];
-        assert_eq!(field_of(c), "policies");
+        c.methods = vec![Method::Random, Method::Random];
+        assert_eq!(field_of(c), "methods");
         let mut c = ExperimentConfig::default();
         c.seed = MAX_SEED + 1;
         assert_eq!(field_of(c), "seed");
@@ -255,6 +378,11 @@ mod tests {
         assert_eq!(ExperimentConfig::from_json(&text).unwrap().raw(), &c);
         let e = ExperimentConfig::from_json(r#"{"env":{"preset":"coat"},"policies":["random"],"episodes":5,"seed":1,"speed":3}"#).unwrap_err();
         assert!(e.problem.contains("unknown field `speed`"), "{e}");
+        let e = ExperimentConfig::from_json(r#"{"env":{"preset":"coat"},"methods":["random","sarsa"],"seed":1}"#).unwrap_err();
+        assert_eq!(e.field, "methods[1]", "{e}");
+        assert!(e.problem.contains("unknown variant `sarsa`"), "{e}");
+        let e = ExperimentConfig::from_json(r#"{"env":{"preset":"coat"},"methods":["random"],"seed":1,"eval_episodes":-4}"#).unwrap_err();
+        assert_eq!(e.field, "eval_episodes", "{e}");
     }
 
     #[test]

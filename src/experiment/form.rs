@@ -3,7 +3,7 @@
 
 use super::config::{ConfigError, DataSource, EnvConfig, ExperimentConfig, ValidConfig};
 use crate::env::{synthetic, Mode, Preset, QuitRule, Window};
-use crate::policy::PolicyKind;
+use crate::policy::Method;
 
 /// Text and choices as shown in the page's controls. Empty optional boxes mean "the
 /// preset's default".
@@ -14,11 +14,20 @@ pub struct ConfigForm {
     pub scale: String,
     pub seed: String,
     pub mode: Mode,
-    pub episodes: String,
+    /// Episodes per evaluation.
+    pub eval_episodes: String,
+    pub seeds: String,
+    pub offline_episodes: String,
+    pub online_episodes: String,
+    pub eval_every: String,
+    pub a2c_learning_rate: String,
+    pub a2c_entropy_weight: String,
     pub leave_n: String,
     pub leave_tau: String,
     pub window: Window,
-    pub policies: Vec<PolicyKind>,
+    pub methods: Vec<Method>,
+    /// Everything the form does not show, kept as it was.
+    pub rest: ExperimentConfig,
 }
 
 impl Default for ConfigForm {
@@ -37,11 +46,18 @@ impl ConfigForm {
             scale: opt(c.env.scale.map(|s| s.to_string())),
             seed: c.seed.to_string(),
             mode: c.env.mode,
-            episodes: c.episodes.to_string(),
+            eval_episodes: c.eval_episodes.to_string(),
+            seeds: c.seeds.to_string(),
+            offline_episodes: c.training.offline_episodes.to_string(),
+            online_episodes: c.training.online_episodes.to_string(),
+            eval_every: c.training.eval_every.to_string(),
+            a2c_learning_rate: c.a2c.learning_rate.to_string(),
+            a2c_entropy_weight: c.a2c.entropy_weight.to_string(),
             leave_n: opt(c.env.leave_n.map(|n| n.to_string())),
             leave_tau: opt(c.env.leave_tau.map(|t| t.to_string())),
             window: c.env.window,
-            policies: c.policies.clone(),
+            methods: c.methods.clone(),
+            rest: c.clone(),
         }
     }
 
@@ -94,12 +110,23 @@ impl ConfigForm {
                 leave_n: opt("env.leave_n", &self.leave_n, "a whole number")?,
                 leave_tau: opt("env.leave_tau", &self.leave_tau, "a number")?,
                 window: self.window,
-                max_turn: crate::env::MAX_TURN,
+                max_turn: self.rest.env.max_turn,
             },
-            policies: self.policies.clone(),
-            episodes: req("episodes", &self.episodes, "a whole number")?,
+            methods: self.methods.clone(),
+            eval_episodes: req("eval_episodes", &self.eval_episodes, "a whole number")?,
             seed: req("seed", &self.seed, "a whole number")?,
-            ..ExperimentConfig::default()
+            seeds: req("seeds", &self.seeds, "a whole number")?,
+            training: super::config::Training {
+                offline_episodes: req("training.offline_episodes", &self.offline_episodes, "a whole number")?,
+                online_episodes: req("training.online_episodes", &self.online_episodes, "a whole number")?,
+                eval_every: req("training.eval_every", &self.eval_every, "a whole number")?,
+            },
+            a2c: crate::policy::a2c::A2cConfig {
+                learning_rate: req("a2c.learning_rate", &self.a2c_learning_rate, "a number")?,
+                entropy_weight: req("a2c.entropy_weight", &self.a2c_entropy_weight, "a number")?,
+                ..self.rest.a2c
+            },
+            ..self.rest.clone()
         };
         config.check()
     }
@@ -121,8 +148,15 @@ mod tests {
         let e = f.to_config().unwrap_err();
         assert_eq!((e.field.as_str(), e.problem.as_str()), ("seed", "'12a' is not a whole number"));
         let mut f = ConfigForm::default();
-        f.episodes = "-5".into();
-        assert_eq!(f.to_config().unwrap_err().field, "episodes");
+        f.eval_episodes = "-5".into();
+        assert_eq!(f.to_config().unwrap_err().field, "eval_episodes");
+        let mut f = ConfigForm::default();
+        f.a2c_learning_rate = "NaN".into();
+        let e = f.to_config().unwrap_err();
+        assert_eq!(e.field, "a2c.learning_rate", "{e}");
+        let mut f = ConfigForm::default();
+        f.online_episodes = "lots".into();
+        assert_eq!(f.to_config().unwrap_err().field, "training.online_episodes");
         let mut f = ConfigForm::default();
         f.leave_tau = "NaN".into();
         assert_eq!(f.to_config().unwrap_err().field, "env.leave_tau");

@@ -3,11 +3,13 @@
 
 pub mod config;
 pub mod form;
-pub mod simulate;
+pub mod results;
+pub mod run;
 pub mod stats;
 
 pub use config::{ConfigError, DataSource, EnvConfig, ExperimentConfig, ValidConfig};
-pub use simulate::{Progress, Simulation};
+pub use results::{MethodRun, MethodSummary, Results};
+pub use run::{Experiment, Progress};
 pub use stats::{MeanStd, PolicySummary};
 
 use crate::env::coat::{CoatFiles, DataError};

@@ -1,56 +1,137 @@
-//! Recommendation policies. A policy sees the environment (never the ground truth it
-//! would not see in production, except where a baseline is defined that way) and the
-//! episode so far, and picks the next item among those the mode allows.
+//! Recommendation policies and the methods of the experiment (METHOD.md §6): the
+//! `Policy` trait every method acts through, the lockstep rollout shared by training
+//! and evaluation, the baselines, the state tracker and the A2C agent.
 
+pub mod a2c;
 pub mod baselines;
+pub mod state;
 
 use serde::{Deserialize, Serialize};
 
-use crate::env::{Environment, Episode, World};
+use crate::env::{Environment, Episode};
 use crate::rng::SimRng;
 
-pub use baselines::{MostPopular, RandomPolicy};
+pub use baselines::{EpsilonGreedy, Greedy, MostPopular, RandomPolicy, Ucb};
 
 /// Something that recommends one item per step.
 pub trait Policy {
-    /// Picks the next item for `episode`; it must be allowed by the environment's mode.
-    fn act(&mut self, env: &Environment, episode: &Episode, rng: &mut SimRng) -> usize;
+    /// Picks the next item for each of `episodes` (none of them done); every item must be
+    /// allowed by the environment's mode.
+    fn act(&mut self, env: &Environment, episodes: &[&Episode], rng: &mut SimRng) -> Vec<usize>;
+
+    /// Learns from one step's feedback (online learners). The default ignores it.
+    fn observe(&mut self, _user: usize, _item: usize, _reward: f32) {}
 }
 
-/// The policies a config can name.
+/// Plays one episode per user, all in lockstep (one batched decision per step), and
+/// returns them in the order of `users`. With `learn`, the policy observes every step.
+pub fn rollout(env: &Environment, policy: &mut dyn Policy, users: &[usize], rng: &mut SimRng, learn: bool) -> Vec<Episode> {
+    let mut episodes: Vec<Episode> = users.iter().map(|&u| env.reset(u)).collect();
+    loop {
+        let active: Vec<usize> = (0..episodes.len()).filter(|&k| !episodes[k].is_done()).collect();
+        if active.is_empty() {
+            return episodes;
+        }
+        let items = {
+            let refs: Vec<&Episode> = active.iter().map(|&k| &episodes[k]).collect();
+            policy.act(env, &refs, rng)
+        };
+        for (&k, item) in active.iter().zip(items) {
+            let ep = &mut episodes[k];
+            match env.step(ep, item) {
+                Ok(step) if learn => policy.observe(ep.user, item, step.reward),
+                Ok(_) => {}
+                // A policy proposing a masked item is a bug in that policy: end the
+                // episode rather than loop forever.
+                Err(_) => ep.end = Some(crate::env::LeaveReason::MaxTurn { turns: ep.len() }),
+            }
+        }
+    }
+}
+
+/// The methods an experiment can compare.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum PolicyKind {
+pub enum Method {
     /// Uniform over the allowed items.
     Random,
     /// Items in order of how often they appear in the offline log.
     Popular,
+    /// The user model's best predicted item for this user.
+    Greedy,
+    /// ε-greedy bandit over items, learning online on the ground truth.
+    EpsilonGreedy,
+    /// UCB1 bandit over items, learning online on the ground truth.
+    Ucb,
+    /// A2C trained in the user-model world, evaluated on the ground truth.
+    OfflineA2c,
+    /// Offline A2C with a DORL-style entropy bonus on the reward.
+    DorlA2c,
+    /// A2C trained directly on the ground truth from scratch: the online reference.
+    OnlineA2c,
 }
 
-impl PolicyKind {
-    pub const ALL: [PolicyKind; 2] = [PolicyKind::Random, PolicyKind::Popular];
+/// How a method learns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Learning {
+    /// Nothing to learn: evaluated once.
+    Fixed,
+    /// Learns from online feedback while it is deployed.
+    OnlineBandit,
+    /// A2C in the user-model world.
+    Offline,
+    /// A2C on the ground truth.
+    Online,
+}
+
+impl Method {
+    pub const ALL: [Method; 8] = [
+        Method::Random,
+        Method::Popular,
+        Method::Greedy,
+        Method::EpsilonGreedy,
+        Method::Ucb,
+        Method::OfflineA2c,
+        Method::DorlA2c,
+        Method::OnlineA2c,
+    ];
 
     pub fn id(self) -> &'static str {
         match self {
-            PolicyKind::Random => "random",
-            PolicyKind::Popular => "popular",
+            Method::Random => "random",
+            Method::Popular => "popular",
+            Method::Greedy => "greedy",
+            Method::EpsilonGreedy => "epsilon_greedy",
+            Method::Ucb => "ucb",
+            Method::OfflineA2c => "offline_a2c",
+            Method::DorlA2c => "dorl_a2c",
+            Method::OnlineA2c => "online_a2c",
         }
-    }
-    pub fn label(self) -> &'static str {
-        match self {
-            PolicyKind::Random => "Random",
-            PolicyKind::Popular => "Most popular",
-        }
-    }
-    pub fn from_id(s: &str) -> Option<PolicyKind> {
-        PolicyKind::ALL.into_iter().find(|p| p.id() == s)
     }
 
-    /// A fresh policy for `world`.
-    pub fn build(self, world: &World) -> Box<dyn Policy> {
+    pub fn label(self) -> &'static str {
         match self {
-            PolicyKind::Random => Box::new(RandomPolicy),
-            PolicyKind::Popular => Box::new(MostPopular::from_log(world)),
+            Method::Random => "Random",
+            Method::Popular => "Most popular",
+            Method::Greedy => "Greedy (user model)",
+            Method::EpsilonGreedy => "ε-greedy",
+            Method::Ucb => "UCB",
+            Method::OfflineA2c => "Offline A2C",
+            Method::DorlA2c => "A2C + DORL entropy",
+            Method::OnlineA2c => "Online A2C",
+        }
+    }
+
+    pub fn from_id(s: &str) -> Option<Method> {
+        Method::ALL.into_iter().find(|m| m.id() == s)
+    }
+
+    pub fn learning(self) -> Learning {
+        match self {
+            Method::Random | Method::Popular | Method::Greedy => Learning::Fixed,
+            Method::EpsilonGreedy | Method::Ucb => Learning::OnlineBandit,
+            Method::OfflineA2c | Method::DorlA2c => Learning::Offline,
+            Method::OnlineA2c => Learning::Online,
         }
     }
 }

@@ -8,12 +8,12 @@ use gloo::timers::future::TimeoutFuture;
 use web_sys::{HtmlCanvasElement, HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use crate::chart::Series;
+use crate::chart::{Curve, Series};
 use crate::env::coat::{CoatFile, CoatFiles};
 use crate::env::{synthetic, Mode, Preset, Window, World};
 use crate::experiment::form::ConfigForm;
-use crate::experiment::{build_world, DataSource, Simulation};
-use crate::policy::PolicyKind;
+use crate::experiment::{build_world, DataSource, Experiment, Results};
+use crate::policy::{Learning, Method};
 
 /// Wall-clock budget of one chunk of simulation before yielding to the browser.
 const CHUNK_MS: f64 = 15.0;
@@ -24,11 +24,17 @@ pub enum Msg {
     Scale(String),
     Seed(String),
     Mode(String),
-    Episodes(String),
+    EvalEpisodes(String),
+    Seeds(String),
+    OfflineEpisodes(String),
+    OnlineEpisodes(String),
+    EvalEvery(String),
+    A2cLearningRate(String),
+    A2cEntropy(String),
     LeaveN(String),
     LeaveTau(String),
     Window(String),
-    Policy(PolicyKind, bool),
+    Method(Method, bool),
     Files(Vec<web_sys::File>),
     FilesRead(Vec<(String, Result<String, String>)>),
     Run,
@@ -49,7 +55,9 @@ struct RealData {
 pub struct App {
     form: ConfigForm,
     real: RealData,
-    sim: Option<Simulation>,
+    sim: Option<Experiment>,
+    /// The latest results of `sim` (recomputed after each chunk).
+    results: Option<Results>,
     running: bool,
     /// Identifies the current run, so chunks of a stopped run are ignored.
     run_id: u64,
@@ -72,6 +80,7 @@ impl Component for App {
             form: ConfigForm::default(),
             real: RealData::default(),
             sim: None,
+            results: None,
             running: false,
             run_id: 0,
             error: None,
@@ -94,17 +103,23 @@ impl Component for App {
             Msg::Scale(s) => self.form.scale = s,
             Msg::Seed(s) => self.form.seed = s,
             Msg::Mode(s) => self.form.mode = Mode::from_id(&s).unwrap_or_default(),
-            Msg::Episodes(s) => self.form.episodes = s,
+            Msg::EvalEpisodes(s) => self.form.eval_episodes = s,
+            Msg::Seeds(s) => self.form.seeds = s,
+            Msg::OfflineEpisodes(s) => self.form.offline_episodes = s,
+            Msg::OnlineEpisodes(s) => self.form.online_episodes = s,
+            Msg::EvalEvery(s) => self.form.eval_every = s,
+            Msg::A2cLearningRate(s) => self.form.a2c_learning_rate = s,
+            Msg::A2cEntropy(s) => self.form.a2c_entropy_weight = s,
             Msg::LeaveN(s) => self.form.leave_n = s,
             Msg::LeaveTau(s) => self.form.leave_tau = s,
             Msg::Window(s) => {
                 self.form.window = if s == "peer_compatible" { Window::PeerCompatible } else { Window::Intended }
             }
-            Msg::Policy(p, on) => {
-                self.form.policies.retain(|q| *q != p);
+            Msg::Method(p, on) => {
+                self.form.methods.retain(|q| *q != p);
                 if on {
-                    self.form.policies.push(p);
-                    self.form.policies.sort_by_key(|q| PolicyKind::ALL.iter().position(|x| x == q));
+                    self.form.methods.push(p);
+                    self.form.methods.sort_by_key(|q| Method::ALL.iter().position(|x| x == q));
                 }
             }
             Msg::Files(files) => {
@@ -139,18 +154,37 @@ impl Component for App {
 
     fn rendered(&mut self, _ctx: &Context<Self>, _first: bool) {
         let Some(canvas) = self.canvas.cast::<HtmlCanvasElement>() else { return };
-        let series: Vec<Series> = match &self.sim {
-            Some(sim) => sim
-                .episodes()
-                .map(|(k, eps)| Series { label: k.label().into(), values: eps.iter().map(|e| e.r_tra()).collect() })
-                .collect(),
-            None => Vec::new(),
+        let results = self.results.as_ref();
+        let learning = results.is_some_and(|r| r.config.methods.iter().any(|m| m.learning() != Learning::Fixed));
+        let drawn = if learning {
+            // Learning curves: R_tra per evaluation, mean ± std over seeds.
+            let curves: Vec<Curve> = results
+                .map(|r| r.mean_curves())
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(m, pts)| Curve { label: m.label().into(), points: pts.iter().map(|(x, s)| (*x as f64, s.mean, s.std)).collect() })
+                .collect();
+            let points = curves.iter().map(|c| c.points.len()).sum::<usize>();
+            (super::canvas::draw_curves(&canvas, &curves, "R_tra per evaluation (mean ± std over seeds)"), points)
+        } else {
+            // Only fixed policies: every episode of the first run's evaluation.
+            let series: Vec<Series> = results
+                .map(|r| {
+                    r.runs
+                        .iter()
+                        .filter(|run| run.run == 0)
+                        .map(|run| Series { label: run.method.label().into(), values: run.episode_returns.clone() })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let points = series.iter().map(|s| s.values.len()).sum::<usize>();
+            (super::canvas::draw_returns(&canvas, &series, "R_tra (cumulative reward)"), points)
         };
-        let points: usize = series.iter().map(|s| s.values.len()).sum();
-        if let Err(e) = super::canvas::draw_returns(&canvas, &series, "R_tra (cumulative reward)") {
+        if let (Err(e), _) = &drawn {
             web_sys::console::warn_1(&format!("chart: {e}").into());
         }
-        let _ = canvas.set_attribute("data-points", &points.to_string());
+        let _ = canvas.set_attribute("data-points", &drawn.1.to_string());
+        let _ = canvas.set_attribute("data-kind", if learning { "curves" } else { "episodes" });
     }
 
     fn view(&self, ctx: &Context<Self>) -> Html {
@@ -247,7 +281,9 @@ impl App {
         };
         match world {
             Ok(w) => {
-                self.sim = Some(Simulation::new(config, w));
+                let exp = Experiment::new(config, w);
+                self.results = Some(exp.results());
+                self.sim = Some(exp);
                 self.running = true;
                 self.started_ms = now_ms();
                 self.elapsed_ms = 0.0;
@@ -266,8 +302,9 @@ impl App {
         let t0 = now_ms();
         let mut progress = sim.progress();
         while !progress.finished() && now_ms() - t0 < CHUNK_MS {
-            progress = sim.advance(64);
+            progress = sim.advance(256);
         }
+        self.results = Some(sim.results());
         self.elapsed_ms = now_ms() - self.started_ms;
         if progress.finished() {
             self.running = false;
@@ -333,9 +370,24 @@ impl App {
                     { for Mode::ALL.iter().map(|m| html!{ <option value={m.id()} selected={*m == f.mode}>{m.label()}</option> }) }
                 </select>
 
-                <label for="episodes">{"Episodes per policy"}</label>
-                <input id="episodes" type="text" inputmode="numeric" value={f.episodes.clone()}
-                    onchange={link.callback(|e: Event| Msg::Episodes(input_value(&e)))} />
+                <fieldset>
+                    <legend>{"Budget"}</legend>
+                    <label for="seeds">{"Seeds (runs per method)"}</label>
+                    <input id="seeds" type="text" inputmode="numeric" value={f.seeds.clone()}
+                        onchange={link.callback(|e: Event| Msg::Seeds(input_value(&e)))} />
+                    <label for="eval-episodes">{"Episodes per evaluation"}</label>
+                    <input id="eval-episodes" type="text" inputmode="numeric" value={f.eval_episodes.clone()}
+                        onchange={link.callback(|e: Event| Msg::EvalEpisodes(input_value(&e)))} />
+                    <label for="offline-episodes">{"Offline training episodes (user model)"}</label>
+                    <input id="offline-episodes" type="text" inputmode="numeric" value={f.offline_episodes.clone()}
+                        onchange={link.callback(|e: Event| Msg::OfflineEpisodes(input_value(&e)))} />
+                    <label for="online-episodes">{"Online training episodes (ground truth)"}</label>
+                    <input id="online-episodes" type="text" inputmode="numeric" value={f.online_episodes.clone()}
+                        onchange={link.callback(|e: Event| Msg::OnlineEpisodes(input_value(&e)))} />
+                    <label for="eval-every">{"Evaluate every … training episodes"}</label>
+                    <input id="eval-every" type="text" inputmode="numeric" value={f.eval_every.clone()}
+                        onchange={link.callback(|e: Event| Msg::EvalEvery(input_value(&e)))} />
+                </fieldset>
 
                 <fieldset>
                     <legend>{"Quit rule"}</legend>
@@ -353,18 +405,28 @@ impl App {
                 </fieldset>
 
                 <fieldset>
-                    <legend>{"Policies"}</legend>
-                    { for PolicyKind::ALL.iter().map(|p| {
+                    <legend>{"Methods"}</legend>
+                    { for Method::ALL.iter().map(|p| {
                         let p = *p;
-                        let id = format!("policy-{}", p.id());
+                        let id = format!("method-{}", p.id());
                         html!{
                             <label class="check" for={id.clone()}>
-                                <input id={id} type="checkbox" checked={f.policies.contains(&p)}
-                                    onchange={link.callback(move |e: Event| Msg::Policy(p, e.target_unchecked_into::<HtmlInputElement>().checked()))} />
+                                <input id={id} type="checkbox" checked={f.methods.contains(&p)}
+                                    onchange={link.callback(move |e: Event| Msg::Method(p, e.target_unchecked_into::<HtmlInputElement>().checked()))} />
                                 {p.label()}
                             </label>
                         }
                     }) }
+                </fieldset>
+
+                <fieldset>
+                    <legend>{"A2C"}</legend>
+                    <label for="a2c-lr">{"Learning rate (Adam)"}</label>
+                    <input id="a2c-lr" type="text" inputmode="decimal" value={f.a2c_learning_rate.clone()}
+                        onchange={link.callback(|e: Event| Msg::A2cLearningRate(input_value(&e)))} />
+                    <label for="a2c-entropy">{"Entropy bonus weight"}</label>
+                    <input id="a2c-entropy" type="text" inputmode="decimal" value={f.a2c_entropy_weight.clone()}
+                        onchange={link.callback(|e: Event| Msg::A2cEntropy(input_value(&e)))} />
                 </fieldset>
 
                 <div class="buttons">
@@ -383,17 +445,12 @@ impl App {
             None => (0.0, "Choose settings and press Run.".to_string()),
             Some(sim) => {
                 let p = sim.progress();
-                let per = sim.config().policies().len().max(1);
                 let state = if self.running { "running" } else if p.finished() { "finished" } else { "stopped" };
-                (
-                    p.fraction(),
-                    format!(
-                        "{state}: {} / {} episodes per policy · {:.1} s",
-                        p.done / per,
-                        p.total / per,
-                        self.elapsed_ms / 1000.0
-                    ),
-                )
+                let now = match sim.current() {
+                    Some((m, run)) if self.running => format!(" · {} (seed {})", m.label(), sim.config().run_seed(run)),
+                    _ => String::new(),
+                };
+                (p.fraction(), format!("{state}: {} / {} episodes{now} · {:.1} s", p.done, p.total, self.elapsed_ms / 1000.0))
             }
         };
         html! {
@@ -414,34 +471,69 @@ impl App {
         }
     }
 
-    fn view_table(&self) -> Html {
-        let Some(sim) = &self.sim else { return html! {} };
-        let world = sim.world();
-        let rows = sim.summaries();
+    /// The exact config and, once complete, the results' fingerprint: `ialp run` on the
+    /// same config prints the same digest.
+    fn view_reproduce(&self, results: &Results) -> Html {
+        let config = serde_json::to_string_pretty(&results.config).unwrap_or_default();
         html! {
+            <details id="reproduce">
+                <summary>{"Reproduce this run"}</summary>
+                <p class="hint">{"Save this config as config.json and run "}<code>{"ialp run config.json --json"}</code>
+                    {" (add --real-dir DIR for real data): it prints the same digest."}</p>
+                if results.complete {
+                    <p class="hint">{"Results digest: "}<code id="digest">{results.digest()}</code></p>
+                }
+                <pre id="config-json">{config}</pre>
+            </details>
+        }
+    }
+
+    fn view_table(&self) -> Html {
+        let (Some(sim), Some(results)) = (&self.sim, &self.results) else { return html! {} };
+        let world = sim.world();
+        let um = results.user_models.first().map(|r| {
+            format!(
+                "User model (seed {}): RMSE {:.3} on the log{}, {:.3} on the whole ground truth.",
+                sim.config().run_seed(0),
+                r.train_rmse,
+                r.held_out_rmse.map(|h| format!(", {h:.3} on held-out random ratings")).unwrap_or_default(),
+                r.truth_rmse
+            )
+        });
+        html! {
+            <>
             <table id="results">
                 <caption>{format!(
-                    "{} · {} · {} users × {} items · mean ± std over episodes",
+                    "{} · {} · {} users × {} items · {} episodes per evaluation · mean ± std over seeds of each run's last evaluation",
                     world.preset.label(),
                     sim.config().settings.mode.label(),
                     world.n_users(),
-                    world.n_items()
+                    world.n_items(),
+                    sim.config().eval_episodes()
                 )}</caption>
-                <thead><tr><th scope="col">{"Policy"}</th><th scope="col">{"Episodes"}</th><th scope="col">{"R_tra"}</th><th scope="col">{"R_each"}</th><th scope="col">{"Length"}</th><th scope="col">{"Coverage"}</th><th scope="col">{"MCD"}</th></tr></thead>
+                <thead><tr><th scope="col">{"Method"}</th><th scope="col">{"Seeds"}</th><th scope="col">{"R_tra"}</th><th scope="col">{"R_each"}</th><th scope="col">{"Length"}</th><th scope="col">{"Coverage"}</th><th scope="col">{"MCD"}</th></tr></thead>
                 <tbody>
-                { for rows.iter().map(|s| html!{
-                    <tr data-policy={s.policy.clone()}>
-                        <th scope="row">{PolicyKind::from_id(&s.policy).map(|p| p.label()).unwrap_or("?")}</th>
-                        <td>{s.episodes}</td>
-                        <td class="r-tra">{s.r_tra.to_string()}</td>
-                        <td class="r-each">{s.r_each.to_string()}</td>
-                        <td class="length">{s.length.to_string()}</td>
-                        <td>{format!("{:.3}", s.coverage)}</td>
-                        <td>{format!("{:.3}", s.mcd)}</td>
-                    </tr>
+                { for results.config.methods.iter().map(|m| match results.summary.iter().find(|s| s.method == *m) {
+                    Some(s) => html!{
+                        <tr data-method={m.id()}>
+                            <th scope="row">{m.label()}</th>
+                            <td class="seeds">{s.seeds}</td>
+                            <td class="r-tra">{s.r_tra.to_string()}</td>
+                            <td class="r-each">{s.r_each.to_string()}</td>
+                            <td class="length">{s.length.to_string()}</td>
+                            <td>{format!("{:.3}", s.coverage.mean)}</td>
+                            <td>{format!("{:.3}", s.mcd.mean)}</td>
+                        </tr>
+                    },
+                    None => html!{
+                        <tr data-method={m.id()} class="pending"><th scope="row">{m.label()}</th><td class="seeds">{"0"}</td><td colspan="5">{"not finished yet"}</td></tr>
+                    },
                 }) }
                 </tbody>
             </table>
+            if let Some(um) = um { <p id="user-model" class="hint">{um}</p> }
+            { self.view_reproduce(results) }
+            </>
         }
     }
 }

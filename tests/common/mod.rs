@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use ialp::env::coat::CoatFiles;
-use ialp::experiment::{build_world, ExperimentConfig, Simulation};
+use ialp::experiment::{build_world, Experiment, ExperimentConfig};
 
 /// (name, config JSON). A few hundred episodes each, over every preset and mode.
 pub const DIGEST_CASES: &[(&str, &str)] = &[
@@ -13,15 +13,17 @@ pub const DIGEST_CASES: &[(&str, &str)] = &[
     ("kuairec-synthetic-nx0", r#"{"env":{"preset":"kuairec","mode":"nx0","scale":0.1},"policies":["random","popular"],"episodes":300,"seed":11}"#),
     ("movielens-synthetic-nx10", r#"{"env":{"preset":"movielens","mode":"nx10","scale":0.05},"policies":["random"],"episodes":200,"seed":3}"#),
     ("coat-real-nx0-peer", r#"{"env":{"preset":"coat","data":"real","mode":"nx0","leave_n":3,"leave_tau":10,"window":"peer_compatible"},"policies":["random","popular"],"episodes":300,"seed":5}"#),
+    // Every method, learning included (burn's A2C): the page and the CLI must agree.
+    ("coat-synthetic-all-methods", r#"{"env":{"preset":"coat","mode":"nx0","scale":0.3},"methods":["random","popular","greedy","epsilon_greedy","ucb","offline_a2c","dorl_a2c","online_a2c"],"eval_episodes":40,"seed":9,"seeds":2,"training":{"offline_episodes":96,"online_episodes":64,"eval_every":32},"a2c":{"episodes_per_update":16}}"#),
 ];
 
 /// Runs a case to the end and returns its digest.
 pub fn digest_of(config_json: &str, real: Option<&CoatFiles>) -> String {
     let config = ExperimentConfig::from_json(config_json).expect("valid case");
     let world = build_world(&config, real).expect("world");
-    let mut sim = Simulation::new(config, Arc::new(world));
-    sim.run();
-    sim.digest()
+    let mut exp = Experiment::new(config, Arc::new(world));
+    exp.run();
+    exp.results().digest()
 }
 
 /// The real Coat files as (name, text), from `../shared/data/coat` (never copied into

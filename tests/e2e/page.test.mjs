@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -62,6 +63,11 @@ async function setText(page, sel, value) {
   await page.dispatchEvent(sel, 'change');
 }
 
+/** Unticks the learning methods, leaving Random and Most popular. */
+async function fixedOnly(page) {
+  for (const m of ['offline_a2c', 'online_a2c']) await page.uncheck(`#method-${m}`);
+}
+
 async function runAndWait(page) {
   await page.click('#run');
   await page.waitForFunction(() => /^finished/.test(document.querySelector('#status')?.textContent ?? ''), null, { timeout: 60_000 });
@@ -86,14 +92,17 @@ test('a synthetic run draws the chart and fills the table', async () => {
   const { page, errors } = await open();
   const before = await seriesPixels(page);
   assert.deepEqual(before, { blue: 0, orange: 0 }, 'an empty chart before the run');
-  await setText(page, '#episodes', '300');
+  await fixedOnly(page);
+  await setText(page, '#eval-episodes', '300');
   await runAndWait(page);
-  for (const policy of ['random', 'popular']) {
-    const row = page.locator(`#results tr[data-policy="${policy}"]`);
-    assert.equal(await row.locator('td').first().textContent(), '300');
+  for (const method of ['random', 'popular']) {
+    const row = page.locator(`#results tr[data-method="${method}"]`);
+    assert.equal(await row.locator('.seeds').textContent(), '1');
     assert.match(await row.locator('.r-tra').textContent(), /^\d+\.\d{3} ± \d+\.\d{3}$/);
     assert.match(await row.locator('.length').textContent(), /^\d+\.\d{3} ± \d+\.\d{3}$/);
   }
+  assert.match(await page.textContent('#results caption'), /300 episodes per evaluation/);
+  assert.equal(await page.getAttribute('#chart', 'data-kind'), 'episodes');
   assert.equal(await page.getAttribute('#chart', 'data-points'), '600');
   const canvas = await page.evaluate(() => { const c = document.querySelector('#chart'); return [c.width, c.clientWidth]; });
   assert.equal(canvas[0], canvas[1] * 2, 'backing store is CSS size × devicePixelRatio (sharp on HiDPI)');
@@ -104,15 +113,64 @@ test('a synthetic run draws the chart and fills the table', async () => {
   await page.close();
 });
 
+test('learning methods draw learning curves with seed bands', async () => {
+  const { page, errors } = await open();
+  await setText(page, '#seeds', '2');
+  await setText(page, '#eval-episodes', '40');
+  await setText(page, '#offline-episodes', '128');
+  await setText(page, '#online-episodes', '128');
+  await setText(page, '#eval-every', '64');
+  await runAndWait(page);
+  assert.equal(await page.getAttribute('#chart', 'data-kind'), 'curves');
+  // Random and Most popular: one point each; each A2C: evaluations at 0, 64, 128.
+  assert.equal(await page.getAttribute('#chart', 'data-points'), '8');
+  for (const method of ['random', 'popular', 'offline_a2c', 'online_a2c']) {
+    const row = page.locator(`#results tr[data-method="${method}"]`);
+    assert.equal(await row.locator('.seeds').textContent(), '2', method);
+    assert.match(await row.locator('.r-tra').textContent(), /^\d+\.\d{3} ± \d+\.\d{3}$/, method);
+  }
+  assert.match(await page.textContent('#user-model'), /User model \(seed 2025\): RMSE \d\.\d{3} on the log/);
+  const px = await seriesPixels(page);
+  assert.ok(px.blue > 200 && px.orange > 200, JSON.stringify(px));
+  await page.screenshot({ path: path.join(OUT, 'learning.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the page and the CLI give identical numbers for the same config', async () => {
+  const { page, errors } = await open();
+  for (const m of ['greedy', 'ucb', 'dorl_a2c']) await page.check(`#method-${m}`);
+  await setText(page, '#seeds', '2');
+  await setText(page, '#scale', '0.4');
+  await setText(page, '#eval-episodes', '30');
+  await setText(page, '#offline-episodes', '48');
+  await setText(page, '#online-episodes', '48');
+  await setText(page, '#eval-every', '24');
+  await runAndWait(page);
+  const digest = (await page.textContent('#digest')).trim();
+  assert.match(digest, /^[0-9a-f]{64}$/);
+  const file = path.join(OUT, 'page-config.json');
+  fs.writeFileSync(file, await page.textContent('#config-json'));
+  const cli = JSON.parse(execFileSync(path.join(ROOT, 'target/debug/ialp'), ['run', file, '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+  assert.equal(cli.complete, true);
+  assert.equal(cli.digest, digest, 'the same results, bit for bit');
+  assert.equal(cli.summary.length, 7);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('real Coat from the file picker', async () => {
   const { page, errors } = await open();
   await page.selectOption('#data-source', 'real');
   await page.setInputFiles('#coat-files', COAT_FILES.map((f) => path.join(COAT, f)));
   await page.waitForSelector('#coat-status.ok');
   assert.match(await page.textContent('#coat-status'), /loaded: 290 users × 300 items, 6960 logged ratings/);
-  await setText(page, '#episodes', '200');
+  await setText(page, '#eval-episodes', '200');
+  await setText(page, '#offline-episodes', '200');
+  await setText(page, '#online-episodes', '200');
   await runAndWait(page);
   assert.match(await page.textContent('#results caption'), /290 users × 300 items/);
+  assert.match(await page.textContent('#user-model'), /on held-out random ratings/);
   await page.screenshot({ path: path.join(OUT, 'real-coat.png'), fullPage: true });
   assert.deepEqual(errors, []);
   await page.close();
@@ -138,7 +196,8 @@ test('bad Coat files give a clear error and the page keeps working', async () =>
   assert.match(await page.textContent('#error'), /could not be used: train\.ascii, line 3/);
   // Back to synthetic: everything still works.
   await page.selectOption('#data-source', 'synthetic');
-  await setText(page, '#episodes', '50');
+  await fixedOnly(page);
+  await setText(page, '#eval-episodes', '50');
   await runAndWait(page);
   assert.equal(await page.locator('#results tbody tr').count(), 2);
   assert.equal(await page.isVisible('#fatal'), false, 'no panic banner');
@@ -156,23 +215,35 @@ test('an invalid setting is named and nothing runs', async () => {
   await setText(page, '#leave-tau', '-1');
   await page.click('#run');
   assert.match(await page.textContent('#error'), /env\.leave_tau: must be between 0 and 1000/);
+  await setText(page, '#leave-tau', '');
+  await setText(page, '#a2c-lr', 'NaN');
+  await page.click('#run');
+  assert.match(await page.textContent('#error'), /a2c\.learning_rate: must be a number between/);
+  await setText(page, '#a2c-lr', '0.001');
+  await page.uncheck('#method-random');
+  await page.uncheck('#method-popular');
+  await fixedOnly(page);
+  await page.click('#run');
+  assert.match(await page.textContent('#error'), /methods: choose at least one method/);
   assert.deepEqual(errors, []);
   await page.close();
 });
 
 test('a long run updates while it runs and Stop keeps what it had', async () => {
   const { page, errors } = await open();
-  await setText(page, '#episodes', '200000');
+  await fixedOnly(page);
+  await setText(page, '#eval-episodes', '200000');
   await page.click('#run');
   // Progress is shown between chunks: the page is not frozen until the end.
   await page.waitForFunction(() => { const p = document.querySelector('#progress'); return p.value > 0 && p.value < 1; }, null, { timeout: 30_000 });
   await page.click('#stop');
   await page.waitForFunction(() => /^stopped/.test(document.querySelector('#status')?.textContent ?? ''));
-  const n1 = await page.locator('#results tr[data-policy="random"] td').first().textContent();
+  const done = async () => Number((await page.textContent('#status')).match(/(\d+) \/ (\d+) episodes/)[1]);
+  const n1 = await done();
   await page.waitForTimeout(300);
-  const n2 = await page.locator('#results tr[data-policy="random"] td').first().textContent();
+  const n2 = await done();
   assert.equal(n1, n2, 'nothing runs after Stop');
-  assert.ok(Number(n1) > 0 && Number(n1) < 200000, `kept the ${n1} finished episodes`);
+  assert.ok(n1 > 0 && n1 < 400000, `kept the ${n1} finished episodes`);
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -1,0 +1,155 @@
+//! What an experiment produces: learning curves and final evaluations per method and
+//! seed, the user model's errors, and summaries as mean ± std over seeds. The same type
+//! is written by the CLI (`results.json`, `results.csv`) and exported by the page.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::config::ExperimentConfig;
+use super::stats::{MeanStd, PolicySummary};
+use crate::env::world::WorldSource;
+use crate::env::Preset;
+use crate::policy::Method;
+use crate::user_model::UserModelReport;
+
+/// One evaluation during training: the mean over the evaluation's episodes.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct CurvePoint {
+    /// Training episodes before this evaluation.
+    pub trained_episodes: usize,
+    pub r_tra: f64,
+    pub r_each: f64,
+    pub length: f64,
+}
+
+/// One method in one run (seed).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MethodRun {
+    pub method: Method,
+    /// Index of the run; its seed is `seed + run`.
+    pub run: usize,
+    pub seed: u64,
+    /// Evaluations in training order (a single point for methods that do not learn).
+    pub curve: Vec<CurvePoint>,
+    /// The last evaluation in full.
+    pub last: Option<PolicySummary>,
+    /// R_tra of each episode of the last evaluation.
+    pub episode_returns: Vec<f64>,
+    /// Whether the method finished its whole budget.
+    pub finished: bool,
+}
+
+/// The world an experiment ran in.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WorldInfo {
+    pub preset: Preset,
+    pub source: WorldSource,
+    pub users: usize,
+    pub items: usize,
+    pub log_size: usize,
+}
+
+/// A method's final numbers over all its finished runs: mean ± std over seeds of the
+/// per-seed means of the last evaluation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MethodSummary {
+    pub method: Method,
+    pub seeds: usize,
+    pub r_tra: MeanStd,
+    pub r_each: MeanStd,
+    pub length: MeanStd,
+    pub coverage: MeanStd,
+    pub mcd: MeanStd,
+}
+
+/// Everything a run produced so far.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Results {
+    pub config: ExperimentConfig,
+    pub world: WorldInfo,
+    /// Per run, how well the user model fits (see [`UserModelReport`]).
+    pub user_models: Vec<UserModelReport>,
+    pub runs: Vec<MethodRun>,
+    pub summary: Vec<MethodSummary>,
+    /// Whether every method finished in every run.
+    pub complete: bool,
+}
+
+impl Results {
+    /// Recomputes `summary` from the finished runs.
+    pub fn summarise(&mut self) {
+        let mut out = Vec::new();
+        for &m in &self.config.methods {
+            let done: Vec<&PolicySummary> =
+                self.runs.iter().filter(|r| r.method == m && r.finished).filter_map(|r| r.last.as_ref()).collect();
+            if done.is_empty() {
+                continue;
+            }
+            let of = |f: &dyn Fn(&PolicySummary) -> f64| MeanStd::of(done.iter().map(|s| f(s)));
+            out.push(MethodSummary {
+                method: m,
+                seeds: done.len(),
+                r_tra: of(&|s| s.r_tra.mean),
+                r_each: of(&|s| s.r_each.mean),
+                length: of(&|s| s.length.mean),
+                coverage: of(&|s| s.coverage),
+                mcd: of(&|s| s.mcd),
+            });
+        }
+        self.summary = out;
+    }
+
+    /// Learning curves averaged over seeds: per method, `(trained episodes, mean, std)`
+    /// at each evaluation point that at least one run reached.
+    pub fn mean_curves(&self) -> Vec<(Method, Vec<(usize, MeanStd)>)> {
+        let mut out = Vec::new();
+        for &m in &self.config.methods {
+            let runs: Vec<&MethodRun> = self.runs.iter().filter(|r| r.method == m).collect();
+            let longest = runs.iter().map(|r| r.curve.len()).max().unwrap_or(0);
+            let pts: Vec<(usize, MeanStd)> = (0..longest)
+                .map(|k| {
+                    let vals: Vec<&CurvePoint> = runs.iter().filter_map(|r| r.curve.get(k)).collect();
+                    (vals[0].trained_episodes, MeanStd::of(vals.iter().map(|p| p.r_tra)))
+                })
+                .collect();
+            if !pts.is_empty() {
+                out.push((m, pts));
+            }
+        }
+        out
+    }
+
+    /// The results as JSON (pretty).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("results serialise")
+    }
+
+    /// One row per method and seed (the last evaluation), then one per method with the
+    /// mean ± std over seeds.
+    pub fn to_csv(&self) -> String {
+        let mut s = String::from("method,run,seed,finished,trained_episodes,r_tra,r_tra_std,r_each,length,coverage,mcd\n");
+        for r in &self.runs {
+            if let Some(l) = &r.last {
+                let trained = r.curve.last().map(|p| p.trained_episodes).unwrap_or(0);
+                s.push_str(&format!(
+                    "{},{},{},{},{},{},{},{},{},{},{}\n",
+                    r.method.id(), r.run, r.seed, r.finished, trained, l.r_tra.mean, l.r_tra.std, l.r_each.mean, l.length.mean, l.coverage, l.mcd
+                ));
+            }
+        }
+        s.push_str("\nmethod,seeds,r_tra_mean,r_tra_std,r_each_mean,r_each_std,length_mean,length_std,coverage_mean,mcd_mean\n");
+        for m in &self.summary {
+            s.push_str(&format!(
+                "{},{},{},{},{},{},{},{},{},{}\n",
+                m.method.id(), m.seeds, m.r_tra.mean, m.r_tra.std, m.r_each.mean, m.r_each.std, m.length.mean, m.length.std, m.coverage.mean, m.mcd.mean
+            ));
+        }
+        s
+    }
+
+    /// SHA-256 of the results' JSON: floats are written shortest-round-trip, so equal
+    /// digests mean bit-identical numbers (natively and in the browser).
+    pub fn digest(&self) -> String {
+        Sha256::digest(serde_json::to_vec(self).expect("results serialise")).iter().map(|b| format!("{b:02x}")).collect()
+    }
+}

@@ -1,0 +1,351 @@
+//! The resumable experiment runner. Every method is trained (if it learns) and
+//! evaluated on the ground truth, in every run (seed), a chunk at a time: the page calls
+//! [`Experiment::advance`] between frames, the CLI in a loop that Ctrl-C can stop, and
+//! both get the same numbers for the same config.
+//!
+//! Within a run all methods meet the same evaluation users. Each method draws from its
+//! own seeded streams, so adding a method never changes another's numbers.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use super::config::ValidConfig;
+use super::results::{CurvePoint, MethodRun, Results, WorldInfo};
+use super::stats::PolicySummary;
+use crate::env::{Environment, Episode, World};
+use crate::policy::a2c::{A2c, A2cAgent};
+use crate::policy::state::StateTracker;
+use crate::policy::{rollout, EpsilonGreedy, Greedy, Learning, Method, MostPopular, Policy, RandomPolicy, Ucb};
+use crate::rng::{self, SimRng, Stream};
+use crate::user_model::{UserModel, UserModelReport};
+
+/// Episodes played in lockstep per chunk of an evaluation or of bandit learning.
+const BATCH: usize = 32;
+
+/// Where an experiment stands, in episodes (training and evaluation together).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Progress {
+    pub done: usize,
+    pub total: usize,
+}
+
+impl Progress {
+    pub fn finished(&self) -> bool {
+        self.done >= self.total
+    }
+    pub fn fraction(&self) -> f64 {
+        self.done as f64 / self.total.max(1) as f64
+    }
+}
+
+/// What a run shares between its methods.
+struct RunContext {
+    seed: u64,
+    model: Arc<UserModel>,
+    truth: Environment,
+    /// The user-model world, with `R̂` as reward.
+    offline: Environment,
+    eval_users: Vec<usize>,
+}
+
+enum Learner {
+    /// Acts; learns nothing (fixed) or from the feedback it observes (bandits).
+    Plain(Box<dyn Policy>),
+    /// A2C, trained on `offline` (or the truth) with an optional entropy bonus.
+    A2c { agent: Box<A2cAgent>, offline: bool, entropy_bonus: f32 },
+}
+
+impl Learner {
+    fn policy(&mut self) -> &mut dyn Policy {
+        match self {
+            Learner::Plain(p) => p.as_mut(),
+            Learner::A2c { agent, .. } => agent.as_mut(),
+        }
+    }
+}
+
+struct Evaluation {
+    next: usize,
+    episodes: Vec<Episode>,
+    rng: SimRng,
+}
+
+struct ActiveJob {
+    method: Method,
+    run: usize,
+    learner: Learner,
+    train_rng: SimRng,
+    trained: usize,
+    budget: usize,
+    /// Training episodes at which the next evaluation is due.
+    next_eval_at: usize,
+    pending_eval: bool,
+    evaluations: u64,
+    eval: Option<Evaluation>,
+    record: MethodRun,
+}
+
+/// A whole experiment in progress.
+pub struct Experiment {
+    config: ValidConfig,
+    world: Arc<World>,
+    jobs: Vec<(usize, Method)>,
+    next_job: usize,
+    runs: Vec<RunContext>,
+    active: Option<ActiveJob>,
+    results: Results,
+    done_episodes: usize,
+}
+
+impl Experiment {
+    pub fn new(config: ValidConfig, world: Arc<World>) -> Self {
+        let jobs = (0..config.seeds()).flat_map(|r| config.methods().iter().map(move |m| (r, *m))).collect();
+        let results = Results {
+            config: config.raw().clone(),
+            world: WorldInfo {
+                preset: world.preset,
+                source: world.source.clone(),
+                users: world.n_users(),
+                items: world.n_items(),
+                log_size: world.log.len(),
+            },
+            user_models: Vec::new(),
+            runs: Vec::new(),
+            summary: Vec::new(),
+            complete: false,
+        };
+        Self { config, world, jobs, next_job: 0, runs: Vec::new(), active: None, results, done_episodes: 0 }
+    }
+
+    pub fn config(&self) -> &ValidConfig {
+        &self.config
+    }
+    pub fn world(&self) -> &World {
+        &self.world
+    }
+
+    fn budget_of(&self, m: Method) -> usize {
+        let t = &self.config.raw().training;
+        match m.learning() {
+            Learning::Fixed => 0,
+            Learning::OnlineBandit | Learning::Online => t.online_episodes,
+            Learning::Offline => t.offline_episodes,
+        }
+    }
+
+    fn evaluations_of(&self, m: Method) -> usize {
+        let budget = self.budget_of(m);
+        let every = self.config.raw().training.eval_every;
+        1 + budget.div_ceil(every)
+    }
+
+    /// Episodes to play in all, training and evaluation.
+    pub fn progress(&self) -> Progress {
+        let eval = self.config.eval_episodes();
+        let total = self.jobs.iter().map(|(_, m)| self.budget_of(*m) + self.evaluations_of(*m) * eval).sum();
+        Progress { done: self.done_episodes, total }
+    }
+
+    /// The results so far: finished methods, and the partial curve of the one in
+    /// progress.
+    pub fn results(&self) -> Results {
+        let mut r = self.results.clone();
+        if let Some(a) = &self.active {
+            r.runs.push(a.record.clone());
+        }
+        r.complete = self.progress().finished();
+        r.summarise();
+        r
+    }
+
+    /// The method and run being worked on.
+    pub fn current(&self) -> Option<(Method, usize)> {
+        self.active.as_ref().map(|a| (a.method, a.run))
+    }
+
+    fn run_context(&mut self, run: usize) -> &RunContext {
+        while self.runs.len() <= run {
+            let k = self.runs.len();
+            let seed = self.config.run_seed(k);
+            let raw = self.config.raw();
+            let model = Arc::new(UserModel::fit(&self.world, &raw.user_model, seed));
+            self.results.user_models.push(model.report(&self.world));
+            let settings = self.config.settings;
+            let truth = Environment::new(self.world.clone(), settings);
+            let offline = Environment::new(Arc::new(model.world(&self.world)), settings);
+            let mut users = rng::stream(seed, Stream::Episodes, 0);
+            let eval_users = (0..self.config.eval_episodes()).map(|_| rng::index(&mut users, self.world.n_users())).collect();
+            self.runs.push(RunContext { seed, model, truth, offline, eval_users });
+        }
+        &self.runs[run]
+    }
+
+    fn start_job(&mut self, run: usize, method: Method) -> ActiveJob {
+        let m_index = Method::ALL.iter().position(|x| *x == method).unwrap_or(0) as u64;
+        let raw = self.config.raw().clone();
+        let budget = self.budget_of(method);
+        let ctx = self.run_context(run);
+        let seed = ctx.seed;
+        let n_items = ctx.truth.world().n_items();
+        let learner = match method {
+            Method::Random => Learner::Plain(Box::new(RandomPolicy)),
+            Method::Popular => Learner::Plain(Box::new(MostPopular::from_log(ctx.truth.world()))),
+            Method::Greedy => Learner::Plain(Box::new(Greedy::new(&ctx.model.predicted))),
+            Method::EpsilonGreedy => Learner::Plain(Box::new(EpsilonGreedy::new(n_items, raw.baselines.epsilon))),
+            Method::Ucb => Learner::Plain(Box::new(Ucb::new(n_items, raw.baselines.ucb_c))),
+            Method::OfflineA2c | Method::DorlA2c | Method::OnlineA2c => {
+                let tracker = StateTracker::new(raw.state, &ctx.model, ctx.truth.world().reward);
+                let net = A2c::new(tracker.state_dim(), n_items, raw.a2c, rng::seed_for(seed, Stream::Networks, m_index));
+                Learner::A2c {
+                    agent: Box::new(A2cAgent { net, tracker }),
+                    offline: method != Method::OnlineA2c,
+                    entropy_bonus: if method == Method::DorlA2c { raw.baselines.dorl_entropy } else { 0.0 },
+                }
+            }
+        };
+        ActiveJob {
+            method,
+            run,
+            learner,
+            train_rng: rng::stream(seed, Stream::Training, m_index),
+            trained: 0,
+            budget,
+            next_eval_at: raw.training.eval_every,
+            pending_eval: true,
+            evaluations: 0,
+            eval: None,
+            record: MethodRun { method, run, seed, curve: Vec::new(), last: None, episode_returns: Vec::new(), finished: false },
+        }
+    }
+
+    /// Works until about `step_budget` environment steps were taken (whole batches of
+    /// episodes) or everything is done.
+    pub fn advance(&mut self, step_budget: usize) -> Progress {
+        let mut steps = 0;
+        while steps < step_budget {
+            if self.active.is_none() {
+                let Some(&(run, method)) = self.jobs.get(self.next_job) else { break };
+                self.next_job += 1;
+                let job = self.start_job(run, method);
+                self.active = Some(job);
+            }
+            let mut job = self.active.take().expect("a job is active");
+            let (taken, finished) = self.work_on(&mut job);
+            steps += taken.max(1);
+            if finished {
+                job.record.finished = true;
+                self.results.runs.push(job.record);
+            } else {
+                self.active = Some(job);
+            }
+        }
+        self.progress()
+    }
+
+    /// Runs to the end.
+    pub fn run(&mut self) -> Progress {
+        self.advance(usize::MAX)
+    }
+
+    /// One unit of work on `job`: a batch of evaluation episodes, or one training batch.
+    /// Returns (steps taken, whether the job is finished).
+    fn work_on(&mut self, job: &mut ActiveJob) -> (usize, bool) {
+        let eval_n = self.config.eval_episodes();
+        let masks = self.config.settings.mode.masks_repeats();
+        let ctx = &self.runs[job.run];
+        // Evaluate before training, every eval_every episodes, and at the end.
+        if job.pending_eval {
+            job.pending_eval = false;
+            let m_index = Method::ALL.iter().position(|x| *x == job.method).unwrap_or(0) as u64;
+            job.eval = Some(Evaluation {
+                next: 0,
+                episodes: Vec::with_capacity(eval_n),
+                rng: rng::stream(ctx.seed, Stream::Evaluation, m_index * 100_000 + job.evaluations),
+            });
+            job.evaluations += 1;
+        }
+        if let Some(ev) = &mut job.eval {
+            let users = &ctx.eval_users[ev.next..(ev.next + BATCH).min(eval_n)];
+            let eps = rollout(&ctx.truth, job.learner.policy(), users, &mut ev.rng, false);
+            let steps = eps.iter().map(Episode::len).sum();
+            ev.next += users.len();
+            self.done_episodes += users.len();
+            ev.episodes.extend(eps);
+            if ev.next >= eval_n {
+                let ev = job.eval.take().expect("evaluation in progress");
+                let summary = PolicySummary::of(job.method.id(), &self.world, &ev.episodes);
+                job.record.curve.push(CurvePoint {
+                    trained_episodes: job.trained,
+                    r_tra: summary.r_tra.mean,
+                    r_each: summary.r_each.mean,
+                    length: summary.length.mean,
+                });
+                job.record.episode_returns = ev.episodes.iter().map(Episode::r_tra).collect();
+                job.record.last = Some(summary);
+                return (steps, job.trained >= job.budget);
+            }
+            return (steps, false);
+        }
+        if job.trained >= job.budget {
+            return (0, true);
+        }
+        // One training batch, never past the next evaluation or the budget.
+        let room = job.budget.min(job.next_eval_at) - job.trained;
+        let steps = match &mut job.learner {
+            Learner::Plain(policy) => {
+                let n = room.min(BATCH);
+                let users: Vec<usize> = (0..n).map(|_| rng::index(&mut job.train_rng, ctx.truth.world().n_users())).collect();
+                let eps = rollout(&ctx.truth, policy.as_mut(), &users, &mut job.train_rng, true);
+                job.trained += n;
+                self.done_episodes += n;
+                eps.iter().map(Episode::len).sum()
+            }
+            Learner::A2c { agent, offline, entropy_bonus } => {
+                let env = if *offline { &ctx.offline } else { &ctx.truth };
+                let n = room.min(agent.net.config().episodes_per_update);
+                let users: Vec<usize> = (0..n).map(|_| rng::index(&mut job.train_rng, env.world().n_users())).collect();
+                let eps = rollout(env, agent.as_mut(), &users, &mut job.train_rng, false);
+                let bonus = *entropy_bonus;
+                let window = env.settings().quit.n();
+                let world = env.world();
+                let batch = agent.transitions(&eps, masks, |ep, t| {
+                    ep.rewards[t] + if bonus > 0.0 { bonus * category_entropy(world, &ep.items[t.saturating_sub(window.saturating_sub(1))..=t]) } else { 0.0 }
+                });
+                agent.net.update(&batch);
+                job.trained += n;
+                self.done_episodes += n;
+                eps.iter().map(Episode::len).sum()
+            }
+        };
+        if job.trained >= job.next_eval_at || job.trained >= job.budget {
+            job.pending_eval = true;
+            job.next_eval_at = job.trained + self.config.raw().training.eval_every;
+        }
+        (steps, false)
+    }
+
+    /// The user model of each run started so far.
+    pub fn user_model_reports(&self) -> Vec<UserModelReport> {
+        self.results.user_models.clone()
+    }
+}
+
+/// Entropy of the item categories among `items`, divided by ln(len) so it lies in
+/// [0, 1]: the DORL-style diversity bonus (our reconstruction).
+pub fn category_entropy(world: &World, items: &[usize]) -> f32 {
+    if items.len() < 2 {
+        return 0.0;
+    }
+    let mut counts: Vec<(u16, usize)> = Vec::new();
+    for &i in items {
+        let c = world.items[i].category;
+        match counts.iter_mut().find(|(k, _)| *k == c) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((c, 1)),
+        }
+    }
+    let n = items.len() as f64;
+    let h: f64 = counts.iter().map(|(_, k)| *k as f64 / n).map(|p| -p * p.ln()).sum();
+    (h / n.ln()) as f32
+}

@@ -1,0 +1,329 @@
+//! Advantage actor-critic in burn (METHOD.md §3–4): separate actor and critic MLPs over
+//! the tracked state, a softmax over the whole catalogue with masked (already shown)
+//! items, Monte-Carlo returns, Adam, a value-loss weight and an entropy bonus, trained
+//! on batches of whole episodes.
+//!
+//! Randomness that decides what happens (sampling actions) is drawn in Rust from the
+//! run's seeded streams, from probabilities burn computes; burn's own RNG only
+//! initialises the weights, after `device.seed`.
+
+use burn::module::Module;
+use burn::nn::{Linear, LinearConfig};
+use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::tensor::{activation, Device, Int, Tensor, TensorData};
+use serde::{Deserialize, Serialize};
+
+/// Hyper-parameters of A2C, with METHOD.md's defaults.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct A2cConfig {
+    /// Width of both hidden layers of the actor and of the critic (64-64).
+    pub hidden: usize,
+    /// Adam step size.
+    pub learning_rate: f64,
+    /// Discount γ.
+    pub gamma: f32,
+    /// Weight of the critic's squared error in the loss.
+    pub value_weight: f32,
+    /// Weight of the policy-entropy bonus.
+    pub entropy_weight: f32,
+    /// Whole episodes collected per update.
+    pub episodes_per_update: usize,
+    /// Scale the advantages of each batch to zero mean and unit variance, so the
+    /// entropy weight means the same whatever the reward scale.
+    pub normalize_advantages: bool,
+}
+
+impl Default for A2cConfig {
+    fn default() -> Self {
+        Self {
+            hidden: 64,
+            learning_rate: 1e-3,
+            gamma: 0.9,
+            value_weight: 0.5,
+            entropy_weight: 0.01,
+            episodes_per_update: 8,
+            normalize_advantages: true,
+        }
+    }
+}
+
+/// The device every network runs on: burn's ndarray backend with autodiff, as the user
+/// asked (burn 0.22 deprecates it in favour of `Device::flex()`). The one place to
+/// change the backend.
+#[allow(deprecated)]
+pub fn device() -> Device {
+    Device::ndarray().autodiff()
+}
+
+/// Two hidden ReLU layers and a linear output.
+#[derive(Module, Debug)]
+pub struct Mlp {
+    l1: Linear,
+    l2: Linear,
+    out: Linear,
+}
+
+impl Mlp {
+    pub fn new(input: usize, hidden: usize, output: usize, device: &Device) -> Self {
+        Self {
+            l1: LinearConfig::new(input, hidden).init(device),
+            l2: LinearConfig::new(hidden, hidden).init(device),
+            out: LinearConfig::new(hidden, output).init(device),
+        }
+    }
+
+    /// `[batch, input]` → `[batch, output]`.
+    pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
+        let x = activation::relu(self.l1.forward(x));
+        let x = activation::relu(self.l2.forward(x));
+        self.out.forward(x)
+    }
+}
+
+/// The actor (logits over items) and the critic (state value).
+#[derive(Module, Debug)]
+pub struct ActorCritic {
+    pub actor: Mlp,
+    pub critic: Mlp,
+}
+
+/// Transitions of whole episodes, flattened, ready for one update.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Transitions {
+    /// `[n, state_dim]`, row-major.
+    pub states: Vec<f32>,
+    /// The item recommended in each state.
+    pub actions: Vec<usize>,
+    /// Discounted Monte-Carlo return from each state.
+    pub returns: Vec<f32>,
+    /// Items that were masked (not allowed) in each state.
+    pub masked: Vec<Vec<usize>>,
+}
+
+impl Transitions {
+    pub fn len(&self) -> usize {
+        self.actions.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.actions.is_empty()
+    }
+}
+
+/// Discounted returns `G_t = r_t + γ G_{t+1}` of one episode's rewards.
+pub fn discounted_returns(rewards: &[f32], gamma: f32) -> Vec<f32> {
+    let mut out = vec![0.0; rewards.len()];
+    let mut g = 0.0;
+    for t in (0..rewards.len()).rev() {
+        g = rewards[t] + gamma * g;
+        out[t] = g;
+    }
+    out
+}
+
+/// What one update did.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct UpdateStats {
+    pub policy_loss: f32,
+    pub value_loss: f32,
+    pub entropy: f32,
+}
+
+/// Logit given to masked items: exp underflows to exactly 0, and 0 · logit stays finite.
+const MASKED: f32 = -1.0e9;
+
+/// An actor-critic with its optimiser.
+pub struct A2c {
+    model: ActorCritic,
+    optim: ModuleOptimizer,
+    device: Device,
+    config: A2cConfig,
+    state_dim: usize,
+    n_items: usize,
+    updates: usize,
+}
+
+impl A2c {
+    /// A fresh actor-critic; the weights are a function of `seed`.
+    pub fn new(state_dim: usize, n_items: usize, config: A2cConfig, seed: u64) -> Self {
+        let device = device();
+        device.seed(seed);
+        let model = ActorCritic {
+            actor: Mlp::new(state_dim, config.hidden, n_items, &device),
+            critic: Mlp::new(state_dim, config.hidden, 1, &device),
+        };
+        Self { model, optim: AdamConfig::new().init(), device, config, state_dim, n_items, updates: 0 }
+    }
+
+    pub fn config(&self) -> &A2cConfig {
+        &self.config
+    }
+    pub fn n_items(&self) -> usize {
+        self.n_items
+    }
+    pub fn state_dim(&self) -> usize {
+        self.state_dim
+    }
+    /// Updates done so far.
+    pub fn updates(&self) -> usize {
+        self.updates
+    }
+
+    fn tensor(&self, device: &Device, data: Vec<f32>, shape: [usize; 2]) -> Tensor<2> {
+        Tensor::from_data(TensorData::new(data, shape), device)
+    }
+
+    fn mask(&self, masked: &[Vec<usize>]) -> Vec<f32> {
+        let mut m = vec![0.0f32; masked.len() * self.n_items];
+        for (row, items) in masked.iter().enumerate() {
+            for &i in items {
+                m[row * self.n_items + i] = MASKED;
+            }
+        }
+        m
+    }
+
+    /// π(· | s) for each state (rows of `states`), with masked items at probability 0.
+    /// Returns `[rows, n_items]` row-major.
+    pub fn probabilities(&self, states: &[f32], masked: &[Vec<usize>]) -> Vec<f32> {
+        let rows = masked.len();
+        if rows == 0 {
+            return Vec::new();
+        }
+        let device = self.device.clone().inner();
+        let model = self.model.valid();
+        let x = self.tensor(&device, states.to_vec(), [rows, self.state_dim]);
+        let logits = model.actor.forward(x) + self.tensor(&device, self.mask(masked), [rows, self.n_items]);
+        activation::softmax(logits, 1).into_data().try_to_vec::<f32>().expect("f32 probabilities")
+    }
+
+    /// V(s) for each state.
+    pub fn values(&self, states: &[f32]) -> Vec<f32> {
+        let rows = states.len() / self.state_dim;
+        if rows == 0 {
+            return Vec::new();
+        }
+        let device = self.device.clone().inner();
+        let x = self.tensor(&device, states.to_vec(), [rows, self.state_dim]);
+        self.model.valid().critic.forward(x).into_data().try_to_vec::<f32>().expect("f32 values")
+    }
+
+    /// One A2C step on `batch`: policy gradient with the critic's baseline, the critic's
+    /// squared error, and the entropy bonus, all averaged over transitions.
+    pub fn update(&mut self, batch: &Transitions) -> UpdateStats {
+        let n = batch.len();
+        if n == 0 {
+            return UpdateStats { policy_loss: 0.0, value_loss: 0.0, entropy: 0.0 };
+        }
+        let d = self.device.clone();
+        let x = self.tensor(&d, batch.states.clone(), [n, self.state_dim]);
+        let actions: Vec<i64> = batch.actions.iter().map(|a| *a as i64).collect();
+        let actions = Tensor::<2, Int>::from_data(TensorData::new(actions, [n, 1]), &d);
+        let returns = self.tensor(&d, batch.returns.clone(), [n, 1]);
+
+        let mut logits = self.model.actor.forward(x.clone()); // [n, items]
+        // Without masked items (FB mode) the dense mask would only add zeros.
+        if batch.masked.iter().any(|m| !m.is_empty()) {
+            logits = logits + self.tensor(&d, self.mask(&batch.masked), [n, self.n_items]);
+        }
+        let log_probs = activation::log_softmax(logits, 1); // [n, items]
+        let values = self.model.critic.forward(x); // [n, 1]
+        let mut advantage = returns.clone() - values.clone().detach(); // [n, 1]
+        if self.config.normalize_advantages && n > 1 {
+            let mean = advantage.clone().mean();
+            let centred = advantage - mean.unsqueeze::<2>();
+            let std = (centred.clone() * centred.clone()).mean().sqrt().add_scalar(1e-6);
+            advantage = centred / std.unsqueeze::<2>();
+        }
+        let chosen = log_probs.clone().gather(1, actions); // [n, 1]
+        let policy_loss = (chosen * advantage).mean().neg();
+        let diff = returns - values;
+        let value_loss = (diff.clone() * diff).mean();
+        let entropy = (log_probs.clone().exp() * log_probs).sum_dim(1).mean().neg();
+        let loss = policy_loss.clone()
+            + value_loss.clone().mul_scalar(self.config.value_weight)
+            - entropy.clone().mul_scalar(self.config.entropy_weight);
+
+        let stats = UpdateStats {
+            policy_loss: policy_loss.detach().into_scalar::<f32>(),
+            value_loss: value_loss.detach().into_scalar::<f32>(),
+            entropy: entropy.detach().into_scalar::<f32>(),
+        };
+        let grads = GradientsParams::from_grads(loss.backward(), &self.model);
+        // A module clone shares its tensors; the optimiser returns new parameters.
+        self.model = self.optim.step(self.config.learning_rate, self.model.clone(), grads);
+        self.updates += 1;
+        stats
+    }
+}
+
+/// An A2C network acting as a policy: it sees each episode through the state tracker
+/// and samples from its softmax (masked items have probability 0).
+pub struct A2cAgent {
+    pub net: A2c,
+    pub tracker: super::state::StateTracker,
+}
+
+impl A2cAgent {
+    fn states_and_masks(&self, episodes: &[&crate::env::Episode], masks_repeats: bool) -> (Vec<f32>, Vec<Vec<usize>>) {
+        let mut states = Vec::with_capacity(episodes.len() * self.tracker.state_dim());
+        let mut masked = Vec::with_capacity(episodes.len());
+        for ep in episodes {
+            self.tracker.push_state(ep, ep.len(), &mut states);
+            masked.push(if masks_repeats { ep.items.clone() } else { Vec::new() });
+        }
+        (states, masked)
+    }
+
+    /// The transitions of finished `episodes`, each step's reward replaced by
+    /// `reward(episode, t)` (the environment's reward, or a shaped one).
+    pub fn transitions(
+        &self,
+        episodes: &[crate::env::Episode],
+        masks_repeats: bool,
+        reward: impl Fn(&crate::env::Episode, usize) -> f32,
+    ) -> Transitions {
+        let mut tr = Transitions::default();
+        for ep in episodes {
+            let rewards: Vec<f32> = (0..ep.len()).map(|t| reward(ep, t)).collect();
+            tr.returns.extend(discounted_returns(&rewards, self.net.config().gamma));
+            for t in 0..ep.len() {
+                self.tracker.push_state(ep, t, &mut tr.states);
+                tr.actions.push(ep.items[t]);
+                tr.masked.push(if masks_repeats { ep.items[..t].to_vec() } else { Vec::new() });
+            }
+        }
+        tr
+    }
+}
+
+impl super::Policy for A2cAgent {
+    fn act(&mut self, env: &crate::env::Environment, episodes: &[&crate::env::Episode], rng: &mut crate::rng::SimRng) -> Vec<usize> {
+        use rand::Rng;
+        let (states, masked) = self.states_and_masks(episodes, env.settings().mode.masks_repeats());
+        let probs = self.net.probabilities(&states, &masked);
+        let n = self.net.n_items();
+        episodes
+            .iter()
+            .enumerate()
+            .map(|(row, ep)| {
+                let p = &probs[row * n..(row + 1) * n];
+                let total: f64 = p.iter().map(|x| *x as f64).sum();
+                let target = rng.random::<f64>() * total;
+                let mut acc = 0.0;
+                let mut last_allowed = None;
+                for (i, x) in p.iter().enumerate() {
+                    if *x > 0.0 && env.allowed(ep, i) {
+                        acc += *x as f64;
+                        last_allowed = Some(i);
+                        if acc > target {
+                            return i;
+                        }
+                    }
+                }
+                // Rounding left the target just above the sum: take the last allowed item.
+                last_allowed.unwrap_or_else(|| (0..n).find(|&i| env.allowed(ep, i)).unwrap_or(0))
+            })
+            .collect()
+    }
+}

@@ -178,14 +178,8 @@ mod native {
                 return 2;
             }
         };
-        let files = match a.real_dir.as_deref().map(read_coat_dir).transpose() {
-            Ok(f) => f,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return 1;
-            }
-        };
-        let world = match build_world(&valid, files.as_ref()) {
+        let real = valid.data() == DataSource::Real;
+        let world = match load_world(&valid, a.real_dir.as_deref()) {
             Ok(w) => Arc::new(w),
             Err(e) => {
                 eprintln!("error: {e}");
@@ -206,7 +200,7 @@ mod native {
         if a.json {
             let out = json!({
                 "env": preset.id(),
-                "data": if files.is_some() { "real" } else { "synthetic" },
+                "data": if real { "real" } else { "synthetic" },
                 "users": sim.world().n_users(),
                 "items": sim.world().n_items(),
                 "policy": policy.id(),
@@ -231,7 +225,7 @@ mod native {
             println!(
                 "{} ({}, {} users × {} items) · {} · quit rule N = {n}, τ = {tau} ({} window) · seed {}",
                 preset.label(),
-                if files.is_some() { "real data" } else { "synthetic" },
+                if real { "real data" } else { "synthetic" },
                 w.n_users(),
                 w.n_items(),
                 valid.settings.mode.label(),
@@ -273,13 +267,7 @@ mod native {
                 return 2;
             }
         };
-        let world = a
-            .real_dir
-            .as_deref()
-            .map(read_coat_dir)
-            .transpose()
-            .and_then(|files| build_world(&valid, files.as_ref()).map_err(|e| e.to_string()));
-        match world {
+        match load_world(&valid, a.real_dir.as_deref()) {
             Ok(w) => {
                 let mut v = serde_json::to_value(w.stats()).expect("stats serialise");
                 v["quit_rule"] = serde_json::to_value(valid.settings.quit).expect("rule serialises");
@@ -315,13 +303,7 @@ mod native {
             eprintln!("error: the config asks for real data: give the folder of the Coat files with --real-dir DIR");
             return 2;
         }
-        let world = a
-            .real_dir
-            .as_deref()
-            .map(read_coat_dir)
-            .transpose()
-            .and_then(|files| build_world(&valid, files.as_ref()).map_err(|e| e.to_string()));
-        let world = match world {
+        let world = match load_world(&valid, a.real_dir.as_deref()) {
             Ok(w) => Arc::new(w),
             Err(e) => {
                 eprintln!("error: {e}");
@@ -400,6 +382,12 @@ mod native {
             EnvArg::Kuairec => Preset::KuaiRec,
             EnvArg::Movielens => Preset::MovieLens,
         }
+    }
+
+    /// The config's world: generated, or loaded from the Coat files in `real_dir`.
+    fn load_world(valid: &ValidConfig, real_dir: Option<&Path>) -> Result<ialp::env::World, String> {
+        let files = real_dir.map(read_coat_dir).transpose()?;
+        build_world(valid, files.as_ref()).map_err(|e| e.to_string())
     }
 
     /// Reads the five Coat files from `dir`; a missing or unreadable one is named.

@@ -1,6 +1,7 @@
 //! Charts drawn with plotters on any backend: a canvas in the page, SVG in the CLI and
 //! in tests. The same code makes both, so what the CLI writes is what the page shows.
 
+use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -34,6 +35,60 @@ impl Default for Style {
     }
 }
 
+impl Style {
+    /// A size in CSS pixels, in device pixels.
+    pub fn px(&self, v: f64) -> u32 {
+        (v * self.pixel_ratio).round() as u32
+    }
+}
+
+type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// A white chart area from 0 to `x_max` × 0 to `y_max` with the playground's grid,
+/// labels and fonts.
+fn axes<'a, DB: DrawingBackend>(
+    root: &'a DrawingArea<DB, Shift>,
+    x_max: f64,
+    y_max: f64,
+    x_desc: &str,
+    y_desc: &str,
+    style: Style,
+) -> Result<Chart<'a, DB>, DrawingAreaErrorKind<DB::ErrorType>> {
+    root.fill(&WHITE)?;
+    let mut chart = ChartBuilder::on(root)
+        .margin(style.px(10.0))
+        .margin_right(style.px(24.0))
+        .x_label_area_size(style.px(36.0))
+        .y_label_area_size(style.px(52.0))
+        .build_cartesian_2d(0f64..x_max, 0f64..y_max)?;
+    chart
+        .configure_mesh()
+        .light_line_style(RGBColor(235, 235, 235))
+        .bold_line_style(RGBColor(215, 215, 215))
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .x_label_formatter(&|x| format!("{x:.0}"))
+        .y_label_formatter(&|y| if y_max < 10.0 { format!("{y:.1}") } else { format!("{y:.0}") })
+        .label_style(("sans-serif", style.px(13.0)))
+        .axis_desc_style(("sans-serif", style.px(14.0)))
+        .draw()?;
+    Ok(chart)
+}
+
+fn legend<'a, DB: DrawingBackend + 'a>(
+    chart: &mut Chart<'a, DB>,
+    position: SeriesLabelPosition,
+    style: Style,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    chart
+        .configure_series_labels()
+        .position(position)
+        .background_style(WHITE.mix(0.85))
+        .border_style(RGBColor(200, 200, 200))
+        .label_font(("sans-serif", style.px(13.0)))
+        .draw()
+}
+
 /// Most raw points drawn per series; the running mean uses every value.
 const MAX_DOTS: usize = 400;
 /// Window of the running mean.
@@ -61,27 +116,10 @@ pub fn draw_episode_returns<DB: DrawingBackend>(
     y_label: &str,
     style: Style,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
-    let px = |v: f64| (v * style.pixel_ratio).round() as u32;
-    root.fill(&WHITE)?;
+    let px = |v: f64| style.px(v);
     let n = series.iter().map(|s| s.values.len()).max().unwrap_or(0).max(1);
     let y_max = series.iter().flat_map(|s| s.values.iter().copied()).fold(1.0f64, f64::max) * 1.05;
-    let mut chart = ChartBuilder::on(root)
-        .margin(px(10.0))
-        .margin_right(px(24.0))
-        .x_label_area_size(px(36.0))
-        .y_label_area_size(px(52.0))
-        .build_cartesian_2d(0f64..n as f64, 0f64..y_max)?;
-    chart
-        .configure_mesh()
-        .light_line_style(RGBColor(235, 235, 235))
-        .bold_line_style(RGBColor(215, 215, 215))
-        .x_desc("episode")
-        .y_desc(y_label)
-        .x_label_formatter(&|x| format!("{x:.0}"))
-        .y_label_formatter(&|y| if y_max < 10.0 { format!("{y:.1}") } else { format!("{y:.0}") })
-        .label_style(("sans-serif", px(13.0)))
-        .axis_desc_style(("sans-serif", px(14.0)))
-        .draw()?;
+    let mut chart = axes(root, n as f64, y_max, "episode", y_label, style)?;
     for (k, s) in series.iter().enumerate() {
         let colour = PALETTE[k % PALETTE.len()];
         let stride = (s.values.len() / MAX_DOTS).max(1);
@@ -101,13 +139,7 @@ pub fn draw_episode_returns<DB: DrawingBackend>(
             .legend(move |(x, y)| Rectangle::new([(x, y - 4), (x + 16, y + 4)], colour.filled()));
     }
     if !series.is_empty() {
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(200, 200, 200))
-            .label_font(("sans-serif", px(13.0)))
-            .draw()?;
+        legend(&mut chart, SeriesLabelPosition::UpperRight, style)?;
     }
     root.present()
 }
@@ -128,27 +160,10 @@ pub fn draw_learning_curves<DB: DrawingBackend>(
     y_label: &str,
     style: Style,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
-    let px = |v: f64| (v * style.pixel_ratio).round() as u32;
-    root.fill(&WHITE)?;
+    let px = |v: f64| style.px(v);
     let x_max = curves.iter().flat_map(|c| c.points.iter().map(|p| p.0)).fold(1.0f64, f64::max);
     let y_max = curves.iter().flat_map(|c| c.points.iter().map(|p| p.1 + p.2)).fold(1.0f64, f64::max) * 1.08;
-    let mut chart = ChartBuilder::on(root)
-        .margin(px(10.0))
-        .margin_right(px(24.0))
-        .x_label_area_size(px(36.0))
-        .y_label_area_size(px(52.0))
-        .build_cartesian_2d(0f64..x_max, 0f64..y_max)?;
-    chart
-        .configure_mesh()
-        .light_line_style(RGBColor(235, 235, 235))
-        .bold_line_style(RGBColor(215, 215, 215))
-        .x_desc("training episodes")
-        .y_desc(y_label)
-        .x_label_formatter(&|x| format!("{x:.0}"))
-        .y_label_formatter(&|y| if y_max < 10.0 { format!("{y:.1}") } else { format!("{y:.0}") })
-        .label_style(("sans-serif", px(13.0)))
-        .axis_desc_style(("sans-serif", px(14.0)))
-        .draw()?;
+    let mut chart = axes(root, x_max, y_max, "training episodes", y_label, style)?;
     for (k, c) in curves.iter().enumerate() {
         let colour = PALETTE[k % PALETTE.len()];
         let legend = move |(x, y): (i32, i32)| Rectangle::new([(x, y - 4), (x + 16, y + 4)], colour.filled());
@@ -177,13 +192,7 @@ pub fn draw_learning_curves<DB: DrawingBackend>(
         chart.draw_series(c.points.iter().map(|p| Circle::new((p.0, p.1), px(3.0), colour.filled())))?;
     }
     if !curves.is_empty() {
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(200, 200, 200))
-            .label_font(("sans-serif", px(13.0)))
-            .draw()?;
+        legend(&mut chart, SeriesLabelPosition::LowerRight, style)?;
     }
     root.present()
 }

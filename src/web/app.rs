@@ -210,6 +210,17 @@ impl Component for App {
     }
 }
 
+/// A labelled text box whose committed value becomes `msg(value)`.
+fn text_field(link: &yew::html::Scope<App>, id: &'static str, label: &str, value: &str, placeholder: String, msg: fn(String) -> Msg) -> Html {
+    html! {
+        <>
+        <label for={id}>{label.to_string()}</label>
+        <input id={id} type="text" inputmode="decimal" placeholder={placeholder} value={value.to_string()}
+            onchange={link.callback(move |e: Event| msg(input_value(&e)))} />
+        </>
+    }
+}
+
 fn input_value(e: &Event) -> String {
     e.target_unchecked_into::<HtmlInputElement>().value()
 }
@@ -361,9 +372,7 @@ impl App {
                         oninput={link.callback(|e: InputEvent| Msg::Scale(e.target_unchecked_into::<HtmlInputElement>().value()))} />
                 }
 
-                <label for="seed">{"Seed"}</label>
-                <input id="seed" type="text" inputmode="numeric" value={f.seed.clone()}
-                    onchange={link.callback(|e: Event| Msg::Seed(input_value(&e)))} />
+                { text_field(link, "seed", "Seed", &f.seed, String::new(), Msg::Seed) }
 
                 <label for="mode">{"Evaluation mode"}</label>
                 <select id="mode" onchange={link.callback(|e: Event| Msg::Mode(select_value(&e)))}>
@@ -372,31 +381,17 @@ impl App {
 
                 <fieldset>
                     <legend>{"Budget"}</legend>
-                    <label for="seeds">{"Seeds (runs per method)"}</label>
-                    <input id="seeds" type="text" inputmode="numeric" value={f.seeds.clone()}
-                        onchange={link.callback(|e: Event| Msg::Seeds(input_value(&e)))} />
-                    <label for="eval-episodes">{"Episodes per evaluation"}</label>
-                    <input id="eval-episodes" type="text" inputmode="numeric" value={f.eval_episodes.clone()}
-                        onchange={link.callback(|e: Event| Msg::EvalEpisodes(input_value(&e)))} />
-                    <label for="offline-episodes">{"Offline training episodes (user model)"}</label>
-                    <input id="offline-episodes" type="text" inputmode="numeric" value={f.offline_episodes.clone()}
-                        onchange={link.callback(|e: Event| Msg::OfflineEpisodes(input_value(&e)))} />
-                    <label for="online-episodes">{"Online training episodes (ground truth)"}</label>
-                    <input id="online-episodes" type="text" inputmode="numeric" value={f.online_episodes.clone()}
-                        onchange={link.callback(|e: Event| Msg::OnlineEpisodes(input_value(&e)))} />
-                    <label for="eval-every">{"Evaluate every … training episodes"}</label>
-                    <input id="eval-every" type="text" inputmode="numeric" value={f.eval_every.clone()}
-                        onchange={link.callback(|e: Event| Msg::EvalEvery(input_value(&e)))} />
+                    { text_field(link, "seeds", "Seeds (runs per method)", &f.seeds, String::new(), Msg::Seeds) }
+                    { text_field(link, "eval-episodes", "Episodes per evaluation", &f.eval_episodes, String::new(), Msg::EvalEpisodes) }
+                    { text_field(link, "offline-episodes", "Offline training episodes (user model)", &f.offline_episodes, String::new(), Msg::OfflineEpisodes) }
+                    { text_field(link, "online-episodes", "Online training episodes (ground truth)", &f.online_episodes, String::new(), Msg::OnlineEpisodes) }
+                    { text_field(link, "eval-every", "Evaluate every … training episodes", &f.eval_every, String::new(), Msg::EvalEvery) }
                 </fieldset>
 
                 <fieldset>
                     <legend>{"Quit rule"}</legend>
-                    <label for="leave-n">{"Window N"}</label>
-                    <input id="leave-n" type="text" inputmode="numeric" placeholder={default_n.to_string()} value={f.leave_n.clone()}
-                        onchange={link.callback(|e: Event| Msg::LeaveN(input_value(&e)))} />
-                    <label for="leave-tau">{ if f.preset == Preset::KuaiRec { "Threshold τ (tag count)" } else { "Threshold τ (item distance)" } }</label>
-                    <input id="leave-tau" type="text" inputmode="decimal" placeholder={default_tau} value={f.leave_tau.clone()}
-                        onchange={link.callback(|e: Event| Msg::LeaveTau(input_value(&e)))} />
+                    { text_field(link, "leave-n", "Window N", &f.leave_n, default_n.to_string(), Msg::LeaveN) }
+                    { text_field(link, "leave-tau", { if f.preset == Preset::KuaiRec { "Threshold τ (tag count)" } else { "Threshold τ (item distance)" } }, &f.leave_tau, default_tau, Msg::LeaveTau) }
                     <label for="window">{"Window"}</label>
                     <select id="window" onchange={link.callback(|e: Event| Msg::Window(select_value(&e)))}>
                         <option value="intended" selected={f.window == Window::Intended}>{"last min(N, t) items (intended)"}</option>
@@ -421,12 +416,8 @@ impl App {
 
                 <fieldset>
                     <legend>{"A2C"}</legend>
-                    <label for="a2c-lr">{"Learning rate (Adam)"}</label>
-                    <input id="a2c-lr" type="text" inputmode="decimal" value={f.a2c_learning_rate.clone()}
-                        onchange={link.callback(|e: Event| Msg::A2cLearningRate(input_value(&e)))} />
-                    <label for="a2c-entropy">{"Entropy bonus weight"}</label>
-                    <input id="a2c-entropy" type="text" inputmode="decimal" value={f.a2c_entropy_weight.clone()}
-                        onchange={link.callback(|e: Event| Msg::A2cEntropy(input_value(&e)))} />
+                    { text_field(link, "a2c-lr", "Learning rate (Adam)", &f.a2c_learning_rate, String::new(), Msg::A2cLearningRate) }
+                    { text_field(link, "a2c-entropy", "Entropy bonus weight", &f.a2c_entropy_weight, String::new(), Msg::A2cEntropy) }
                 </fieldset>
 
                 <div class="buttons">

@@ -14,6 +14,8 @@ pub const DIGEST_CASES: &[(&str, &str)] = &[
     ("movielens-synthetic-nx10", r#"{"env":{"preset":"movielens","mode":"nx10","scale":0.05},"policies":["random"],"episodes":200,"seed":3}"#),
     ("coat-real-nx0-peer", r#"{"env":{"preset":"coat","data":"real","mode":"nx0","leave_n":3,"leave_tau":10,"window":"peer_compatible"},"policies":["random","popular"],"episodes":300,"seed":5}"#),
     // Every method, learning included (burn's A2C): the page and the CLI must agree.
+    // A longer A2C run on real data: hundreds of updates on batches of ~100 states.
+    ("coat-real-online-a2c-long", r#"{"env":{"preset":"coat","data":"real","mode":"nx0"},"methods":["online_a2c"],"eval_episodes":100,"seed":3,"training":{"online_episodes":1600,"eval_every":400}}"#),
     ("coat-synthetic-all-methods", r#"{"env":{"preset":"coat","mode":"nx0","scale":0.3},"methods":["random","popular","greedy","epsilon_greedy","ucb","offline_a2c","dorl_a2c","online_a2c"],"eval_episodes":40,"seed":9,"seeds":2,"training":{"offline_episodes":96,"online_episodes":64,"eval_every":32},"a2c":{"episodes_per_update":16}}"#),
 ];
 

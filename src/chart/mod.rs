@@ -5,8 +5,9 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-/// Okabe–Ito colours: distinguishable with the common colour-vision deficiencies.
-pub const PALETTE: [RGBColor; 7] = [
+/// Okabe–Ito colours (distinguishable with the common colour-vision deficiencies), one
+/// per method: the page can compare all eight at once.
+pub const PALETTE: [RGBColor; 8] = [
     RGBColor(0, 114, 178),
     RGBColor(230, 159, 0),
     RGBColor(0, 158, 115),
@@ -14,6 +15,7 @@ pub const PALETTE: [RGBColor; 7] = [
     RGBColor(86, 180, 233),
     RGBColor(213, 94, 0),
     RGBColor(120, 120, 120),
+    RGBColor(0, 0, 0),
 ];
 
 /// One line of a chart: a label and one value per episode.
@@ -162,7 +164,10 @@ pub fn draw_learning_curves<DB: DrawingBackend>(
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     let px = |v: f64| style.px(v);
     let x_max = curves.iter().flat_map(|c| c.points.iter().map(|p| p.0)).fold(1.0f64, f64::max);
-    let y_max = curves.iter().flat_map(|c| c.points.iter().map(|p| p.1 + p.2)).fold(1.0f64, f64::max) * 1.08;
+    // Head-room above the curves for the legend (one row per method, upper left, where
+    // learning curves start low).
+    let y_max = curves.iter().flat_map(|c| c.points.iter().map(|p| p.1 + p.2)).fold(1.0f64, f64::max)
+        * (1.1 + 0.06 * curves.len() as f64);
     let mut chart = axes(root, x_max, y_max, "training episodes", y_label, style)?;
     for (k, c) in curves.iter().enumerate() {
         let colour = PALETTE[k % PALETTE.len()];
@@ -192,7 +197,7 @@ pub fn draw_learning_curves<DB: DrawingBackend>(
         chart.draw_series(c.points.iter().map(|p| Circle::new((p.0, p.1), px(3.0), colour.filled())))?;
     }
     if !curves.is_empty() {
-        legend(&mut chart, SeriesLabelPosition::LowerRight, style)?;
+        legend(&mut chart, SeriesLabelPosition::UpperLeft, style)?;
     }
     root.present()
 }

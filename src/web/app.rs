@@ -456,7 +456,8 @@ impl App {
                 <section class="explain">
                     <h2>{"What you are looking at"}</h2>
                     <p>{"Each episode, a simulated user arrives and the policy recommends one item per step. The user's reward for an item comes from the environment's ground-truth matrix R[u, i] (a rating, or a watch ratio for KuaiRec). A user who is shown an item too similar to one of the last N items (item distance below τ, or a tag seen more than τ times) loses patience and leaves; the episode also ends after 30 steps (NX_10: after exactly 10)."}</p>
-                    <p>{"R_tra is the reward collected over a whole episode, R_each the reward per step, Length the number of steps. A policy that only chases the highest ratings bores users, who leave early; a good one balances relevance and variety. Random and Most popular are the simplest baselines; the learnt policies of iALP come next."}</p>
+                    <p>{"R_tra is the reward collected over a whole episode, R_each the reward per step, Length the number of steps. A policy that only chases the highest ratings bores users, who leave early; a good one balances relevance and variety."}</p>
+                    <p>{"Learning methods are evaluated on the ground truth before training and every few hundred training episodes: the chart shows R_tra per evaluation with a band of ± one standard deviation over seeds; methods that do not learn are dashed lines. Online A2C learns on the real users (the ground truth) and is the reference; Offline A2C only ever sees the user model fitted to the biased log, and how far it falls short is the distribution shift iALP and A-iALP (next in this playground) address."}</p>
                 </section>
             </section>
         }

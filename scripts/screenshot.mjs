@@ -1,0 +1,41 @@
+// Takes the README's screenshot: the built page (dist/, from `trunk build --release`),
+// real Coat loaded through the file picker, every method, a few seeds. Run with
+//   node scripts/screenshot.mjs            (after scripts/test.sh, which installs what it needs)
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const { chromium } = createRequire(import.meta.url)(path.join(ROOT, '.tools/node_modules/playwright-core'));
+const DIST = path.join(ROOT, 'dist');
+const COAT = path.resolve(ROOT, '../shared/data/coat');
+const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.svg': 'image/svg+xml' };
+
+const server = http.createServer((req, res) => {
+  let file = path.join(DIST, decodeURIComponent(new URL(req.url, 'http://x').pathname));
+  if (file.endsWith('/')) file = path.join(file, 'index.html');
+  if (!file.startsWith(DIST) || !fs.existsSync(file)) { res.writeHead(404).end(); return; }
+  res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
+  fs.createReadStream(file).pipe(res);
+});
+await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] });
+const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1.5 });
+await page.goto(`http://127.0.0.1:${server.address().port}/`);
+await page.selectOption('#data-source', 'real');
+await page.setInputFiles('#coat-files', ['train.ascii', 'test.ascii', 'pseudo_gt_rating_matrix.ascii', 'user_features.ascii', 'item_features.ascii'].map((f) => path.join(COAT, f)));
+await page.waitForSelector('#coat-status.ok');
+for (const m of ['greedy', 'epsilon_greedy', 'ucb', 'dorl_a2c']) await page.check(`#method-${m}`);
+const set = async (sel, v) => { await page.fill(sel, v); await page.dispatchEvent(sel, 'change'); };
+await set('#seeds', '3');
+await set('#offline-episodes', '4000');
+await set('#online-episodes', '4000');
+await set('#eval-every', '500');
+await page.click('#run');
+await page.waitForFunction(() => /^finished/.test(document.querySelector('#status')?.textContent ?? ''), null, { timeout: 600_000 });
+await page.screenshot({ path: path.join(ROOT, 'docs/screenshot.png'), fullPage: true });
+console.log('wrote docs/screenshot.png:', await page.textContent('#status'));
+await browser.close();
+server.close();

@@ -202,26 +202,30 @@ pub fn draw_learning_curves<DB: DrawingBackend>(
     root.present()
 }
 
-/// Learning curves as an SVG document (the CLI's `curves.svg`).
+/// Draws with `draw` into an SVG document of `size` pixels.
 #[cfg(not(target_arch = "wasm32"))]
-pub fn learning_curves_svg(curves: &[Curve], y_label: &str, size: (u32, u32)) -> Result<String, String> {
+fn svg(
+    size: (u32, u32),
+    draw: impl FnOnce(&DrawingArea<SVGBackend, Shift>) -> Result<(), DrawingAreaErrorKind<std::io::Error>>,
+) -> Result<String, String> {
     let mut out = String::new();
     {
         let root = SVGBackend::with_string(&mut out, size).into_drawing_area();
-        draw_learning_curves(&root, curves, y_label, Style::default()).map_err(|e| e.to_string())?;
+        draw(&root).map_err(|e| e.to_string())?;
     }
     Ok(out)
 }
 
-/// The chart as an SVG document (CLI, tests).
+/// Learning curves as an SVG document (the CLI's `curves.svg`).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn learning_curves_svg(curves: &[Curve], y_label: &str, size: (u32, u32)) -> Result<String, String> {
+    svg(size, |root| draw_learning_curves(root, curves, y_label, Style::default()))
+}
+
+/// R_tra per episode as an SVG document (tests).
 #[cfg(not(target_arch = "wasm32"))]
 pub fn episode_returns_svg(series: &[Series], y_label: &str, size: (u32, u32)) -> Result<String, String> {
-    let mut out = String::new();
-    {
-        let root = SVGBackend::with_string(&mut out, size).into_drawing_area();
-        draw_episode_returns(&root, series, y_label, Style::default()).map_err(|e| e.to_string())?;
-    }
-    Ok(out)
+    svg(size, |root| draw_episode_returns(root, series, y_label, Style::default()))
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]

@@ -18,7 +18,7 @@ use crate::policy::a2c::{A2c, A2cAgent};
 use crate::policy::state::StateTracker;
 use crate::policy::{rollout, EpsilonGreedy, Greedy, Learning, Method, MostPopular, Policy, RandomPolicy, Ucb};
 use crate::rng::{self, SimRng, Stream};
-use crate::user_model::{UserModel, UserModelReport};
+use crate::user_model::UserModel;
 
 /// Episodes played in lockstep per chunk of an evaluation or of bandit learning.
 const BATCH: usize = 32;
@@ -182,7 +182,7 @@ impl Experiment {
     }
 
     fn start_job(&mut self, run: usize, method: Method) -> ActiveJob {
-        let m_index = Method::ALL.iter().position(|x| *x == method).unwrap_or(0) as u64;
+        let m_index = method.index();
         let raw = self.config.raw().clone();
         let budget = self.budget_of(method);
         let ctx = self.run_context(run);
@@ -257,11 +257,10 @@ impl Experiment {
         // Evaluate before training, every eval_every episodes, and at the end.
         if job.pending_eval {
             job.pending_eval = false;
-            let m_index = Method::ALL.iter().position(|x| *x == job.method).unwrap_or(0) as u64;
             job.eval = Some(Evaluation {
                 next: 0,
                 episodes: Vec::with_capacity(eval_n),
-                rng: rng::stream(ctx.seed, Stream::Evaluation, m_index * 100_000 + job.evaluations),
+                rng: rng::stream(ctx.seed, Stream::Evaluation, job.method.index() * 100_000 + job.evaluations),
             });
             job.evaluations += 1;
         }
@@ -292,42 +291,33 @@ impl Experiment {
         }
         // One training batch, never past the next evaluation or the budget.
         let room = job.budget.min(job.next_eval_at) - job.trained;
-        let steps = match &mut job.learner {
-            Learner::Plain(policy) => {
-                let n = room.min(BATCH);
-                let users: Vec<usize> = (0..n).map(|_| rng::index(&mut job.train_rng, ctx.truth.world().n_users())).collect();
-                let eps = rollout(&ctx.truth, policy.as_mut(), &users, &mut job.train_rng, true);
-                job.trained += n;
-                self.done_episodes += n;
-                eps.iter().map(Episode::len).sum()
-            }
-            Learner::A2c { agent, offline, entropy_bonus } => {
-                let env = if *offline { &ctx.offline } else { &ctx.truth };
-                let n = room.min(agent.net.config().episodes_per_update);
-                let users: Vec<usize> = (0..n).map(|_| rng::index(&mut job.train_rng, env.world().n_users())).collect();
-                let eps = rollout(env, agent.as_mut(), &users, &mut job.train_rng, false);
-                let bonus = *entropy_bonus;
-                let window = env.settings().quit.n();
-                let world = env.world();
-                let batch = agent.transitions(&eps, masks, |ep, t| {
-                    ep.rewards[t] + if bonus > 0.0 { bonus * category_entropy(world, &ep.items[t.saturating_sub(window.saturating_sub(1))..=t]) } else { 0.0 }
-                });
-                agent.net.update(&batch);
-                job.trained += n;
-                self.done_episodes += n;
-                eps.iter().map(Episode::len).sum()
+        // Bandits learn from every online step; A2C learns from whole episodes, in the
+        // user-model world (offline methods) or on the ground truth.
+        let (env, n, learn_online) = match &job.learner {
+            Learner::Plain(_) => (&ctx.truth, room.min(BATCH), true),
+            Learner::A2c { agent, offline, .. } => {
+                (if *offline { &ctx.offline } else { &ctx.truth }, room.min(agent.net.config().episodes_per_update), false)
             }
         };
+        let users: Vec<usize> = (0..n).map(|_| rng::index(&mut job.train_rng, env.world().n_users())).collect();
+        let eps = rollout(env, job.learner.policy(), &users, &mut job.train_rng, learn_online);
+        if let Learner::A2c { agent, entropy_bonus, .. } = &mut job.learner {
+            let bonus = *entropy_bonus;
+            let window = env.settings().quit.n();
+            let world = env.world();
+            let batch = agent.transitions(&eps, masks, |ep, t| {
+                ep.rewards[t] + if bonus > 0.0 { bonus * category_entropy(world, &ep.items[t.saturating_sub(window.saturating_sub(1))..=t]) } else { 0.0 }
+            });
+            agent.net.update(&batch);
+        }
+        job.trained += n;
+        self.done_episodes += n;
+        let steps = eps.iter().map(Episode::len).sum();
         if job.trained >= job.next_eval_at || job.trained >= job.budget {
             job.pending_eval = true;
             job.next_eval_at = job.trained + self.config.raw().training.eval_every;
         }
         (steps, false)
-    }
-
-    /// The user model of each run started so far.
-    pub fn user_model_reports(&self) -> Vec<UserModelReport> {
-        self.results.user_models.clone()
     }
 }
 

@@ -140,7 +140,6 @@ pub struct A2c {
     config: A2cConfig,
     state_dim: usize,
     n_items: usize,
-    updates: usize,
 }
 
 impl A2c {
@@ -152,7 +151,7 @@ impl A2c {
             actor: Mlp::new(state_dim, config.hidden, n_items, &device),
             critic: Mlp::new(state_dim, config.hidden, 1, &device),
         };
-        Self { model, optim: AdamConfig::new().init(), device, config, state_dim, n_items, updates: 0 }
+        Self { model, optim: AdamConfig::new().init(), device, config, state_dim, n_items }
     }
 
     pub fn config(&self) -> &A2cConfig {
@@ -164,23 +163,25 @@ impl A2c {
     pub fn state_dim(&self) -> usize {
         self.state_dim
     }
-    /// Updates done so far.
-    pub fn updates(&self) -> usize {
-        self.updates
-    }
 
     fn tensor(&self, device: &Device, data: Vec<f32>, shape: [usize; 2]) -> Tensor<2> {
         Tensor::from_data(TensorData::new(data, shape), device)
     }
 
-    fn mask(&self, masked: &[Vec<usize>]) -> Vec<f32> {
+    /// Logits `logits` (`[rows, n_items]`) with the masked items pushed to [`MASKED`]. With
+    /// nothing masked (FB mode) the logits come back as they are: a dense mask would only
+    /// add zeros.
+    fn masked_logits(&self, device: &Device, logits: Tensor<2>, masked: &[Vec<usize>]) -> Tensor<2> {
+        if masked.iter().all(|m| m.is_empty()) {
+            return logits;
+        }
         let mut m = vec![0.0f32; masked.len() * self.n_items];
         for (row, items) in masked.iter().enumerate() {
             for &i in items {
                 m[row * self.n_items + i] = MASKED;
             }
         }
-        m
+        logits + self.tensor(device, m, [masked.len(), self.n_items])
     }
 
     /// π(· | s) for each state (rows of `states`), with masked items at probability 0.
@@ -193,19 +194,8 @@ impl A2c {
         let device = self.device.clone().inner();
         let model = self.model.valid();
         let x = self.tensor(&device, states.to_vec(), [rows, self.state_dim]);
-        let logits = model.actor.forward(x) + self.tensor(&device, self.mask(masked), [rows, self.n_items]);
+        let logits = self.masked_logits(&device, model.actor.forward(x), masked);
         activation::softmax(logits, 1).into_data().try_to_vec::<f32>().expect("f32 probabilities")
-    }
-
-    /// V(s) for each state.
-    pub fn values(&self, states: &[f32]) -> Vec<f32> {
-        let rows = states.len() / self.state_dim;
-        if rows == 0 {
-            return Vec::new();
-        }
-        let device = self.device.clone().inner();
-        let x = self.tensor(&device, states.to_vec(), [rows, self.state_dim]);
-        self.model.valid().critic.forward(x).into_data().try_to_vec::<f32>().expect("f32 values")
     }
 
     /// One A2C step on `batch`: policy gradient with the critic's baseline, the critic's
@@ -221,11 +211,7 @@ impl A2c {
         let actions = Tensor::<2, Int>::from_data(TensorData::new(actions, [n, 1]), &d);
         let returns = self.tensor(&d, batch.returns.clone(), [n, 1]);
 
-        let mut logits = self.model.actor.forward(x.clone()); // [n, items]
-        // Without masked items (FB mode) the dense mask would only add zeros.
-        if batch.masked.iter().any(|m| !m.is_empty()) {
-            logits = logits + self.tensor(&d, self.mask(&batch.masked), [n, self.n_items]);
-        }
+        let logits = self.masked_logits(&d, self.model.actor.forward(x.clone()), &batch.masked); // [n, items]
         let log_probs = activation::log_softmax(logits, 1); // [n, items]
         let values = self.model.critic.forward(x); // [n, 1]
         let mut advantage = returns.clone() - values.clone().detach(); // [n, 1]
@@ -252,7 +238,6 @@ impl A2c {
         let grads = GradientsParams::from_grads(loss.backward(), &self.model);
         // A module clone shares its tensors; the optimiser returns new parameters.
         self.model = self.optim.step(self.config.learning_rate, self.model.clone(), grads);
-        self.updates += 1;
         stats
     }
 }

@@ -126,6 +126,11 @@ impl Method {
         Method::ALL.into_iter().find(|m| m.id() == s)
     }
 
+    /// Position in [`Method::ALL`]: offsets the method's random streams.
+    pub fn index(self) -> u64 {
+        Method::ALL.iter().position(|m| *m == self).unwrap_or(0) as u64
+    }
+
     pub fn learning(self) -> Learning {
         match self {
             Method::Random | Method::Popular | Method::Greedy => Learning::Fixed,

@@ -10,7 +10,9 @@ fn a2c_update(c: &mut Criterion) {
     let (mut net, batch) = a2c_update_setup();
     let mut g = c.benchmark_group("a2c");
     g.throughput(Throughput::Elements(1));
-    g.bench_function("update_coat_33x64x64x300_batch1024", |b| b.iter(|| net.update(&batch)));
+    g.bench_function("update_coat_33x64x64x300_batch1024", |b| {
+        b.iter(|| net.update(&batch))
+    });
     g.finish();
     let _ = A2C_BATCH;
 }
@@ -20,10 +22,27 @@ fn env_steps(c: &mut Criterion) {
     let env = Arc::new(env);
     let mut g = c.benchmark_group("env");
     let mut rng = ialp::rng::stream(1, ialp::rng::Stream::Policy, 0);
-    let steps: usize = ialp::policy::rollout(&env, &mut ialp::policy::RandomPolicy, &users, &mut rng, false).iter().map(|e| e.len()).sum();
+    let steps: usize = ialp::policy::rollout(
+        &env,
+        &mut ialp::policy::RandomPolicy,
+        &users,
+        &mut rng,
+        false,
+    )
+    .iter()
+    .map(|e| e.len())
+    .sum();
     g.throughput(Throughput::Elements(steps as u64));
     g.bench_function("random_policy_coat_fb_steps", |b| {
-        b.iter(|| ialp::policy::rollout(&env, &mut ialp::policy::RandomPolicy, &users, &mut rng, false))
+        b.iter(|| {
+            ialp::policy::rollout(
+                &env,
+                &mut ialp::policy::RandomPolicy,
+                &users,
+                &mut rng,
+                false,
+            )
+        })
     });
     g.finish();
 }

@@ -21,9 +21,15 @@ pub fn a2c_update_setup() -> (A2c, Transitions) {
     let net = A2c::new(STATE_DIM, COAT_ITEMS, A2cConfig::default(), 7);
     let mut r = rng::stream(7, Stream::Training, 0);
     let batch = Transitions {
-        states: (0..A2C_BATCH * STATE_DIM).map(|_| rng::normal(&mut r) as f32 * 0.3).collect(),
-        actions: (0..A2C_BATCH).map(|_| rng::index(&mut r, COAT_ITEMS)).collect(),
-        returns: (0..A2C_BATCH).map(|_| (rng::normal(&mut r) * 3.0 + 10.0) as f32).collect(),
+        states: (0..A2C_BATCH * STATE_DIM)
+            .map(|_| rng::normal(&mut r) as f32 * 0.3)
+            .collect(),
+        actions: (0..A2C_BATCH)
+            .map(|_| rng::index(&mut r, COAT_ITEMS))
+            .collect(),
+        returns: (0..A2C_BATCH)
+            .map(|_| (rng::normal(&mut r) * 3.0 + 10.0) as f32)
+            .collect(),
         masked: vec![Vec::new(); A2C_BATCH],
     };
     (net, batch)
@@ -31,8 +37,17 @@ pub fn a2c_update_setup() -> (A2c, Transitions) {
 
 /// Synthetic Coat in FB mode with EasyRL4Rec's rule, and 256 users to start episodes.
 pub fn env_steps_setup() -> (Environment, Vec<usize>) {
-    let world = Arc::new(generate(SyntheticParams { preset: Preset::Coat, seed: 1, scale: 1.0 }));
-    let settings = EnvSettings { mode: Mode::Fb, quit: Preset::Coat.default_quit_rule(290), window: Window::Intended, max_turn: MAX_TURN };
+    let world = Arc::new(generate(SyntheticParams {
+        preset: Preset::Coat,
+        seed: 1,
+        scale: 1.0,
+    }));
+    let settings = EnvSettings {
+        mode: Mode::Fb,
+        quit: Preset::Coat.default_quit_rule(290),
+        window: Window::Intended,
+        max_turn: MAX_TURN,
+    };
     let users = (0..256).map(|k| k % world.n_users()).collect();
     (Environment::new(world, settings), users)
 }

@@ -10,6 +10,8 @@ pub mod bench_work;
 pub mod chart;
 pub mod env;
 pub mod experiment;
+pub mod ialp;
+pub mod llm;
 pub mod policy;
 pub mod rng;
 pub mod user_model;

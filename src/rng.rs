@@ -27,6 +27,8 @@ pub enum Stream {
     Training = 5,
     /// A method's randomness while it is evaluated (offset by method and evaluation).
     Evaluation = 6,
+    /// iALP's distillation: cases, candidates, reward-model initialisation and fitting.
+    Llm = 7,
     /// A policy's own randomness (offset by the policy's index).
     Policy = 16,
 }
@@ -87,13 +89,18 @@ mod tests {
 
     #[test]
     fn streams_are_independent_and_repeatable() {
-        let a: Vec<u32> = (0..8).map(|_| stream(7, Stream::World, 0).random()).collect();
+        let a: Vec<u32> = (0..8)
+            .map(|_| stream(7, Stream::World, 0).random())
+            .collect();
         let mut r1 = stream(7, Stream::World, 0);
         let mut r2 = stream(7, Stream::Episodes, 0);
         let x: Vec<u32> = (0..8).map(|_| r1.random()).collect();
         let y: Vec<u32> = (0..8).map(|_| r2.random()).collect();
         assert_ne!(x, y);
-        assert!(a.iter().all(|v| *v == a[0]), "a fresh stream starts at the same value");
+        assert!(
+            a.iter().all(|v| *v == a[0]),
+            "a fresh stream starts at the same value"
+        );
     }
 
     #[test]
@@ -109,7 +116,10 @@ mod tests {
             d.dedup();
             assert_eq!(d.len(), 3);
         }
-        assert_eq!(weighted_sample_without_replacement(&mut rng, &w, 10).len(), 4);
+        assert_eq!(
+            weighted_sample_without_replacement(&mut rng, &w, 10).len(),
+            4
+        );
     }
 
     #[test]

@@ -4,11 +4,18 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn ialp(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ialp")).args(args).output().expect("run ialp")
+    Command::new(env!("CARGO_BIN_EXE_ialp"))
+        .args(args)
+        .output()
+        .expect("run ialp")
 }
 
 fn json(out: &Output) -> serde_json::Value {
-    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).expect("one JSON object")
 }
 
@@ -18,10 +25,18 @@ fn real_dir() -> PathBuf {
 
 /// A scratch folder under target/ with copies of the real Coat files, `edit` applied.
 fn broken_copy(tag: &str, edit: impl Fn(&Path)) -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-scratch").join(tag);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target/test-scratch")
+        .join(tag);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    for f in ["train.ascii", "test.ascii", "pseudo_gt_rating_matrix.ascii", "user_features.ascii", "item_features.ascii"] {
+    for f in [
+        "train.ascii",
+        "test.ascii",
+        "pseudo_gt_rating_matrix.ascii",
+        "user_features.ascii",
+        "item_features.ascii",
+    ] {
         std::fs::copy(real_dir().join(f), dir.join(f)).unwrap();
     }
     edit(&dir);
@@ -30,7 +45,20 @@ fn broken_copy(tag: &str, edit: impl Fn(&Path)) -> PathBuf {
 
 #[test]
 fn simulate_json_has_the_contract_fields() {
-    let v = json(&ialp(&["simulate", "--env", "coat", "--policy", "random", "--episodes", "200", "--seed", "4", "--mode", "fb", "--json"]));
+    let v = json(&ialp(&[
+        "simulate",
+        "--env",
+        "coat",
+        "--policy",
+        "random",
+        "--episodes",
+        "200",
+        "--seed",
+        "4",
+        "--mode",
+        "fb",
+        "--json",
+    ]));
     for k in ["r_tra", "r_each", "length"] {
         assert!(v[k]["mean"].as_f64().unwrap() > 0.0, "{k}");
         assert!(v[k]["std"].as_f64().unwrap() >= 0.0, "{k}");
@@ -42,7 +70,20 @@ fn simulate_json_has_the_contract_fields() {
 
 #[test]
 fn same_seed_same_output_other_seed_other_output() {
-    let args = |seed: &'static str| ["simulate", "--env", "kuairec", "--policy", "popular", "--episodes", "100", "--seed", seed, "--json"];
+    let args = |seed: &'static str| {
+        [
+            "simulate",
+            "--env",
+            "kuairec",
+            "--policy",
+            "popular",
+            "--episodes",
+            "100",
+            "--seed",
+            seed,
+            "--json",
+        ]
+    };
     let a = json(&ialp(&args("9")));
     assert_eq!(a, json(&ialp(&args("9"))));
     assert_ne!(a["digest"], json(&ialp(&args("10")))["digest"]);
@@ -52,10 +93,33 @@ fn same_seed_same_output_other_seed_other_output() {
 fn real_coat_from_a_folder() {
     let dir = real_dir();
     let v = json(&ialp(&[
-        "simulate", "--env", "coat", "--real-dir", dir.to_str().unwrap(), "--policy", "random", "--episodes", "300",
-        "--mode", "nx0", "--leave-n", "3", "--leave-tau", "10", "--window", "peer", "--json",
+        "simulate",
+        "--env",
+        "coat",
+        "--real-dir",
+        dir.to_str().unwrap(),
+        "--policy",
+        "random",
+        "--episodes",
+        "300",
+        "--mode",
+        "nx0",
+        "--leave-n",
+        "3",
+        "--leave-tau",
+        "10",
+        "--window",
+        "peer",
+        "--json",
     ]));
-    assert_eq!((v["data"].as_str(), v["users"].as_u64(), v["leave_n"].as_u64()), (Some("real"), Some(290), Some(3)));
+    assert_eq!(
+        (
+            v["data"].as_str(),
+            v["users"].as_u64(),
+            v["leave_n"].as_u64()
+        ),
+        (Some("real"), Some(290), Some(3))
+    );
     assert_eq!(v["window"], "peer_compatible");
 }
 
@@ -64,7 +128,10 @@ fn readable_table_without_json() {
     let out = ialp(&["simulate", "--env", "movielens", "--episodes", "50"]);
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(out.status.success());
-    assert!(text.contains("R_tra") && text.contains("Random") && text.contains(" ± "), "{text}");
+    assert!(
+        text.contains("R_tra") && text.contains("Random") && text.contains(" ± "),
+        "{text}"
+    );
 }
 
 #[test]
@@ -72,10 +139,22 @@ fn bad_flags_exit_2_with_a_clear_message() {
     for (args, says) in [
         (vec!["simulate", "--env", "coat", "--mode", "nx5"], "--mode"),
         (vec!["simulate", "--env", "netflix"], "--env"),
-        (vec!["simulate", "--env", "coat", "--episodes", "-3"], "--episodes"),
-        (vec!["simulate", "--env", "coat", "--episodes", "0"], "episodes: must be between 1"),
-        (vec!["simulate", "--env", "coat", "--leave-tau", "NaN"], "env.leave_tau"),
-        (vec!["simulate", "--env", "kuairec", "--real-dir", "."], "env.data"),
+        (
+            vec!["simulate", "--env", "coat", "--episodes", "-3"],
+            "--episodes",
+        ),
+        (
+            vec!["simulate", "--env", "coat", "--episodes", "0"],
+            "episodes: must be between 1",
+        ),
+        (
+            vec!["simulate", "--env", "coat", "--leave-tau", "NaN"],
+            "env.leave_tau",
+        ),
+        (
+            vec!["simulate", "--env", "kuairec", "--real-dir", "."],
+            "env.data",
+        ),
         (vec!["simulate"], "--env"),
     ] {
         let out = ialp(&args);
@@ -108,11 +187,22 @@ fn bad_coat_files_exit_1_naming_file_and_line() {
             }),
             "item_features.ascii: has 299 non-empty lines, expected 300 lines",
         ),
-        ("missing", Box::new(|d: &Path| std::fs::remove_file(d.join("test.ascii")).unwrap()), "test.ascii is missing"),
+        (
+            "missing",
+            Box::new(|d: &Path| std::fs::remove_file(d.join("test.ascii")).unwrap()),
+            "test.ascii is missing",
+        ),
     ];
     for (tag, edit, says) in cases {
         let dir = broken_copy(tag, edit);
-        let out = ialp(&["simulate", "--env", "coat", "--real-dir", dir.to_str().unwrap(), "--json"]);
+        let out = ialp(&[
+            "simulate",
+            "--env",
+            "coat",
+            "--real-dir",
+            dir.to_str().unwrap(),
+            "--json",
+        ]);
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{tag}: {err}");
         assert!(err.contains(says), "{tag}: expected '{says}' in: {err}");
@@ -137,20 +227,45 @@ fn run_writes_results_csv_and_curves() {
     );
     let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-scratch/small-run-out");
     let _ = std::fs::remove_dir_all(&out);
-    let v = json(&ialp(&["run", cfg.to_str().unwrap(), "--out", out.to_str().unwrap(), "--json"]));
+    let v = json(&ialp(&[
+        "run",
+        cfg.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--json",
+    ]));
     assert_eq!(v["complete"], true);
     let summary = v["summary"].as_array().unwrap();
     assert_eq!(summary.len(), 3);
     assert!(summary.iter().all(|m| m["seeds"] == 2));
-    let results: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
-    assert_eq!(results["config"]["seed"], 4, "results.json carries its config");
-    let a2c_runs: Vec<&serde_json::Value> = results["runs"].as_array().unwrap().iter().filter(|r| r["method"] == "online_a2c").collect();
+    let results: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    assert_eq!(
+        results["config"]["seed"], 4,
+        "results.json carries its config"
+    );
+    let a2c_runs: Vec<&serde_json::Value> = results["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["method"] == "online_a2c")
+        .collect();
     assert_eq!(a2c_runs.len(), 2);
-    assert_eq!(a2c_runs[0]["curve"].as_array().unwrap().len(), 3, "evaluations at 0, 32, 64 training episodes");
+    assert_eq!(
+        a2c_runs[0]["curve"].as_array().unwrap().len(),
+        3,
+        "evaluations at 0, 32, 64 training episodes"
+    );
     let csv = std::fs::read_to_string(out.join("results.csv")).unwrap();
-    assert!(csv.starts_with("method,run,seed,") && csv.contains("\nonline_a2c,1,5,true,64,"), "{csv}");
+    assert!(
+        csv.starts_with("method,run,seed,") && csv.contains("\nonline_a2c,1,5,true,64,"),
+        "{csv}"
+    );
     let svg = std::fs::read_to_string(out.join("curves.svg")).unwrap();
-    assert!(svg.contains("Online A2C") && svg.contains("<polygon"), "curves with a band");
+    assert!(
+        svg.contains("Online A2C") && svg.contains("<polygon"),
+        "curves with a band"
+    );
     // The same config again: identical numbers.
     let again = json(&ialp(&["run", cfg.to_str().unwrap(), "--json"]));
     assert_eq!(again["digest"], v["digest"]);
@@ -159,11 +274,31 @@ fn run_writes_results_csv_and_curves() {
 #[test]
 fn invalid_configs_are_rejected_naming_the_field() {
     for (tag, json, field) in [
-        ("neg-episodes", r#"{"env":{"preset":"coat"},"methods":["random"],"seed":1,"eval_episodes":-4}"#, "eval_episodes"),
-        ("unknown-method", r#"{"env":{"preset":"coat"},"methods":["random","sarsa"],"seed":1}"#, "methods[1]"),
-        ("nan-lr", r#"{"env":{"preset":"coat"},"methods":["offline_a2c"],"seed":1,"a2c":{"learning_rate":NaN}}"#, "a2c.learning_rate"),
-        ("zero-lr", r#"{"env":{"preset":"coat"},"methods":["offline_a2c"],"seed":1,"a2c":{"learning_rate":0}}"#, "a2c.learning_rate: must be a number between"),
-        ("neg-training", r#"{"env":{"preset":"coat"},"methods":["online_a2c"],"seed":1,"training":{"online_episodes":-1}}"#, "training.online_episodes"),
+        (
+            "neg-episodes",
+            r#"{"env":{"preset":"coat"},"methods":["random"],"seed":1,"eval_episodes":-4}"#,
+            "eval_episodes",
+        ),
+        (
+            "unknown-method",
+            r#"{"env":{"preset":"coat"},"methods":["random","sarsa"],"seed":1}"#,
+            "methods[1]",
+        ),
+        (
+            "nan-lr",
+            r#"{"env":{"preset":"coat"},"methods":["offline_a2c"],"seed":1,"a2c":{"learning_rate":NaN}}"#,
+            "a2c.learning_rate",
+        ),
+        (
+            "zero-lr",
+            r#"{"env":{"preset":"coat"},"methods":["offline_a2c"],"seed":1,"a2c":{"learning_rate":0}}"#,
+            "a2c.learning_rate: must be a number between",
+        ),
+        (
+            "neg-training",
+            r#"{"env":{"preset":"coat"},"methods":["online_a2c"],"seed":1,"training":{"online_episodes":-1}}"#,
+            "training.online_episodes",
+        ),
     ] {
         let p = write_config(tag, json);
         let out = ialp(&["run", p.to_str().unwrap()]);
@@ -184,7 +319,13 @@ fn ctrl_c_keeps_what_finished() {
     let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-scratch/long-run-out");
     let _ = std::fs::remove_dir_all(&out);
     let mut child = Command::new(env!("CARGO_BIN_EXE_ialp"))
-        .args(["run", cfg.to_str().unwrap(), "--out", out.to_str().unwrap(), "--json"])
+        .args([
+            "run",
+            cfg.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--json",
+        ])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -198,17 +339,39 @@ fn ctrl_c_keeps_what_finished() {
     }
     // Its first evaluation (100 episodes) takes milliseconds; give it time to finish.
     std::thread::sleep(std::time::Duration::from_millis(500));
-    let killed = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(killed.success());
     let output = child.wait_with_output().unwrap();
-    assert_eq!(output.status.code(), Some(130), "interrupted runs exit with 130");
+    assert_eq!(
+        output.status.code(),
+        Some(130),
+        "interrupted runs exit with 130"
+    );
     let v: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(v["complete"], false);
-    let results: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    let results: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
     let runs = results["runs"].as_array().unwrap();
-    let finished: Vec<&str> = runs.iter().filter(|r| r["finished"] == true).map(|r| r["method"].as_str().unwrap()).collect();
-    assert_eq!(finished, vec!["random", "popular"], "the finished methods are kept");
-    let partial = runs.iter().find(|r| r["method"] == "online_a2c").expect("the partial run is kept too");
+    let finished: Vec<&str> = runs
+        .iter()
+        .filter(|r| r["finished"] == true)
+        .map(|r| r["method"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        finished,
+        vec!["random", "popular"],
+        "the finished methods are kept"
+    );
+    let partial = runs
+        .iter()
+        .find(|r| r["method"] == "online_a2c")
+        .expect("the partial run is kept too");
     assert_eq!(partial["finished"], false);
-    assert!(!partial["curve"].as_array().unwrap().is_empty(), "with the evaluations it had done");
+    assert!(
+        !partial["curve"].as_array().unwrap().is_empty(),
+        "with the evaluations it had done"
+    );
 }

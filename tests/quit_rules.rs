@@ -4,14 +4,17 @@
 use std::sync::Arc;
 
 use ialp::env::{
-    EnvError, EnvSettings, Environment, Episode, LeaveReason, Mode, Preset, QuitRule, RatingMatrix, Window, World,
+    EnvError, EnvSettings, Environment, Episode, LeaveReason, Mode, Preset, QuitRule, RatingMatrix,
+    Window, World,
 };
 
 /// Two users; item columns on a line: i0 (0,1), i1 (10,2), i2 (0.5,3) close to i0,
 /// i3 (10.5,4) close to i1, then i4.. far from everything. Rewards differ per item so
 /// we can see which step's reward counted.
 fn line_world() -> Arc<World> {
-    let xs = [0.0, 10.0, 0.5, 10.5, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0, 80.0, 90.0];
+    let xs = [
+        0.0, 10.0, 0.5, 10.5, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0, 80.0, 90.0,
+    ];
     let row0: Vec<f32> = xs.iter().map(|x| *x as f32).collect();
     let row1: Vec<f32> = row0.clone();
     let truth = RatingMatrix::from_rows(&[row0, row1]).unwrap();
@@ -19,8 +22,23 @@ fn line_world() -> Arc<World> {
     Arc::new(World::from_matrix(Preset::Coat, truth, tags))
 }
 
-fn env(world: Arc<World>, mode: Mode, n: usize, tau: f32, window: Window, max_turn: usize) -> Environment {
-    Environment::new(world, EnvSettings { mode, quit: QuitRule::ItemDistance { n, tau }, window, max_turn })
+fn env(
+    world: Arc<World>,
+    mode: Mode,
+    n: usize,
+    tau: f32,
+    window: Window,
+    max_turn: usize,
+) -> Environment {
+    Environment::new(
+        world,
+        EnvSettings {
+            mode,
+            quit: QuitRule::ItemDistance { n, tau },
+            window,
+            max_turn,
+        },
+    )
 }
 
 /// Plays `items` and returns the episode (stopping at the first error or end).
@@ -50,9 +68,15 @@ fn repeat_in_fb_makes_the_user_leave_and_the_reward_counts() {
     let e = env(line_world(), Mode::Fb, 7, 1.0, Window::Intended, 30);
     let ep = play(&e, &[4, 4, 5]);
     assert_eq!(ep.items, vec![4, 4], "the user left on the repeat");
-    assert_eq!(ep.rewards, vec![20.0, 20.0], "the quitting step's reward counts");
+    assert_eq!(
+        ep.rewards,
+        vec![20.0, 20.0],
+        "the quitting step's reward counts"
+    );
     assert_eq!(ep.r_tra(), 40.0);
-    assert!(matches!(ep.end, Some(LeaveReason::TooSimilar { item: 4, earlier: 4, distance, .. }) if distance == 0.0));
+    assert!(
+        matches!(ep.end, Some(LeaveReason::TooSimilar { item: 4, earlier: 4, distance, .. }) if distance == 0.0)
+    );
 }
 
 #[test]
@@ -60,7 +84,13 @@ fn repeat_in_nx0_is_masked_not_a_quit() {
     let e = env(line_world(), Mode::Nx0, 7, 1.0, Window::Intended, 30);
     let mut ep = play(&e, &[4]);
     assert!(!e.allowed(&ep, 4));
-    assert_eq!(e.step(&mut ep, 4), Err(EnvError::Repeat { item: 4, mode: Mode::Nx0 }));
+    assert_eq!(
+        e.step(&mut ep, 4),
+        Err(EnvError::Repeat {
+            item: 4,
+            mode: Mode::Nx0
+        })
+    );
     assert_eq!(ep.items, vec![4], "a refused step changes nothing");
     assert!(!ep.is_done());
 }
@@ -71,7 +101,18 @@ fn short_window_at_t_below_n_holds_all_items_so_far() {
     let e = env(line_world(), Mode::Nx0, 3, 1.0, Window::Intended, 30);
     let ep = play(&e, &[0, 1, 2]);
     assert_eq!(ep.len(), 3);
-    assert!(matches!(ep.end, Some(LeaveReason::TooSimilar { item: 2, earlier: 0, .. })), "{:?}", ep.end);
+    assert!(
+        matches!(
+            ep.end,
+            Some(LeaveReason::TooSimilar {
+                item: 2,
+                earlier: 0,
+                ..
+            })
+        ),
+        "{:?}",
+        ep.end
+    );
 }
 
 #[test]
@@ -81,13 +122,30 @@ fn the_window_slides_past_old_items() {
     let ep = play(&e, &[0, 1, 4, 2]);
     assert!(!ep.is_done(), "i0 has left the window: {:?}", ep.end);
     let ep = play(&e, &[0, 1, 4, 3]);
-    assert!(matches!(ep.end, Some(LeaveReason::TooSimilar { item: 3, earlier: 1, .. })));
+    assert!(matches!(
+        ep.end,
+        Some(LeaveReason::TooSimilar {
+            item: 3,
+            earlier: 1,
+            ..
+        })
+    ));
 }
 
 #[test]
 fn peer_compatible_window_wraps_for_half_n_to_n() {
-    assert_eq!((0..10).map(|t| Window::PeerCompatible.start(t, 7)).collect::<Vec<_>>(), vec![0, 0, 0, 0, 1, 3, 5, 0, 1, 2]);
-    assert_eq!((0..10).map(|t| Window::Intended.start(t, 7)).collect::<Vec<_>>(), vec![0, 0, 0, 0, 0, 0, 0, 0, 1, 2]);
+    assert_eq!(
+        (0..10)
+            .map(|t| Window::PeerCompatible.start(t, 7))
+            .collect::<Vec<_>>(),
+        vec![0, 0, 0, 0, 1, 3, 5, 0, 1, 2]
+    );
+    assert_eq!(
+        (0..10)
+            .map(|t| Window::Intended.start(t, 7))
+            .collect::<Vec<_>>(),
+        vec![0, 0, 0, 0, 0, 0, 0, 0, 1, 2]
+    );
     // N = 7, t = 5: the intended window holds i0 and catches i2; the peers' holds only
     // the last 2 items and does not.
     let history = [0, 1, 4, 5, 6];
@@ -95,7 +153,10 @@ fn peer_compatible_window_wraps_for_half_n_to_n() {
     let peer = env(line_world(), Mode::Nx0, 7, 1.0, Window::PeerCompatible, 30);
     let with = |e: &Environment| play(e, &[&history[..], &[2]].concat());
     assert!(with(&intended).is_done());
-    assert!(!with(&peer).is_done(), "peer window at t=5 is [i5, i6] only");
+    assert!(
+        !with(&peer).is_done(),
+        "peer window at t=5 is [i5, i6] only"
+    );
     // t = 2 < N/2: the slice starts at 0 for both.
     assert!(play(&peer, &[0, 1, 2]).is_done());
 }
@@ -118,11 +179,28 @@ fn the_last_step_ends_the_episode_and_nx10_has_fixed_length() {
 fn tag_count_rule_counts_tags_in_the_window() {
     // i0 [0], i1 [1], i2 [0, 2], i3 [3].
     let truth = RatingMatrix::from_rows(&[vec![1.0, 2.0, 3.0, 4.0]]).unwrap();
-    let world = Arc::new(World::from_matrix(Preset::KuaiRec, truth, vec![vec![0], vec![1], vec![0, 2], vec![3]]));
-    let rule = |n, tau| EnvSettings { mode: Mode::Nx0, quit: QuitRule::TagCount { n, tau }, window: Window::Intended, max_turn: 30 };
+    let world = Arc::new(World::from_matrix(
+        Preset::KuaiRec,
+        truth,
+        vec![vec![0], vec![1], vec![0, 2], vec![3]],
+    ));
+    let rule = |n, tau| EnvSettings {
+        mode: Mode::Nx0,
+        quit: QuitRule::TagCount { n, tau },
+        window: Window::Intended,
+        max_turn: 30,
+    };
     let strict = Environment::new(world.clone(), rule(2, 0));
     let ep = play(&strict, &[0, 1, 2]);
-    assert_eq!(ep.end, Some(LeaveReason::TagRepeated { item: 2, tag: 0, count: 1, tau: 0 }));
+    assert_eq!(
+        ep.end,
+        Some(LeaveReason::TagRepeated {
+            item: 2,
+            tag: 0,
+            count: 1,
+            tau: 0
+        })
+    );
     assert_eq!(ep.r_tra(), 6.0, "1 + 2 + 3: the quitting step counts");
     // τ = 1 tolerates one earlier occurrence; N = 1 forgets i0 by the time i2 comes.
     assert!(!play(&Environment::new(world.clone(), rule(2, 1)), &[0, 1, 2]).is_done());

@@ -10,7 +10,10 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn now() -> f64 {
-    web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or(0.0)
 }
 
 #[wasm_bindgen_test]
@@ -32,7 +35,16 @@ fn bench_a2c_update_and_env_steps() {
     let mut steps = 0usize;
     let t0 = now();
     while now() - t0 < 2000.0 {
-        steps += ialp::policy::rollout(&env, &mut ialp::policy::RandomPolicy, &users, &mut rng, false).iter().map(|e| e.len()).sum::<usize>();
+        steps += ialp::policy::rollout(
+            &env,
+            &mut ialp::policy::RandomPolicy,
+            &users,
+            &mut rng,
+            false,
+        )
+        .iter()
+        .map(|e| e.len())
+        .sum::<usize>();
     }
     let per_s = steps as f64 / ((now() - t0) / 1000.0);
     console_log!("BENCH wasm env_steps_per_s {per_s:.0}");

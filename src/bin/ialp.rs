@@ -19,12 +19,20 @@ mod native {
     use ialp::chart::{learning_curves_svg, Curve};
     use ialp::env::coat::{CoatFile, CoatFiles};
     use ialp::env::{Mode, Preset, QuitRule, Window};
-    use ialp::experiment::{build_world, DataSource, EnvConfig, Experiment, ExperimentConfig, Results, ValidConfig};
+    use ialp::experiment::{
+        build_world, DataSource, EnvConfig, Experiment, ExperimentConfig, Results, ValidConfig,
+    };
+    use ialp::llm::transport::NativeTransport;
+    use ialp::llm::{LlmCache, LlmConfig};
     use ialp::policy::Method;
     use serde_json::json;
 
     #[derive(Parser)]
-    #[command(name = "ialp", version, about = "iALP Playground on the command line: simulate recommendation environments (a reconstruction of iALP / A-iALP, WSDM 2025)")]
+    #[command(
+        name = "ialp",
+        version,
+        about = "iALP Playground on the command line: simulate recommendation environments (a reconstruction of iALP / A-iALP, WSDM 2025)"
+    )]
     struct Cli {
         #[command(subcommand)]
         command: Command,
@@ -54,6 +62,15 @@ mod native {
         /// Print the summary as JSON on stdout.
         #[arg(long)]
         json: bool,
+        /// LLM answer cache: read before the run if the file exists (prompts found in
+        /// it cost no call), written after it. The run's answers are also written to
+        /// DIR/llm-cache.json with --out.
+        #[arg(long, value_name = "FILE")]
+        llm_cache: Option<PathBuf>,
+        /// Environment variable holding the provider's API key (default:
+        /// OPENAI_API_KEY, ANTHROPIC_API_KEY or GEMINI_API_KEY by provider).
+        #[arg(long, value_name = "NAME")]
+        key_env: Option<String>,
     }
 
     #[derive(clap::Args)]
@@ -151,7 +168,11 @@ mod native {
         let config = ExperimentConfig {
             env: EnvConfig {
                 preset,
-                data: if a.real_dir.is_some() { DataSource::Real } else { DataSource::Synthetic },
+                data: if a.real_dir.is_some() {
+                    DataSource::Real
+                } else {
+                    DataSource::Synthetic
+                },
                 scale: a.scale,
                 mode: match a.mode {
                     ModeArg::Fb => Mode::Fb,
@@ -235,7 +256,10 @@ mod native {
                 },
                 valid.seed()
             );
-            println!("{:<14} {:>9} {:>18} {:>18} {:>18}", "policy", "episodes", "R_tra", "R_each", "Length");
+            println!(
+                "{:<14} {:>9} {:>18} {:>18} {:>18}",
+                "policy", "episodes", "R_tra", "R_each", "Length"
+            );
             println!(
                 "{:<14} {:>9} {:>18} {:>18} {:>18}",
                 policy.label(),
@@ -244,7 +268,12 @@ mod native {
                 s.r_each.to_string(),
                 s.length.to_string()
             );
-            println!("coverage {:.3} · MCD {:.3} · digest {}", s.coverage, s.mcd, &results.digest()[..16]);
+            println!(
+                "coverage {:.3} · MCD {:.3} · digest {}",
+                s.coverage,
+                s.mcd,
+                &results.digest()[..16]
+            );
         }
         0
     }
@@ -253,7 +282,11 @@ mod native {
         let config = ExperimentConfig {
             env: EnvConfig {
                 preset: preset_of(a.env),
-                data: if a.real_dir.is_some() { DataSource::Real } else { DataSource::Synthetic },
+                data: if a.real_dir.is_some() {
+                    DataSource::Real
+                } else {
+                    DataSource::Synthetic
+                },
                 scale: a.scale,
                 ..ExperimentConfig::default().env
             },
@@ -270,7 +303,8 @@ mod native {
         match load_world(&valid, a.real_dir.as_deref()) {
             Ok(w) => {
                 let mut v = serde_json::to_value(w.stats()).expect("stats serialise");
-                v["quit_rule"] = serde_json::to_value(valid.settings.quit).expect("rule serialises");
+                v["quit_rule"] =
+                    serde_json::to_value(valid.settings.quit).expect("rule serialises");
                 println!("{v}");
                 0
             }
@@ -310,50 +344,172 @@ mod native {
                 return 1;
             }
         };
+        let llm = &valid.raw().llm;
+        let uses_llm = valid.methods().contains(&Method::Ialp);
+        let transport = if uses_llm && llm.provider.is_remote() {
+            match api_key(llm, a.key_env.as_deref()) {
+                Ok(key) => Some(NativeTransport::new(llm, key)),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return 2;
+                }
+            }
+        } else {
+            None
+        };
+        let cache = match a.llm_cache.as_deref().filter(|p| p.exists()) {
+            None => LlmCache::new(),
+            Some(path) => match std::fs::read_to_string(path)
+                .map_err(|e| e.to_string())
+                .and_then(|t| LlmCache::from_json(&t).map_err(|e| e.to_string()))
+            {
+                Ok(c) => {
+                    eprintln!("LLM cache: {} answers from {}", c.len(), path.display());
+                    c
+                }
+                Err(e) => {
+                    eprintln!("error: --llm-cache {}: {e}", path.display());
+                    return 2;
+                }
+            },
+        };
         let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst));
-        let mut exp = Experiment::new(valid.clone(), world);
+        let mut exp = Experiment::new(valid.clone(), world).with_cache(cache);
         let started = std::time::Instant::now();
         let mut shown = None;
-        while !exp.progress().finished() && !INTERRUPTED.load(Ordering::SeqCst) {
+        while !exp.progress().finished()
+            && !INTERRUPTED.load(Ordering::SeqCst)
+            && exp.halted().is_none()
+        {
             let p = exp.advance(2_000);
             if exp.current() != shown {
                 shown = exp.current();
                 if let Some((m, run)) = shown {
-                    eprintln!("[{:5.1} s] {:>5.1} % · {} · seed {}", started.elapsed().as_secs_f64(), 100.0 * p.fraction(), m.label(), valid.run_seed(run));
+                    eprintln!(
+                        "[{:5.1} s] {:>5.1} % · {} · seed {}",
+                        started.elapsed().as_secs_f64(),
+                        100.0 * p.fraction(),
+                        m.label(),
+                        valid.run_seed(run)
+                    );
+                }
+            }
+            if let (Some(t), true) = (&transport, exp.waiting_for_llm()) {
+                let tickets = exp.take_llm_requests(llm.max_concurrent);
+                let prompts: Vec<(usize, &str)> = tickets
+                    .iter()
+                    .map(|t| (t.request.id, t.request.prompt.as_str()))
+                    .collect();
+                for (ticket, outcome) in tickets.iter().zip(t.ask_all(&prompts)) {
+                    if let Err(f) = &outcome.result {
+                        eprintln!("  LLM request {}: {f}", ticket.request.id + 1);
+                    }
+                    exp.give_llm_answer(ticket, outcome);
+                }
+                if let Some(s) = exp.llm_stats() {
+                    eprintln!(
+                        "  LLM: {} requests, {} calls ({} retries), {} from cache, {} failed, {} unparsable, {} ratings, {} tokens",
+                        s.requests, s.calls, s.retries, s.cache_hits, s.failures, s.unparsable, s.labels, s.prompt_tokens + s.completion_tokens
+                    );
                 }
             }
         }
         let results = exp.results();
+        if let Some(why) = exp.halted() {
+            eprintln!("error: {why}");
+        }
         let interrupted = !results.complete;
         if interrupted {
-            eprintln!("interrupted: keeping the {} finished method runs (and the partial one)", results.runs.iter().filter(|r| r.finished).count());
+            eprintln!(
+                "stopped early: keeping the {} finished method runs (and the partial one)",
+                results.runs.iter().filter(|r| r.finished).count()
+            );
         }
+        let mut cache_files: Vec<PathBuf> = a.llm_cache.iter().cloned().collect();
         if let Some(dir) = &a.out {
             if let Err(e) = write_outputs(dir, &results) {
                 eprintln!("error: {e}");
                 return 1;
             }
-            eprintln!("wrote {}/results.json, results.csv, curves.svg", dir.display());
+            eprintln!(
+                "wrote {}/results.json, results.csv, curves.svg",
+                dir.display()
+            );
+            if uses_llm {
+                cache_files.push(dir.join("llm-cache.json"));
+            }
+        }
+        if uses_llm {
+            for path in cache_files {
+                if let Err(e) = std::fs::write(&path, exp.cache().to_json()) {
+                    eprintln!("error: {}: {e}", path.display());
+                    return 1;
+                }
+                eprintln!(
+                    "wrote {} ({} LLM answers)",
+                    path.display(),
+                    exp.cache().len()
+                );
+            }
         }
         if a.json {
-            println!("{}", json!({ "complete": results.complete, "summary": results.summary, "user_models": results.user_models, "digest": results.digest() }));
+            println!(
+                "{}",
+                json!({ "complete": results.complete, "halted": results.halted, "summary": results.summary, "user_models": results.user_models, "distillations": results.distillations, "digest": results.digest() })
+            );
         } else {
             print_summary(&valid, &results);
         }
-        if interrupted { 130 } else { 0 }
+        match (exp.halted(), interrupted) {
+            (Some(_), _) => 1,
+            (None, true) => 130,
+            (None, false) => 0,
+        }
+    }
+
+    /// The provider's key from the environment. A local server (localhost) may go
+    /// without one.
+    fn api_key(llm: &LlmConfig, key_env: Option<&str>) -> Result<String, String> {
+        let name = key_env.or(llm.provider.key_env()).unwrap_or("IALP_LLM_KEY");
+        match std::env::var(name) {
+            Ok(k) if !k.trim().is_empty() => Ok(k.trim().to_string()),
+            _ => {
+                let base = llm.base_url();
+                let local = ["http://localhost", "http://127.0.0.1", "http://[::1]"]
+                    .iter()
+                    .any(|p| base.starts_with(p));
+                if local {
+                    Ok(String::new())
+                } else {
+                    Err(format!("the config asks {} for ratings: put the API key in the environment variable {name} (or name another with --key-env)", llm.provider.label()))
+                }
+            }
+        }
     }
 
     fn write_outputs(dir: &Path, results: &Results) -> Result<(), String> {
         std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        let write = |name: &str, text: String| std::fs::write(dir.join(name), text).map_err(|e| format!("{}: {e}", dir.join(name).display()));
+        let write = |name: &str, text: String| {
+            std::fs::write(dir.join(name), text)
+                .map_err(|e| format!("{}: {e}", dir.join(name).display()))
+        };
         write("results.json", results.to_json())?;
         write("results.csv", results.to_csv())?;
         let curves: Vec<Curve> = results
             .mean_curves()
             .into_iter()
-            .map(|(m, pts)| Curve { label: m.label().into(), points: pts.iter().map(|(x, s)| (*x as f64, s.mean, s.std)).collect() })
+            .map(|(m, pts)| Curve {
+                label: m.label().into(),
+                points: pts
+                    .iter()
+                    .map(|(x, s)| (*x as f64, s.mean, s.std))
+                    .collect(),
+            })
             .collect();
-        write("curves.svg", learning_curves_svg(&curves, "R_tra (mean ± std over seeds)", (900, 520))?)
+        write(
+            "curves.svg",
+            learning_curves_svg(&curves, "R_tra (mean ± std over seeds)", (900, 520))?,
+        )
     }
 
     fn print_summary(valid: &ValidConfig, results: &Results) {
@@ -367,11 +523,29 @@ mod native {
             valid.seed(),
             valid.eval_episodes()
         );
-        println!("{:<22} {:>5} {:>18} {:>16} {:>16} {:>9} {:>7}", "method", "seeds", "R_tra", "R_each", "Length", "coverage", "MCD");
+        println!(
+            "{:<22} {:>5} {:>18} {:>16} {:>16} {:>9} {:>7}",
+            "method", "seeds", "R_tra", "R_each", "Length", "coverage", "MCD"
+        );
         for m in &results.summary {
             println!(
                 "{:<22} {:>5} {:>18} {:>16} {:>16} {:>9.3} {:>7.3}",
-                m.method.label(), m.seeds, m.r_tra.to_string(), m.r_each.to_string(), m.length.to_string(), m.coverage.mean, m.mcd.mean
+                m.method.label(),
+                m.seeds,
+                m.r_tra.to_string(),
+                m.r_each.to_string(),
+                m.length.to_string(),
+                m.coverage.mean,
+                m.mcd.mean
+            );
+        }
+        for d in &results.distillations {
+            let s = &d.stats;
+            println!(
+                "iALP seed {}: {} · {} states in {} requests: {} calls ({} retries, {} cached, {} failed, {} unparsable), {} ratings kept, {} dropped · agreement with the truth on {} held-out states: LLM ρ {:.3} NDCG@5 {:.3} · R_φ ρ {:.3} NDCG@5 {:.3} · R̂ ρ {:.3} NDCG@5 {:.3}",
+                d.seed, d.source, d.states, d.planned_requests, s.calls, s.retries, s.cache_hits, s.failures, s.unparsable, s.labels, s.dropped.total(),
+                d.agreement.llm.states, d.agreement.llm.spearman, d.agreement.llm.ndcg5, d.agreement.reward_model.spearman, d.agreement.reward_model.ndcg5,
+                d.agreement.user_model.spearman, d.agreement.user_model.ndcg5
             );
         }
     }
@@ -385,7 +559,10 @@ mod native {
     }
 
     /// The config's world: generated, or loaded from the Coat files in `real_dir`.
-    fn load_world(valid: &ValidConfig, real_dir: Option<&Path>) -> Result<ialp::env::World, String> {
+    fn load_world(
+        valid: &ValidConfig,
+        real_dir: Option<&Path>,
+    ) -> Result<ialp::env::World, String> {
         let files = real_dir.map(read_coat_dir).transpose()?;
         build_world(valid, files.as_ref()).map_err(|e| e.to_string())
     }
@@ -400,7 +577,8 @@ mod native {
             let path = dir.join(f.file_name());
             match std::fs::read(&path) {
                 Ok(bytes) => {
-                    let text = String::from_utf8(bytes).map_err(|_| format!("{}: not a text file", path.display()))?;
+                    let text = String::from_utf8(bytes)
+                        .map_err(|_| format!("{}: not a text file", path.display()))?;
                     files.add(f.file_name(), text);
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {} // reported by load()

@@ -70,7 +70,13 @@ fn axes<'a, DB: DrawingBackend>(
         .x_desc(x_desc)
         .y_desc(y_desc)
         .x_label_formatter(&|x| format!("{x:.0}"))
-        .y_label_formatter(&|y| if y_max < 10.0 { format!("{y:.1}") } else { format!("{y:.0}") })
+        .y_label_formatter(&|y| {
+            if y_max < 10.0 {
+                format!("{y:.1}")
+            } else {
+                format!("{y:.0}")
+            }
+        })
         .label_style(("sans-serif", style.px(13.0)))
         .axis_desc_style(("sans-serif", style.px(14.0)))
         .draw()?;
@@ -119,8 +125,17 @@ pub fn draw_episode_returns<DB: DrawingBackend>(
     style: Style,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     let px = |v: f64| style.px(v);
-    let n = series.iter().map(|s| s.values.len()).max().unwrap_or(0).max(1);
-    let y_max = series.iter().flat_map(|s| s.values.iter().copied()).fold(1.0f64, f64::max) * 1.05;
+    let n = series
+        .iter()
+        .map(|s| s.values.len())
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let y_max = series
+        .iter()
+        .flat_map(|s| s.values.iter().copied())
+        .fold(1.0f64, f64::max)
+        * 1.05;
     let mut chart = axes(root, n as f64, y_max, "episode", y_label, style)?;
     for (k, s) in series.iter().enumerate() {
         let colour = PALETTE[k % PALETTE.len()];
@@ -134,7 +149,10 @@ pub fn draw_episode_returns<DB: DrawingBackend>(
         )?;
         chart
             .draw_series(LineSeries::new(
-                running_mean(&s.values).into_iter().enumerate().map(|(i, v)| (i as f64, v)),
+                running_mean(&s.values)
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, v)| (i as f64, v)),
                 colour.stroke_width(px(2.5)),
             ))?
             .label(format!("{} (running mean of {SMOOTH})", s.label))
@@ -163,15 +181,23 @@ pub fn draw_learning_curves<DB: DrawingBackend>(
     style: Style,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     let px = |v: f64| style.px(v);
-    let x_max = curves.iter().flat_map(|c| c.points.iter().map(|p| p.0)).fold(1.0f64, f64::max);
+    let x_max = curves
+        .iter()
+        .flat_map(|c| c.points.iter().map(|p| p.0))
+        .fold(1.0f64, f64::max);
     // Head-room above the curves for the legend (one row per method, upper left, where
     // learning curves start low).
-    let y_max = curves.iter().flat_map(|c| c.points.iter().map(|p| p.1 + p.2)).fold(1.0f64, f64::max)
+    let y_max = curves
+        .iter()
+        .flat_map(|c| c.points.iter().map(|p| p.1 + p.2))
+        .fold(1.0f64, f64::max)
         * (1.1 + 0.06 * curves.len() as f64);
     let mut chart = axes(root, x_max, y_max, "training episodes", y_label, style)?;
     for (k, c) in curves.iter().enumerate() {
         let colour = PALETTE[k % PALETTE.len()];
-        let legend = move |(x, y): (i32, i32)| Rectangle::new([(x, y - 4), (x + 16, y + 4)], colour.filled());
+        let legend = move |(x, y): (i32, i32)| {
+            Rectangle::new([(x, y - 4), (x + 16, y + 4)], colour.filled())
+        };
         if let [(_, mean, _)] = c.points.as_slice() {
             let (mean, dash) = (*mean, px(8.0).max(1) as f64);
             let segments = (0..(x_max / (2.0 * dash * x_max / 600.0)).ceil() as usize).map(|i| {
@@ -189,12 +215,22 @@ pub fn draw_learning_curves<DB: DrawingBackend>(
         }
         let upper = c.points.iter().map(|p| (p.0, p.1 + p.2));
         let lower = c.points.iter().rev().map(|p| (p.0, (p.1 - p.2).max(0.0)));
-        chart.draw_series(std::iter::once(Polygon::new(upper.chain(lower).collect::<Vec<_>>(), colour.mix(0.18).filled())))?;
+        chart.draw_series(std::iter::once(Polygon::new(
+            upper.chain(lower).collect::<Vec<_>>(),
+            colour.mix(0.18).filled(),
+        )))?;
         chart
-            .draw_series(LineSeries::new(c.points.iter().map(|p| (p.0, p.1)), colour.stroke_width(px(2.5))))?
+            .draw_series(LineSeries::new(
+                c.points.iter().map(|p| (p.0, p.1)),
+                colour.stroke_width(px(2.5)),
+            ))?
             .label(c.label.clone())
             .legend(legend);
-        chart.draw_series(c.points.iter().map(|p| Circle::new((p.0, p.1), px(3.0), colour.filled())))?;
+        chart.draw_series(
+            c.points
+                .iter()
+                .map(|p| Circle::new((p.0, p.1), px(3.0), colour.filled())),
+        )?;
     }
     if !curves.is_empty() {
         legend(&mut chart, SeriesLabelPosition::UpperLeft, style)?;
@@ -206,7 +242,9 @@ pub fn draw_learning_curves<DB: DrawingBackend>(
 #[cfg(not(target_arch = "wasm32"))]
 fn svg(
     size: (u32, u32),
-    draw: impl FnOnce(&DrawingArea<SVGBackend, Shift>) -> Result<(), DrawingAreaErrorKind<std::io::Error>>,
+    draw: impl FnOnce(
+        &DrawingArea<SVGBackend, Shift>,
+    ) -> Result<(), DrawingAreaErrorKind<std::io::Error>>,
 ) -> Result<String, String> {
     let mut out = String::new();
     {
@@ -218,14 +256,26 @@ fn svg(
 
 /// Learning curves as an SVG document (the CLI's `curves.svg`).
 #[cfg(not(target_arch = "wasm32"))]
-pub fn learning_curves_svg(curves: &[Curve], y_label: &str, size: (u32, u32)) -> Result<String, String> {
-    svg(size, |root| draw_learning_curves(root, curves, y_label, Style::default()))
+pub fn learning_curves_svg(
+    curves: &[Curve],
+    y_label: &str,
+    size: (u32, u32),
+) -> Result<String, String> {
+    svg(size, |root| {
+        draw_learning_curves(root, curves, y_label, Style::default())
+    })
 }
 
 /// R_tra per episode as an SVG document (tests).
 #[cfg(not(target_arch = "wasm32"))]
-pub fn episode_returns_svg(series: &[Series], y_label: &str, size: (u32, u32)) -> Result<String, String> {
-    svg(size, |root| draw_episode_returns(root, series, y_label, Style::default()))
+pub fn episode_returns_svg(
+    series: &[Series],
+    y_label: &str,
+    size: (u32, u32),
+) -> Result<String, String> {
+    svg(size, |root| {
+        draw_episode_returns(root, series, y_label, Style::default())
+    })
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
@@ -244,22 +294,40 @@ mod tests {
     #[test]
     fn svg_names_every_series_and_draws_lines() {
         let s = vec![
-            Series { label: "Random".into(), values: vec![1.0, 3.0, 2.0] },
-            Series { label: "Most popular".into(), values: vec![4.0, 4.5, 5.0] },
+            Series {
+                label: "Random".into(),
+                values: vec![1.0, 3.0, 2.0],
+            },
+            Series {
+                label: "Most popular".into(),
+                values: vec![4.0, 4.5, 5.0],
+            },
         ];
         let svg = episode_returns_svg(&s, "R_tra", (640, 360)).unwrap();
-        assert!(svg.contains("Random (running mean of 50)") && svg.contains("Most popular"), "legend missing");
+        assert!(
+            svg.contains("Random (running mean of 50)") && svg.contains("Most popular"),
+            "legend missing"
+        );
         assert!(svg.matches("<polyline").count() >= 2, "one line per series");
     }
 
     #[test]
     fn learning_curves_have_bands_and_reference_lines() {
         let c = vec![
-            Curve { label: "Offline A2C".into(), points: vec![(0.0, 10.0, 1.0), (100.0, 20.0, 2.0), (200.0, 25.0, 1.5)] },
-            Curve { label: "Random".into(), points: vec![(0.0, 12.0, 0.5)] },
+            Curve {
+                label: "Offline A2C".into(),
+                points: vec![(0.0, 10.0, 1.0), (100.0, 20.0, 2.0), (200.0, 25.0, 1.5)],
+            },
+            Curve {
+                label: "Random".into(),
+                points: vec![(0.0, 12.0, 0.5)],
+            },
         ];
         let svg = learning_curves_svg(&c, "R_tra", (640, 360)).unwrap();
-        assert!(svg.contains("Offline A2C") && svg.contains("Random (no training)"), "legend");
+        assert!(
+            svg.contains("Offline A2C") && svg.contains("Random (no training)"),
+            "legend"
+        );
         assert!(svg.contains("<polygon"), "a std band");
     }
 }

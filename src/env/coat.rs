@@ -16,7 +16,11 @@ pub enum DataError {
     #[error("{file} is missing: expected {expected}")]
     Missing { file: String, expected: String },
     #[error("{file}, line {line}: {problem}")]
-    Malformed { file: String, line: usize, problem: String },
+    Malformed {
+        file: String,
+        line: usize,
+        problem: String,
+    },
     #[error("{file}: {problem}")]
     Shape { file: String, problem: String },
 }
@@ -32,8 +36,13 @@ pub enum CoatFile {
 }
 
 impl CoatFile {
-    pub const ALL: [CoatFile; 5] =
-        [CoatFile::Train, CoatFile::Test, CoatFile::PseudoGt, CoatFile::UserFeatures, CoatFile::ItemFeatures];
+    pub const ALL: [CoatFile; 5] = [
+        CoatFile::Train,
+        CoatFile::Test,
+        CoatFile::PseudoGt,
+        CoatFile::UserFeatures,
+        CoatFile::ItemFeatures,
+    ];
 
     /// The file's name in the public data.
     pub fn file_name(self) -> &'static str {
@@ -58,9 +67,15 @@ impl CoatFile {
     fn expected(self) -> String {
         let (u, i) = Preset::Coat.real_shape();
         match self {
-            CoatFile::Train => format!("{u} lines of {i} ratings 0-5 (0 = not rated): the self-selected log"),
-            CoatFile::Test => format!("{u} lines of {i} ratings 0-5 (0 = not rated): random-exposure ratings"),
-            CoatFile::PseudoGt => format!("{u} lines of {i} ratings 1-5: the completed ground truth"),
+            CoatFile::Train => {
+                format!("{u} lines of {i} ratings 0-5 (0 = not rated): the self-selected log")
+            }
+            CoatFile::Test => {
+                format!("{u} lines of {i} ratings 0-5 (0 = not rated): random-exposure ratings")
+            }
+            CoatFile::PseudoGt => {
+                format!("{u} lines of {i} ratings 1-5: the completed ground truth")
+            }
             CoatFile::UserFeatures => format!("{u} lines of {} one-hot columns", width(COAT_USER)),
             CoatFile::ItemFeatures => format!("{i} lines of {} one-hot columns", width(COAT_ITEM)),
         }
@@ -92,24 +107,64 @@ impl CoatFiles {
 
     /// The files still missing.
     pub fn missing(&self) -> Vec<CoatFile> {
-        CoatFile::ALL.into_iter().filter(|f| self.texts[*f as usize].is_none()).collect()
+        CoatFile::ALL
+            .into_iter()
+            .filter(|f| self.texts[*f as usize].is_none())
+            .collect()
     }
 
     fn text(&self, f: CoatFile) -> Result<&str, DataError> {
-        self.texts[f as usize].as_deref().ok_or_else(|| DataError::Missing {
-            file: f.file_name().into(),
-            expected: f.expected(),
-        })
+        self.texts[f as usize]
+            .as_deref()
+            .ok_or_else(|| DataError::Missing {
+                file: f.file_name().into(),
+                expected: f.expected(),
+            })
     }
 
     /// Checks every file and builds the world.
     pub fn load(&self) -> Result<World, DataError> {
         let (n_users, n_items) = Preset::Coat.real_shape();
-        let truth = parse_grid(CoatFile::PseudoGt, self.text(CoatFile::PseudoGt)?, n_users, n_items, 1, 5)?;
-        let train = parse_grid(CoatFile::Train, self.text(CoatFile::Train)?, n_users, n_items, 0, 5)?;
-        let test = parse_grid(CoatFile::Test, self.text(CoatFile::Test)?, n_users, n_items, 0, 5)?;
-        let user_oh = parse_grid(CoatFile::UserFeatures, self.text(CoatFile::UserFeatures)?, n_users, width(COAT_USER), 0, 1)?;
-        let item_oh = parse_grid(CoatFile::ItemFeatures, self.text(CoatFile::ItemFeatures)?, n_items, width(COAT_ITEM), 0, 1)?;
+        let truth = parse_grid(
+            CoatFile::PseudoGt,
+            self.text(CoatFile::PseudoGt)?,
+            n_users,
+            n_items,
+            1,
+            5,
+        )?;
+        let train = parse_grid(
+            CoatFile::Train,
+            self.text(CoatFile::Train)?,
+            n_users,
+            n_items,
+            0,
+            5,
+        )?;
+        let test = parse_grid(
+            CoatFile::Test,
+            self.text(CoatFile::Test)?,
+            n_users,
+            n_items,
+            0,
+            5,
+        )?;
+        let user_oh = parse_grid(
+            CoatFile::UserFeatures,
+            self.text(CoatFile::UserFeatures)?,
+            n_users,
+            width(COAT_USER),
+            0,
+            1,
+        )?;
+        let item_oh = parse_grid(
+            CoatFile::ItemFeatures,
+            self.text(CoatFile::ItemFeatures)?,
+            n_items,
+            width(COAT_ITEM),
+            0,
+            1,
+        )?;
 
         let users = one_hot_attrs(CoatFile::UserFeatures, &user_oh, COAT_USER)?
             .into_iter()
@@ -124,13 +179,20 @@ impl CoatFiles {
             for (u, row) in grid.iter().enumerate() {
                 for (i, v) in row.iter().enumerate() {
                     if *v > 0 {
-                        out.push(Rating { user: u as u32, item: i as u32, value: *v as f32 });
+                        out.push(Rating {
+                            user: u as u32,
+                            item: i as u32,
+                            value: *v as f32,
+                        });
                     }
                 }
             }
             out
         };
-        let rows: Vec<Vec<f32>> = truth.iter().map(|r| r.iter().map(|v| *v as f32).collect()).collect();
+        let rows: Vec<Vec<f32>> = truth
+            .iter()
+            .map(|r| r.iter().map(|v| *v as f32).collect())
+            .collect();
         Ok(World {
             preset: Preset::Coat,
             source: WorldSource::RealCoat,
@@ -142,7 +204,11 @@ impl CoatFiles {
             truth: RatingMatrix::from_rows(&rows).expect("shape checked by parse_grid"),
             log: observed(&train),
             held_out: observed(&test),
-            reward: RewardScale { min: 1.0, max: 5.0, name: "rating 1-5" },
+            reward: RewardScale {
+                min: 1.0,
+                max: 5.0,
+                name: "rating 1-5",
+            },
         })
     }
 }
@@ -155,7 +221,12 @@ pub fn coat_item(attrs: Vec<Vec<u16>>) -> Item {
     let v = |f: usize| COAT_ITEM[f].values[attrs[f][0] as usize];
     let title = format!("{}'s {} {} jacket", v(0), v(2), v(1));
     let category = attrs[COAT_TAG_FIELD][0];
-    Item { title, tags: vec![category], category, attrs }
+    Item {
+        title,
+        tags: vec![category],
+        category,
+        attrs,
+    }
 }
 
 /// Parses a whitespace-separated grid of small integers with an exact shape.
@@ -172,27 +243,56 @@ fn parse_grid(
     if lines.len() != rows {
         return Err(DataError::Shape {
             file: name.into(),
-            problem: format!("has {} non-empty lines, expected {}", lines.len(), file.expected()),
+            problem: format!(
+                "has {} non-empty lines, expected {}",
+                lines.len(),
+                file.expected()
+            ),
         });
     }
     let mut grid = Vec::with_capacity(rows);
-    for (idx, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-        let malformed = |problem: String| DataError::Malformed { file: name.into(), line: idx + 1, problem };
+    for (idx, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let malformed = |problem: String| DataError::Malformed {
+            file: name.into(),
+            line: idx + 1,
+            problem,
+        };
         let mut row = Vec::with_capacity(cols);
         for (col, tok) in line.split_whitespace().enumerate() {
             // Some exports write integers as floats ("3.0"); accept those, nothing else.
             let value = tok
                 .parse::<u8>()
                 .ok()
-                .or_else(|| tok.parse::<f64>().ok().filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f <= 255.0).map(|f| f as u8))
-                .ok_or_else(|| malformed(format!("column {}: '{}' is not a whole number", col + 1, clip(tok))))?;
+                .or_else(|| {
+                    tok.parse::<f64>()
+                        .ok()
+                        .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f <= 255.0)
+                        .map(|f| f as u8)
+                })
+                .ok_or_else(|| {
+                    malformed(format!(
+                        "column {}: '{}' is not a whole number",
+                        col + 1,
+                        clip(tok)
+                    ))
+                })?;
             if value < lo || value > hi {
-                return Err(malformed(format!("column {}: {value} is outside {lo}-{hi}", col + 1)));
+                return Err(malformed(format!(
+                    "column {}: {value} is outside {lo}-{hi}",
+                    col + 1
+                )));
             }
             row.push(value);
         }
         if row.len() != cols {
-            return Err(malformed(format!("has {} values, expected {cols}", row.len())));
+            return Err(malformed(format!(
+                "has {} values, expected {cols}",
+                row.len()
+            )));
         }
         grid.push(row);
     }
@@ -204,7 +304,11 @@ fn clip(s: &str) -> String {
 }
 
 /// Reads one-hot groups (one per field, in order) into value indices.
-fn one_hot_attrs(file: CoatFile, grid: &[Vec<u8>], fields: &[FieldSpec]) -> Result<Vec<Vec<Vec<u16>>>, DataError> {
+fn one_hot_attrs(
+    file: CoatFile,
+    grid: &[Vec<u8>],
+    fields: &[FieldSpec],
+) -> Result<Vec<Vec<Vec<u16>>>, DataError> {
     grid.iter()
         .enumerate()
         .map(|(r, row)| {
@@ -214,14 +318,23 @@ fn one_hot_attrs(file: CoatFile, grid: &[Vec<u8>], fields: &[FieldSpec]) -> Resu
                 .map(|f| {
                     let group = &row[start..start + f.values.len()];
                     start += f.values.len();
-                    let ones: Vec<u16> = group.iter().enumerate().filter(|(_, v)| **v == 1).map(|(i, _)| i as u16).collect();
+                    let ones: Vec<u16> = group
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, v)| **v == 1)
+                        .map(|(i, _)| i as u16)
+                        .collect();
                     if ones.len() == 1 {
                         Ok(ones)
                     } else {
                         Err(DataError::Malformed {
                             file: file.file_name().into(),
                             line: r + 1,
-                            problem: format!("field '{}' has {} ones, expected exactly one", f.name, ones.len()),
+                            problem: format!(
+                                "field '{}' has {} ones, expected exactly one",
+                                f.name,
+                                ones.len()
+                            ),
                         })
                     }
                 })
@@ -232,7 +345,10 @@ fn one_hot_attrs(file: CoatFile, grid: &[Vec<u8>], fields: &[FieldSpec]) -> Resu
 
 /// The field list of a real Coat world (also used by the synthetic Coat).
 pub fn coat_fields() -> (Vec<Field>, Vec<Field>) {
-    (COAT_USER.iter().map(FieldSpec::to_field).collect(), COAT_ITEM.iter().map(FieldSpec::to_field).collect())
+    (
+        COAT_USER.iter().map(FieldSpec::to_field).collect(),
+        COAT_ITEM.iter().map(FieldSpec::to_field).collect(),
+    )
 }
 
 #[cfg(test)]
@@ -241,17 +357,33 @@ mod tests {
 
     #[test]
     fn file_names_are_recognised() {
-        assert_eq!(CoatFile::from_name("data/coat/train.ascii"), Some(CoatFile::Train));
-        assert_eq!(CoatFile::from_name("coat_pseudoGT_ratingM.ascii"), Some(CoatFile::PseudoGt));
+        assert_eq!(
+            CoatFile::from_name("data/coat/train.ascii"),
+            Some(CoatFile::Train)
+        );
+        assert_eq!(
+            CoatFile::from_name("coat_pseudoGT_ratingM.ascii"),
+            Some(CoatFile::PseudoGt)
+        );
         assert_eq!(CoatFile::from_name("item_features_map.txt"), None);
     }
 
     #[test]
     fn grid_errors_name_line_and_column() {
         let e = parse_grid(CoatFile::Train, "1 2 3\n1 x 3\n", 2, 3, 0, 5).unwrap_err();
-        assert_eq!(e, DataError::Malformed { file: "train.ascii".into(), line: 2, problem: "column 2: 'x' is not a whole number".into() });
+        assert_eq!(
+            e,
+            DataError::Malformed {
+                file: "train.ascii".into(),
+                line: 2,
+                problem: "column 2: 'x' is not a whole number".into()
+            }
+        );
         let e = parse_grid(CoatFile::Train, "1 2 3\n1 2\n", 2, 3, 0, 5).unwrap_err();
-        assert!(e.to_string().contains("line 2: has 2 values, expected 3"), "{e}");
+        assert!(
+            e.to_string().contains("line 2: has 2 values, expected 3"),
+            "{e}"
+        );
         let e = parse_grid(CoatFile::PseudoGt, "1 2 0\n", 1, 3, 1, 5).unwrap_err();
         assert!(e.to_string().contains("0 is outside 1-5"), "{e}");
         assert!(parse_grid(CoatFile::Train, "1 2 3.0\n", 1, 3, 0, 5).is_ok());

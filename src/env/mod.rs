@@ -70,16 +70,25 @@ impl Preset {
     pub fn default_quit_rule(self, n_users: usize) -> QuitRule {
         let shrink = (n_users as f32 / self.real_shape().0 as f32).sqrt();
         match self {
-            Preset::Coat => QuitRule::ItemDistance { n: 7, tau: round2(6.0 * shrink) },
+            Preset::Coat => QuitRule::ItemDistance {
+                n: 7,
+                tau: round2(6.0 * shrink),
+            },
             Preset::KuaiRec => QuitRule::TagCount { n: 4, tau: 0 },
-            Preset::MovieLens => QuitRule::ItemDistance { n: 7, tau: round2(75.0 * shrink) },
+            Preset::MovieLens => QuitRule::ItemDistance {
+                n: 7,
+                tau: round2(75.0 * shrink),
+            },
         }
     }
 
     /// A rule of this preset's kind with explicit N and τ.
     pub fn quit_rule_with(self, n: usize, tau: f32) -> QuitRule {
         match self {
-            Preset::KuaiRec => QuitRule::TagCount { n, tau: tau.max(0.0) as u32 },
+            Preset::KuaiRec => QuitRule::TagCount {
+                n,
+                tau: tau.max(0.0) as u32,
+            },
             Preset::Coat | Preset::MovieLens => QuitRule::ItemDistance { n, tau },
         }
     }
@@ -149,7 +158,9 @@ pub const MAX_TURN: usize = 30;
 pub enum EnvError {
     #[error("item {item} does not exist (the catalogue has {n_items} items)")]
     NoSuchItem { item: usize, n_items: usize },
-    #[error("item {item} was already recommended in this episode, and mode {mode:?} masks repeats")]
+    #[error(
+        "item {item} was already recommended in this episode, and mode {mode:?} masks repeats"
+    )]
     Repeat { item: usize, mode: Mode },
     #[error("the episode is over")]
     Finished,
@@ -201,7 +212,11 @@ pub struct Environment {
 impl Environment {
     pub fn new(world: Arc<World>, settings: EnvSettings) -> Self {
         let tags = world.tags();
-        Self { world, settings, tags }
+        Self {
+            world,
+            settings,
+            tags,
+        }
     }
 
     pub fn world(&self) -> &World {
@@ -213,7 +228,12 @@ impl Environment {
 
     /// A new episode for `user`.
     pub fn reset(&self, user: usize) -> Episode {
-        Episode { user, items: Vec::new(), rewards: Vec::new(), end: None }
+        Episode {
+            user,
+            items: Vec::new(),
+            rewards: Vec::new(),
+            end: None,
+        }
     }
 
     /// Whether `item` may be recommended next in `episode`.
@@ -233,7 +253,10 @@ impl Environment {
             return Err(EnvError::NoSuchItem { item, n_items });
         }
         if self.settings.mode.masks_repeats() && episode.items.contains(&item) {
-            return Err(EnvError::Repeat { item, mode: self.settings.mode });
+            return Err(EnvError::Repeat {
+                item,
+                mode: self.settings.mode,
+            });
         }
         let reward = self.world.truth.get(episode.user, item);
         let left = match self.settings.mode {
@@ -253,9 +276,14 @@ impl Environment {
             (Some(reason), _) => Some(reason),
             (None, Mode::Nx10) if turns >= NX10_LENGTH => Some(LeaveReason::FixedLength { turns }),
             (None, _) if turns >= self.settings.max_turn => Some(LeaveReason::MaxTurn { turns }),
-            (None, m) if m.masks_repeats() && turns >= n_items => Some(LeaveReason::CatalogueExhausted { turns }),
+            (None, m) if m.masks_repeats() && turns >= n_items => {
+                Some(LeaveReason::CatalogueExhausted { turns })
+            }
             (None, _) => None,
         };
-        Ok(Step { reward, done: episode.is_done() })
+        Ok(Step {
+            reward,
+            done: episode.is_done(),
+        })
     }
 }

@@ -52,9 +52,19 @@ pub enum QuitRule {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum LeaveReason {
     /// The new item was too close to one the user saw recently.
-    TooSimilar { item: usize, earlier: usize, distance: f32, tau: f32 },
+    TooSimilar {
+        item: usize,
+        earlier: usize,
+        distance: f32,
+        tau: f32,
+    },
     /// A tag of the new item was seen too often recently.
-    TagRepeated { item: usize, tag: u16, count: u32, tau: u32 },
+    TagRepeated {
+        item: usize,
+        tag: u16,
+        count: u32,
+        tau: u32,
+    },
     /// The episode reached `max_turn` steps.
     MaxTurn { turns: usize },
     /// NX_10: the fixed episode length was reached.
@@ -119,11 +129,21 @@ impl QuitRule {
         match *self {
             QuitRule::ItemDistance { tau, .. } => recent.iter().find_map(|&earlier| {
                 let distance = truth.item_distance(item, earlier);
-                (distance < tau).then_some(LeaveReason::TooSimilar { item, earlier, distance, tau })
+                (distance < tau).then_some(LeaveReason::TooSimilar {
+                    item,
+                    earlier,
+                    distance,
+                    tau,
+                })
             }),
             QuitRule::TagCount { tau, .. } => tags[item].iter().find_map(|&tag| {
                 let count = recent.iter().filter(|&&j| tags[j].contains(&tag)).count() as u32;
-                (count > tau).then_some(LeaveReason::TagRepeated { item, tag, count, tau })
+                (count > tau).then_some(LeaveReason::TagRepeated {
+                    item,
+                    tag,
+                    count,
+                    tau,
+                })
             }),
         }
     }

@@ -75,19 +75,40 @@ fn spec(preset: Preset) -> Spec {
             self_selection: 1.4,
             log_fixed_per_user: true,
             held_out_density: 16.0 / 300.0,
-            taste: Taste { attribute: 0.2, own: 0.2, matching: 0.5, quality: 0.15, latent: 0.2, user_bias: 1.8, noise: 0.25, polarisation: 0.8 },
+            taste: Taste {
+                attribute: 0.2,
+                own: 0.2,
+                matching: 0.5,
+                quality: 0.15,
+                latent: 0.2,
+                user_bias: 1.8,
+                noise: 0.25,
+                polarisation: 0.8,
+            },
             make_item: |_, attrs| coat_item(attrs),
         },
         Preset::KuaiRec => Spec {
             user_fields: vocab::KUAIREC_USER,
             item_fields: vocab::KUAIREC_ITEM,
             tag_field: 0,
-            scale: Scale::WatchRatio { median: 0.75, spread: 0.6 },
+            scale: Scale::WatchRatio {
+                median: 0.75,
+                spread: 0.6,
+            },
             log_density: 0.16,
             self_selection: 0.8,
             log_fixed_per_user: false,
             held_out_density: 0.0,
-            taste: Taste { attribute: 0.45, own: 0.5, matching: 0.0, quality: 0.4, latent: 0.3, user_bias: 0.4, noise: 0.3, polarisation: 0.5 },
+            taste: Taste {
+                attribute: 0.45,
+                own: 0.5,
+                matching: 0.0,
+                quality: 0.4,
+                latent: 0.3,
+                user_bias: 0.4,
+                noise: 0.3,
+                polarisation: 0.5,
+            },
             make_item: kuairec_item,
         },
         // MovieLens-1M histogram of 1..5: 5.6 %, 10.8 %, 26.1 %, 34.9 %, 22.6 %.
@@ -100,7 +121,16 @@ fn spec(preset: Preset) -> Spec {
             self_selection: 0.3,
             log_fixed_per_user: false,
             held_out_density: 0.0,
-            taste: Taste { attribute: 0.35, own: 0.4, matching: 0.0, quality: 0.5, latent: 0.35, user_bias: 0.5, noise: 0.35, polarisation: 0.5 },
+            taste: Taste {
+                attribute: 0.35,
+                own: 0.4,
+                matching: 0.0,
+                quality: 0.5,
+                latent: 0.35,
+                user_bias: 0.5,
+                noise: 0.35,
+                polarisation: 0.5,
+            },
             make_item: movielens_item,
         },
     }
@@ -137,7 +167,11 @@ pub fn generate(p: SyntheticParams) -> World {
     let mut rng = rng::stream(p.seed, Stream::World, 0);
     let (n_users, n_items) = shape(p.preset, p.scale);
 
-    let users: Vec<User> = (0..n_users).map(|_| User { attrs: draw_attrs(&mut rng, sp.user_fields) }).collect();
+    let users: Vec<User> = (0..n_users)
+        .map(|_| User {
+            attrs: draw_attrs(&mut rng, sp.user_fields),
+        })
+        .collect();
     let items: Vec<Item> = (0..n_items)
         .map(|_| {
             let attrs = draw_attrs(&mut rng, sp.item_fields);
@@ -150,12 +184,23 @@ pub fn generate(p: SyntheticParams) -> World {
     let log = self_selected_log(&mut rng, &sp, &truth);
     let held_out = random_exposure(&mut rng, &sp, &truth);
     let reward = match sp.scale {
-        Scale::Stars(_) => RewardScale { min: 1.0, max: 5.0, name: "rating 1-5" },
-        Scale::WatchRatio { .. } => RewardScale { min: 0.0, max: 5.0, name: "watch ratio" },
+        Scale::Stars(_) => RewardScale {
+            min: 1.0,
+            max: 5.0,
+            name: "rating 1-5",
+        },
+        Scale::WatchRatio { .. } => RewardScale {
+            min: 0.0,
+            max: 5.0,
+            name: "watch ratio",
+        },
     };
     World {
         preset: p.preset,
-        source: WorldSource::Synthetic { seed: p.seed, scale: p.scale },
+        source: WorldSource::Synthetic {
+            seed: p.seed,
+            scale: p.scale,
+        },
         user_fields: sp.user_fields.iter().map(FieldSpec::to_field).collect(),
         item_fields: sp.item_fields.iter().map(FieldSpec::to_field).collect(),
         users,
@@ -174,7 +219,9 @@ fn draw_attrs(rng: &mut SimRng, fields: &[FieldSpec]) -> Vec<Vec<u16>> {
     fields
         .iter()
         .map(|f| {
-            let weights: Vec<f64> = (0..f.values.len()).map(|v| value_weight(f.name, v)).collect();
+            let weights: Vec<f64> = (0..f.values.len())
+                .map(|v| value_weight(f.name, v))
+                .collect();
             let k = match f.several {
                 None => 1,
                 Some((lo, hi)) => lo + rng::index(rng, hi - lo + 1),
@@ -191,7 +238,10 @@ fn draw_attrs(rng: &mut SimRng, fields: &[FieldSpec]) -> Vec<Vec<u16>> {
 
 /// A fixed, deterministic skew: some colours, genres and tags are more common.
 fn value_weight(field: &str, v: usize) -> f64 {
-    let h = field.bytes().fold((v as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) + 1, |a, b| a.rotate_left(7) ^ b as u64);
+    let h = field.bytes().fold(
+        (v as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) + 1,
+        |a, b| a.rotate_left(7) ^ b as u64,
+    );
     let h = h.wrapping_mul(0xBF58_476D_1CE4_E5B9) >> 20;
     0.3 + (h % 1000) as f64 / 1000.0 * 1.7
 }
@@ -205,12 +255,18 @@ fn taste_scores(rng: &mut SimRng, sp: &Spec, users: &[User], items: &[Item]) -> 
     let normal = |s: f64, rng: &mut SimRng| rng::normal(rng) * s;
 
     // Effect of each user attribute value on each item attribute value.
-    let effect: Vec<f64> = (0..n_user_vals * n_item_vals).map(|_| normal(t.attribute, rng)).collect();
+    let effect: Vec<f64> = (0..n_user_vals * n_item_vals)
+        .map(|_| normal(t.attribute, rng))
+        .collect();
     let base: Vec<f64> = (0..n_item_vals).map(|_| normal(0.3, rng)).collect();
     const LATENT: usize = 4;
     let item_q: Vec<f64> = (0..items.len()).map(|_| normal(t.quality, rng)).collect();
-    let item_z: Vec<f64> = (0..items.len() * LATENT).map(|_| normal(1.0, rng)).collect();
-    let item_rho: Vec<f64> = (0..items.len()).map(|_| normal(t.polarisation, rng).exp().min(1.5)).collect();
+    let item_z: Vec<f64> = (0..items.len() * LATENT)
+        .map(|_| normal(1.0, rng))
+        .collect();
+    let item_rho: Vec<f64> = (0..items.len())
+        .map(|_| normal(t.polarisation, rng).exp().min(1.5))
+        .collect();
 
     // Attribute pairs with the same field name and value text attract ("gender: women").
     let mut matching = vec![0.0; n_user_vals * n_item_vals];
@@ -219,7 +275,8 @@ fn taste_scores(rng: &mut SimRng, sp: &Spec, users: &[User], items: &[Item]) -> 
             if uf.name == itf.name {
                 for (a, av) in uf.values.iter().enumerate() {
                     for (b, bv) in itf.values.iter().enumerate() {
-                        matching[(uo + a) * n_item_vals + io + b] = if av == bv { t.matching } else { -t.matching };
+                        matching[(uo + a) * n_item_vals + io + b] =
+                            if av == bv { t.matching } else { -t.matching };
                     }
                 }
             }
@@ -245,9 +302,15 @@ fn taste_scores(rng: &mut SimRng, sp: &Spec, users: &[User], items: &[Item]) -> 
         for (i, item) in items.iter().enumerate() {
             let mut taste = 0.0;
             for (f, vals) in item.attrs.iter().enumerate() {
-                taste += vals.iter().map(|v| w[item_offsets[f] + *v as usize]).sum::<f64>() / vals.len() as f64;
+                taste += vals
+                    .iter()
+                    .map(|v| w[item_offsets[f] + *v as usize])
+                    .sum::<f64>()
+                    / vals.len() as f64;
             }
-            taste += (0..LATENT).map(|k| z[k] * item_z[i * LATENT + k]).sum::<f64>();
+            taste += (0..LATENT)
+                .map(|k| z[k] * item_z[i * LATENT + k])
+                .sum::<f64>();
             taste += normal(t.noise, rng);
             scores.push(bias + item_q[i] + item_rho[i] * taste);
         }
@@ -268,10 +331,19 @@ fn offsets(fields: &[FieldSpec]) -> Vec<usize> {
 
 /// Maps scores to the reward scale, matching the real data's marginal distribution
 /// (quantiles estimated on a sample of scores, so huge worlds need no full sort).
-fn to_rewards(rng: &mut SimRng, scale: Scale, scores: Vec<f64>, n_users: usize, n_items: usize) -> RatingMatrix {
-    let mut sample: Vec<f64> = (0..scores.len().min(20_000)).map(|_| scores[rng::index(rng, scores.len())]).collect();
+fn to_rewards(
+    rng: &mut SimRng,
+    scale: Scale,
+    scores: Vec<f64>,
+    n_users: usize,
+    n_items: usize,
+) -> RatingMatrix {
+    let mut sample: Vec<f64> = (0..scores.len().min(20_000))
+        .map(|_| scores[rng::index(rng, scores.len())])
+        .collect();
     sample.sort_by(f64::total_cmp);
-    let quantile = |q: f64| sample[((q * (sample.len() - 1) as f64).round() as usize).min(sample.len() - 1)];
+    let quantile =
+        |q: f64| sample[((q * (sample.len() - 1) as f64).round() as usize).min(sample.len() - 1)];
     let data: Vec<f32> = match scale {
         Scale::Stars(hist) => {
             let mut cum = 0.0;
@@ -282,7 +354,10 @@ fn to_rewards(rng: &mut SimRng, scale: Scale, scores: Vec<f64>, n_users: usize, 
                     quantile(cum)
                 })
                 .collect();
-            scores.iter().map(|s| 1.0 + cuts.iter().filter(|c| s > c).count() as f32).collect()
+            scores
+                .iter()
+                .map(|s| 1.0 + cuts.iter().filter(|c| s > c).count() as f32)
+                .collect()
         }
         Scale::WatchRatio { median, spread } => {
             let mid = quantile(0.5);
@@ -306,13 +381,22 @@ fn self_selected_log(rng: &mut SimRng, sp: &Spec, truth: &RatingMatrix) -> Vec<R
     let mut log = Vec::new();
     for u in 0..truth.n_users() {
         let mean_k = sp.log_density * n_items as f64;
-        let k = if sp.log_fixed_per_user { mean_k } else { mean_k * (0.6 * rng::normal(rng) - 0.18).exp() };
+        let k = if sp.log_fixed_per_user {
+            mean_k
+        } else {
+            mean_k * (0.6 * rng::normal(rng) - 0.18).exp()
+        };
         let k = (k.round() as usize).clamp(3.min(n_items), n_items);
-        let weights: Vec<f64> =
-            (0..n_items).map(|i| popularity[i] * (spread * (truth.get(u, i) as f64 - mean)).exp()).collect();
+        let weights: Vec<f64> = (0..n_items)
+            .map(|i| popularity[i] * (spread * (truth.get(u, i) as f64 - mean)).exp())
+            .collect();
         let mut picked = rng::weighted_sample_without_replacement(rng, &weights, k);
         picked.sort_unstable();
-        log.extend(picked.into_iter().map(|i| Rating { user: u as u32, item: i as u32, value: truth.get(u, i) }));
+        log.extend(picked.into_iter().map(|i| Rating {
+            user: u as u32,
+            item: i as u32,
+            value: truth.get(u, i),
+        }));
     }
     log
 }
@@ -325,16 +409,28 @@ fn random_exposure(rng: &mut SimRng, sp: &Spec, truth: &RatingMatrix) -> Vec<Rat
     for u in 0..truth.n_users() {
         let mut picked = rng::weighted_sample_without_replacement(rng, &uniform, k);
         picked.sort_unstable();
-        out.extend(picked.into_iter().map(|i| Rating { user: u as u32, item: i as u32, value: truth.get(u, i) }));
+        out.extend(picked.into_iter().map(|i| Rating {
+            user: u as u32,
+            item: i as u32,
+            value: truth.get(u, i),
+        }));
     }
     out
 }
 
 fn kuairec_item(rng: &mut SimRng, attrs: Vec<Vec<u16>>) -> Item {
     let tags = attrs[0].clone();
-    let names: Vec<&str> = tags.iter().map(|t| vocab::KUAIREC_TAGS[*t as usize]).collect();
+    let names: Vec<&str> = tags
+        .iter()
+        .map(|t| vocab::KUAIREC_TAGS[*t as usize])
+        .collect();
     let n: u32 = rng.random_range(100..99_999);
-    Item { title: format!("video #{n}: {}", names.join(" / ")), category: tags[0], tags, attrs }
+    Item {
+        title: format!("video #{n}: {}", names.join(" / ")),
+        category: tags[0],
+        tags,
+        attrs,
+    }
 }
 
 fn movielens_item(rng: &mut SimRng, attrs: Vec<Vec<u16>>) -> Item {
@@ -351,7 +447,12 @@ fn movielens_item(rng: &mut SimRng, attrs: Vec<Vec<u16>>) -> Item {
     let decade = 1920 + 10 * attrs[0][0] as u32;
     let year = decade + rng.random_range(0..10u32);
     let genres = attrs[1].clone();
-    Item { title: format!("{title} ({year})"), category: genres[0], tags: genres, attrs }
+    Item {
+        title: format!("{title} ({year})"),
+        category: genres[0],
+        tags: genres,
+        attrs,
+    }
 }
 
 #[cfg(test)]
@@ -359,14 +460,30 @@ mod tests {
     use super::*;
 
     fn world(preset: Preset) -> World {
-        generate(SyntheticParams { preset, seed: 11, scale: default_scale(preset) })
+        generate(SyntheticParams {
+            preset,
+            seed: 11,
+            scale: default_scale(preset),
+        })
     }
 
     #[test]
     fn same_seed_same_world_other_seed_other_world() {
-        let a = generate(SyntheticParams { preset: Preset::Coat, seed: 5, scale: 0.3 });
-        let b = generate(SyntheticParams { preset: Preset::Coat, seed: 5, scale: 0.3 });
-        let c = generate(SyntheticParams { preset: Preset::Coat, seed: 6, scale: 0.3 });
+        let a = generate(SyntheticParams {
+            preset: Preset::Coat,
+            seed: 5,
+            scale: 0.3,
+        });
+        let b = generate(SyntheticParams {
+            preset: Preset::Coat,
+            seed: 5,
+            scale: 0.3,
+        });
+        let c = generate(SyntheticParams {
+            preset: Preset::Coat,
+            seed: 6,
+            scale: 0.3,
+        });
         assert_eq!(a, b);
         assert_ne!(a.truth, c.truth);
     }
@@ -375,7 +492,11 @@ mod tests {
     fn coat_matches_the_real_shape_and_rating_histogram() {
         let w = world(Preset::Coat);
         assert_eq!((w.n_users(), w.n_items()), (290, 300));
-        assert_eq!(w.log.len(), 290 * 24, "24 self-selected ratings per user, as in Coat");
+        assert_eq!(
+            w.log.len(),
+            290 * 24,
+            "24 self-selected ratings per user, as in Coat"
+        );
         let mut hist = [0usize; 5];
         for u in 0..290 {
             for i in 0..300 {
@@ -392,7 +513,11 @@ mod tests {
         for preset in Preset::ALL {
             let w = world(preset);
             let log_mean = w.log.iter().map(|r| r.value as f64).sum::<f64>() / w.log.len() as f64;
-            assert!(log_mean > w.truth.mean() + 0.1, "{preset:?}: log {log_mean} vs all {}", w.truth.mean());
+            assert!(
+                log_mean > w.truth.mean() + 0.1,
+                "{preset:?}: log {log_mean} vs all {}",
+                w.truth.mean()
+            );
         }
     }
 
@@ -402,7 +527,10 @@ mod tests {
         let w = world(Preset::Coat);
         let corr = |a: usize, b: usize| {
             let (x, y) = (w.truth.row(a), w.truth.row(b));
-            let (mx, my) = (x.iter().sum::<f32>() / x.len() as f32, y.iter().sum::<f32>() / y.len() as f32);
+            let (mx, my) = (
+                x.iter().sum::<f32>() / x.len() as f32,
+                y.iter().sum::<f32>() / y.len() as f32,
+            );
             let c: f32 = x.iter().zip(y).map(|(p, q)| (p - mx) * (q - my)).sum();
             let vx: f32 = x.iter().map(|p| (p - mx).powi(2)).sum();
             let vy: f32 = y.iter().map(|q| (q - my).powi(2)).sum();
@@ -411,12 +539,21 @@ mod tests {
         let (mut same, mut other) = (vec![], vec![]);
         for a in 0..120 {
             for b in a + 1..120 {
-                if w.users[a] == w.users[b] { same.push(corr(a, b)) } else { other.push(corr(a, b)) }
+                if w.users[a] == w.users[b] {
+                    same.push(corr(a, b))
+                } else {
+                    other.push(corr(a, b))
+                }
             }
         }
         let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
         assert!(!same.is_empty());
-        assert!(mean(&same) > mean(&other) + 0.1, "same {} other {}", mean(&same), mean(&other));
+        assert!(
+            mean(&same) > mean(&other) + 0.1,
+            "same {} other {}",
+            mean(&same),
+            mean(&other)
+        );
     }
 
     #[test]

@@ -35,13 +35,20 @@ impl FieldSpec {
 }
 
 const fn one(name: &'static str, values: &'static [&'static str]) -> FieldSpec {
-    FieldSpec { name, values, several: None }
+    FieldSpec {
+        name,
+        values,
+        several: None,
+    }
 }
 
 // ---------------------------------------------------------------- Coat (real columns)
 pub const COAT_USER: &[FieldSpec] = &[
     one("gender", &["men", "women"]),
-    one("age", &["20-30", "30-40", "40-50", "50-60", "over 60", "under 20"]),
+    one(
+        "age",
+        &["20-30", "30-40", "40-50", "50-60", "over 60", "under 20"],
+    ),
     one("location", &["rural", "suburban", "urban"]),
     one("fashioninterest", &["moderately", "not at all", "very"]),
 ];
@@ -51,8 +58,22 @@ pub const COAT_ITEM: &[FieldSpec] = &[
     one(
         "jackettype",
         &[
-            "bomber", "cropped", "field", "fleece", "insulated", "motorcycle", "other", "packable",
-            "parkas", "pea", "rain", "shells", "track", "trench", "vests", "waterproof",
+            "bomber",
+            "cropped",
+            "field",
+            "fleece",
+            "insulated",
+            "motorcycle",
+            "other",
+            "packable",
+            "parkas",
+            "pea",
+            "rain",
+            "shells",
+            "track",
+            "trench",
+            "vests",
+            "waterproof",
         ],
     ),
     one(
@@ -67,10 +88,37 @@ pub const COAT_ITEM: &[FieldSpec] = &[
 
 // ---------------------------------------------------------------- KuaiRec
 pub const KUAIREC_TAGS: &[&str] = &[
-    "Food", "Travel", "Pets", "Comedy", "Music", "Dance", "Gaming", "Sports", "Fashion",
-    "Beauty", "Parenting", "Education", "Technology", "Cars", "Fitness", "News", "Film & TV",
-    "Anime", "Crafts", "Home & Garden", "Farming", "Nature", "Relationships", "Life hacks",
-    "Celebrities", "Art", "Photography", "Finance", "Health", "Military", "Science",
+    "Food",
+    "Travel",
+    "Pets",
+    "Comedy",
+    "Music",
+    "Dance",
+    "Gaming",
+    "Sports",
+    "Fashion",
+    "Beauty",
+    "Parenting",
+    "Education",
+    "Technology",
+    "Cars",
+    "Fitness",
+    "News",
+    "Film & TV",
+    "Anime",
+    "Crafts",
+    "Home & Garden",
+    "Farming",
+    "Nature",
+    "Relationships",
+    "Life hacks",
+    "Celebrities",
+    "Art",
+    "Photography",
+    "Finance",
+    "Health",
+    "Military",
+    "Science",
 ];
 
 pub const KUAIREC_USER: &[FieldSpec] = &[
@@ -79,49 +127,155 @@ pub const KUAIREC_USER: &[FieldSpec] = &[
 ];
 
 pub const KUAIREC_ITEM: &[FieldSpec] = &[
-    FieldSpec { name: "tags", values: KUAIREC_TAGS, several: Some((1, 3)) },
-    one("duration", &["under 15 s", "15-30 s", "30-60 s", "1-3 min", "over 3 min"]),
+    FieldSpec {
+        name: "tags",
+        values: KUAIREC_TAGS,
+        several: Some((1, 3)),
+    },
+    one(
+        "duration",
+        &["under 15 s", "15-30 s", "30-60 s", "1-3 min", "over 3 min"],
+    ),
 ];
 
 // ---------------------------------------------------------------- MovieLens-1M
 pub const MOVIELENS_GENRES: &[&str] = &[
-    "Action", "Adventure", "Animation", "Children's", "Comedy", "Crime", "Documentary",
-    "Drama", "Fantasy", "Film-Noir", "Horror", "Musical", "Mystery", "Romance", "Sci-Fi",
-    "Thriller", "War", "Western",
+    "Action",
+    "Adventure",
+    "Animation",
+    "Children's",
+    "Comedy",
+    "Crime",
+    "Documentary",
+    "Drama",
+    "Fantasy",
+    "Film-Noir",
+    "Horror",
+    "Musical",
+    "Mystery",
+    "Romance",
+    "Sci-Fi",
+    "Thriller",
+    "War",
+    "Western",
 ];
 
 pub const MOVIELENS_USER: &[FieldSpec] = &[
     one("gender", &["male", "female"]),
-    one("age", &["under 18", "18-24", "25-34", "35-44", "45-49", "50-55", "56+"]),
+    one(
+        "age",
+        &[
+            "under 18", "18-24", "25-34", "35-44", "45-49", "50-55", "56+",
+        ],
+    ),
     one(
         "occupation",
         &[
-            "other", "academic/educator", "artist", "clerical/admin", "college/grad student",
-            "customer service", "doctor/health care", "executive/managerial", "farmer",
-            "homemaker", "K-12 student", "lawyer", "programmer", "retired", "sales/marketing",
-            "scientist", "self-employed", "technician/engineer", "tradesman/craftsman",
-            "unemployed", "writer",
+            "other",
+            "academic/educator",
+            "artist",
+            "clerical/admin",
+            "college/grad student",
+            "customer service",
+            "doctor/health care",
+            "executive/managerial",
+            "farmer",
+            "homemaker",
+            "K-12 student",
+            "lawyer",
+            "programmer",
+            "retired",
+            "sales/marketing",
+            "scientist",
+            "self-employed",
+            "technician/engineer",
+            "tradesman/craftsman",
+            "unemployed",
+            "writer",
         ],
     ),
 ];
 
 pub const MOVIELENS_ITEM: &[FieldSpec] = &[
-    one("decade", &["1920s", "1930s", "1940s", "1950s", "1960s", "1970s", "1980s", "1990s", "2000s"]),
-    FieldSpec { name: "genres", values: MOVIELENS_GENRES, several: Some((1, 3)) },
+    one(
+        "decade",
+        &[
+            "1920s", "1930s", "1940s", "1950s", "1960s", "1970s", "1980s", "1990s", "2000s",
+        ],
+    ),
+    FieldSpec {
+        name: "genres",
+        values: MOVIELENS_GENRES,
+        several: Some((1, 3)),
+    },
 ];
 
 /// Words for made-up but plausible film titles.
 pub const TITLE_ADJECTIVES: &[&str] = &[
-    "Silent", "Last", "Crimson", "Hidden", "Broken", "Golden", "Midnight", "Lost", "Wild",
-    "Quiet", "Distant", "Burning", "Frozen", "Electric", "Secret", "Restless", "Velvet",
-    "Iron", "Hollow", "Bright", "Northern", "Forgotten", "Savage", "Gentle",
+    "Silent",
+    "Last",
+    "Crimson",
+    "Hidden",
+    "Broken",
+    "Golden",
+    "Midnight",
+    "Lost",
+    "Wild",
+    "Quiet",
+    "Distant",
+    "Burning",
+    "Frozen",
+    "Electric",
+    "Secret",
+    "Restless",
+    "Velvet",
+    "Iron",
+    "Hollow",
+    "Bright",
+    "Northern",
+    "Forgotten",
+    "Savage",
+    "Gentle",
 ];
 pub const TITLE_NOUNS: &[&str] = &[
-    "Harbor", "Summer", "Road", "Witness", "Garden", "Empire", "Stranger", "Horizon",
-    "Promise", "River", "Kingdom", "Shadow", "Letter", "Frontier", "Circus", "Machine",
-    "Island", "Orchestra", "Detective", "Winter", "Mountain", "Mirror", "Heart", "Station",
+    "Harbor",
+    "Summer",
+    "Road",
+    "Witness",
+    "Garden",
+    "Empire",
+    "Stranger",
+    "Horizon",
+    "Promise",
+    "River",
+    "Kingdom",
+    "Shadow",
+    "Letter",
+    "Frontier",
+    "Circus",
+    "Machine",
+    "Island",
+    "Orchestra",
+    "Detective",
+    "Winter",
+    "Mountain",
+    "Mirror",
+    "Heart",
+    "Station",
 ];
 pub const TITLE_PLACES: &[&str] = &[
-    "Paris", "the Desert", "Brooklyn", "the North", "Avalon", "Chinatown", "the Valley",
-    "Tomorrow", "Vienna", "the Moon", "Mars", "the Bayou", "Casablanca", "Main Street",
+    "Paris",
+    "the Desert",
+    "Brooklyn",
+    "the North",
+    "Avalon",
+    "Chinatown",
+    "the Valley",
+    "Tomorrow",
+    "Vienna",
+    "the Moon",
+    "Mars",
+    "the Bayou",
+    "Casablanca",
+    "Main Street",
 ];

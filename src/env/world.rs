@@ -16,7 +16,11 @@ pub struct RatingMatrix {
 impl RatingMatrix {
     /// A matrix from row-major data; `None` if the length does not match the shape.
     pub fn new(n_users: usize, n_items: usize, data: Vec<f32>) -> Option<Self> {
-        (data.len() == n_users * n_items).then_some(Self { n_users, n_items, data })
+        (data.len() == n_users * n_items).then_some(Self {
+            n_users,
+            n_items,
+            data,
+        })
     }
 
     /// A matrix from rows of equal length; `None` if they are ragged or empty.
@@ -134,24 +138,47 @@ impl World {
     /// items named "item i" whose only attribute is their tags `t0`, `t1`, ….
     pub fn from_matrix(preset: super::Preset, truth: RatingMatrix, tags: Vec<Vec<u16>>) -> World {
         assert_eq!(tags.len(), truth.n_items(), "one tag list per item");
-        let n_tags = tags.iter().flatten().map(|t| *t as usize + 1).max().unwrap_or(1);
+        let n_tags = tags
+            .iter()
+            .flatten()
+            .map(|t| *t as usize + 1)
+            .max()
+            .unwrap_or(1);
         let items = tags
             .into_iter()
             .enumerate()
-            .map(|(i, t)| Item { title: format!("item {i}"), attrs: vec![t.clone()], category: t.first().copied().unwrap_or(0), tags: t })
+            .map(|(i, t)| Item {
+                title: format!("item {i}"),
+                attrs: vec![t.clone()],
+                category: t.first().copied().unwrap_or(0),
+                tags: t,
+            })
             .collect();
         World {
             preset,
-            source: WorldSource::Synthetic { seed: 0, scale: 0.0 },
+            source: WorldSource::Synthetic {
+                seed: 0,
+                scale: 0.0,
+            },
             user_fields: Vec::new(),
-            item_fields: vec![Field { name: "tags".into(), values: (0..n_tags).map(|t| format!("t{t}")).collect(), multi: true }],
-            users: (0..truth.n_users()).map(|_| User { attrs: Vec::new() }).collect(),
+            item_fields: vec![Field {
+                name: "tags".into(),
+                values: (0..n_tags).map(|t| format!("t{t}")).collect(),
+                multi: true,
+            }],
+            users: (0..truth.n_users())
+                .map(|_| User { attrs: Vec::new() })
+                .collect(),
             items,
             tag_field: 0,
             truth,
             log: Vec::new(),
             held_out: Vec::new(),
-            reward: RewardScale { min: 0.0, max: 5.0, name: "hand-made" },
+            reward: RewardScale {
+                min: 0.0,
+                max: 5.0,
+                name: "hand-made",
+            },
         }
     }
 
@@ -262,7 +289,11 @@ impl World {
             }
         }
         d.sort_by(f64::total_cmp);
-        let pct = |p: f64| d.get(((p / 100.0) * (d.len().max(1) - 1) as f64).round() as usize).copied().unwrap_or(0.0);
+        let pct = |p: f64| {
+            d.get(((p / 100.0) * (d.len().max(1) - 1) as f64).round() as usize)
+                .copied()
+                .unwrap_or(0.0)
+        };
         WorldStats {
             users: nu,
             items: ni,
@@ -270,7 +301,8 @@ impl World {
             reward_std: (s2 / n - (s / n).powi(2)).max(0.0).sqrt(),
             reward_histogram: hist.map(|h| h as f64 / n),
             log_size: self.log.len(),
-            log_mean: self.log.iter().map(|r| r.value as f64).sum::<f64>() / self.log.len().max(1) as f64,
+            log_mean: self.log.iter().map(|r| r.value as f64).sum::<f64>()
+                / self.log.len().max(1) as f64,
             distance_percentiles: [1.0, 5.0, 10.0, 25.0, 50.0, 75.0, 90.0].map(pct),
         }
     }

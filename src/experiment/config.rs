@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::env::synthetic::{self, SyntheticParams, SCALE_RANGE};
 use crate::env::{EnvSettings, Mode, Preset, QuitRule, Window, MAX_TURN};
+use crate::ialp::IalpConfig;
+use crate::llm::{LlmConfig, PromptTemplate};
 use crate::policy::a2c::A2cConfig;
 use crate::policy::state::StateConfig;
 use crate::policy::Method;
@@ -70,7 +72,11 @@ pub struct Training {
 
 impl Default for Training {
     fn default() -> Self {
-        Self { offline_episodes: 2000, online_episodes: 2000, eval_every: 250 }
+        Self {
+            offline_episodes: 2000,
+            online_episodes: 2000,
+            eval_every: 250,
+        }
     }
 }
 
@@ -89,7 +95,11 @@ pub struct BaselineConfig {
 
 impl Default for BaselineConfig {
     fn default() -> Self {
-        Self { epsilon: 0.1, ucb_c: 1.0, dorl_entropy: 1.0 }
+        Self {
+            epsilon: 0.1,
+            ucb_c: 1.0,
+            dorl_entropy: 1.0,
+        }
     }
 }
 
@@ -121,6 +131,11 @@ pub struct ExperimentConfig {
     pub a2c: A2cConfig,
     #[serde(default)]
     pub baselines: BaselineConfig,
+    /// Who rates the distillation's cases (iALP only). Never holds the key.
+    #[serde(default)]
+    pub llm: LlmConfig,
+    #[serde(default)]
+    pub ialp: IalpConfig,
 }
 
 fn default_eval_episodes() -> usize {
@@ -148,7 +163,12 @@ impl Default for ExperimentConfig {
                 window: Window::Intended,
                 max_turn: MAX_TURN,
             },
-            methods: vec![Method::Random, Method::Popular, Method::OfflineA2c, Method::OnlineA2c],
+            methods: vec![
+                Method::Random,
+                Method::Popular,
+                Method::OfflineA2c,
+                Method::OnlineA2c,
+            ],
             eval_episodes: 100,
             seed: 2025,
             seeds: 1,
@@ -157,6 +177,8 @@ impl Default for ExperimentConfig {
             state: StateConfig::default(),
             a2c: A2cConfig::default(),
             baselines: BaselineConfig::default(),
+            llm: LlmConfig::default(),
+            ialp: IalpConfig::default(),
         }
     }
 }
@@ -172,7 +194,10 @@ pub struct ConfigError {
 }
 
 fn bad(field: &str, problem: impl Into<String>) -> ConfigError {
-    ConfigError { field: field.into(), problem: problem.into() }
+    ConfigError {
+        field: field.into(),
+        problem: problem.into(),
+    }
 }
 
 /// A config that passed [`ExperimentConfig::check`]: every value in range, defaults
@@ -221,7 +246,11 @@ impl ExperimentConfig {
         let de = &mut serde_json::Deserializer::from_str(text);
         let raw: ExperimentConfig = serde_path_to_error::deserialize(de).map_err(|e| {
             let path = e.path().to_string();
-            let field = if path == "." || path.is_empty() { "config".to_string() } else { path };
+            let field = if path == "." || path.is_empty() {
+                "config".to_string()
+            } else {
+                path
+            };
             bad(&field, e.into_inner().to_string())
         })?;
         raw.check()
@@ -230,12 +259,22 @@ impl ExperimentConfig {
     /// Checks every value; the error names the first bad field and its allowed range.
     pub fn check(self) -> Result<ValidConfig, ConfigError> {
         if self.version != CONFIG_VERSION {
-            return Err(bad("version", format!("must be {CONFIG_VERSION}, got {}", self.version)));
+            return Err(bad(
+                "version",
+                format!("must be {CONFIG_VERSION}, got {}", self.version),
+            ));
         }
         check_range("eval_episodes", self.eval_episodes, 1, MAX_EPISODES)?;
         check_range("seeds", self.seeds, 1, 100)?;
         if self.seed > MAX_SEED - self.seeds as u64 {
-            return Err(bad("seed", format!("must be between 0 and {}, got {}", MAX_SEED - self.seeds as u64, self.seed)));
+            return Err(bad(
+                "seed",
+                format!(
+                    "must be between 0 and {}, got {}",
+                    MAX_SEED - self.seeds as u64,
+                    self.seed
+                ),
+            ));
         }
         if self.methods.is_empty() {
             return Err(bad("methods", "choose at least one method"));
@@ -246,13 +285,28 @@ impl ExperimentConfig {
             }
         }
         let t = &self.training;
-        check_range("training.offline_episodes", t.offline_episodes, 0, MAX_EPISODES)?;
-        check_range("training.online_episodes", t.online_episodes, 0, MAX_EPISODES)?;
+        check_range(
+            "training.offline_episodes",
+            t.offline_episodes,
+            0,
+            MAX_EPISODES,
+        )?;
+        check_range(
+            "training.online_episodes",
+            t.online_episodes,
+            0,
+            MAX_EPISODES,
+        )?;
         check_range("training.eval_every", t.eval_every, 1, MAX_EPISODES)?;
         let um = &self.user_model;
         check_range("user_model.dim", um.dim, 1, 256)?;
         check_range("user_model.epochs", um.epochs, 1, 1000)?;
-        check_float("user_model.learning_rate", um.learning_rate as f64, 1e-6, 1.0)?;
+        check_float(
+            "user_model.learning_rate",
+            um.learning_rate as f64,
+            1e-6,
+            1.0,
+        )?;
         check_float("user_model.l2", um.l2 as f64, 0.0, 10.0)?;
         check_range("state.window", self.state.window, 1, 30)?;
         let a = &self.a2c;
@@ -266,22 +320,84 @@ impl ExperimentConfig {
         check_float("baselines.epsilon", b.epsilon, 0.0, 1.0)?;
         check_float("baselines.ucb_c", b.ucb_c, 0.0, 100.0)?;
         check_float("baselines.dorl_entropy", b.dorl_entropy as f64, 0.0, 100.0)?;
+        let l = &self.llm;
+        check_float("llm.oracle_noise", l.oracle_noise, 0.0, 10.0)?;
+        check_range("llm.max_calls", l.max_calls, 0, 100_000)?;
+        check_range("llm.max_concurrent", l.max_concurrent, 1, 64)?;
+        check_float("llm.timeout_secs", l.timeout_secs, 1.0, 600.0)?;
+        check_range("llm.max_retries", l.max_retries as usize, 0, 10)?;
+        check_float("llm.temperature", l.temperature, 0.0, 2.0)?;
+        check_range("llm.max_tokens", l.max_tokens as usize, 16, 32_768)?;
+        check_range("llm.cases_per_request", l.cases_per_request, 1, 50)?;
+        if let Some(t) = &l.template {
+            PromptTemplate::new(t).map_err(|e| bad("llm.template", e.to_string()))?;
+        }
+        if let Some(u) = l.base_url.as_deref().filter(|u| !u.trim().is_empty()) {
+            if !(u.starts_with("http://") || u.starts_with("https://")) {
+                return Err(bad(
+                    "llm.base_url",
+                    format!("must start with http:// or https://, got {u:?}"),
+                ));
+            }
+        }
+        let i = &self.ialp;
+        check_float("ialp.lambda", i.lambda as f64, 0.0, 1.0)?;
+        check_range("ialp.states", i.states, 1, 100_000)?;
+        check_float("ialp.log_share", i.log_share, 0.0, 1.0)?;
+        check_range("ialp.candidates", i.candidates, 2, 100)?;
+        check_float("ialp.top_share", i.top_share, 0.0, 1.0)?;
+        check_float(
+            "ialp.popular_share",
+            i.popular_share,
+            0.0,
+            1.0 - i.top_share,
+        )?;
+        check_float("ialp.held_out_share", i.held_out_share, 0.0, 0.9)?;
+        check_range("ialp.history", i.history, 1, 30)?;
+        let rm = &i.reward_model;
+        check_range("ialp.reward_model.hidden", rm.hidden, 1, 1024)?;
+        check_range("ialp.reward_model.epochs", rm.epochs, 1, 10_000)?;
+        check_float(
+            "ialp.reward_model.learning_rate",
+            rm.learning_rate,
+            1e-7,
+            1.0,
+        )?;
+        check_range("ialp.reward_model.batch", rm.batch, 1, 65_536)?;
         let env = &self.env;
         if env.max_turn == 0 || env.max_turn > 100 {
-            return Err(bad("env.max_turn", format!("must be between 1 and 100, got {}", env.max_turn)));
+            return Err(bad(
+                "env.max_turn",
+                format!("must be between 1 and 100, got {}", env.max_turn),
+            ));
         }
         let synthetic = match env.data {
             DataSource::Real if env.preset != Preset::Coat => {
-                return Err(bad("env.data", format!("real data can be loaded for coat only, not {}", env.preset.id())))
+                return Err(bad(
+                    "env.data",
+                    format!(
+                        "real data can be loaded for coat only, not {}",
+                        env.preset.id()
+                    ),
+                ))
             }
             DataSource::Real => None,
             DataSource::Synthetic => {
-                let scale = env.scale.unwrap_or_else(|| synthetic::default_scale(env.preset));
+                let scale = env
+                    .scale
+                    .unwrap_or_else(|| synthetic::default_scale(env.preset));
                 let (lo, hi) = SCALE_RANGE;
                 if !(scale.is_finite() && (lo..=hi).contains(&scale)) {
-                    return Err(bad("env.scale", format!("must be between {lo} and {hi}, got {scale}")));
+                    return Err(bad(
+                        "env.scale",
+                        format!("must be between {lo} and {hi}, got {scale}"),
+                    ));
                 }
-                Some(SyntheticParams { preset: env.preset, seed: self.seed, scale })
+                Some(SyntheticParams {
+                    preset: env.preset,
+                    seed: self.seed,
+                    scale,
+                })
             }
         };
         let n_users = match synthetic {
@@ -291,7 +407,10 @@ impl ExperimentConfig {
         let default_rule = env.preset.default_quit_rule(n_users);
         let n = env.leave_n.unwrap_or(default_rule.n());
         if n == 0 || n > 30 {
-            return Err(bad("env.leave_n", format!("must be between 1 and 30, got {n}")));
+            return Err(bad(
+                "env.leave_n",
+                format!("must be between 1 and 30, got {n}"),
+            ));
         }
         let quit = match (env.leave_n, env.leave_tau) {
             (None, None) => default_rule,
@@ -301,16 +420,31 @@ impl ExperimentConfig {
                     QuitRule::TagCount { tau, .. } => tau as f32,
                 });
                 if !(tau.is_finite() && (0.0..=1000.0).contains(&tau)) {
-                    return Err(bad("env.leave_tau", format!("must be between 0 and 1000, got {tau}")));
+                    return Err(bad(
+                        "env.leave_tau",
+                        format!("must be between 0 and 1000, got {tau}"),
+                    ));
                 }
                 if matches!(default_rule, QuitRule::TagCount { .. }) && tau.fract() != 0.0 {
-                    return Err(bad("env.leave_tau", format!("counts tags, so it must be a whole number, got {tau}")));
+                    return Err(bad(
+                        "env.leave_tau",
+                        format!("counts tags, so it must be a whole number, got {tau}"),
+                    ));
                 }
                 env.preset.quit_rule_with(n, tau)
             }
         };
-        let settings = EnvSettings { mode: env.mode, quit, window: env.window, max_turn: env.max_turn };
-        Ok(ValidConfig { raw: self, synthetic, settings })
+        let settings = EnvSettings {
+            mode: env.mode,
+            quit,
+            window: env.window,
+            max_turn: env.max_turn,
+        };
+        Ok(ValidConfig {
+            raw: self,
+            synthetic,
+            settings,
+        })
     }
 }
 
@@ -318,7 +452,10 @@ fn check_range(field: &str, v: usize, lo: usize, hi: usize) -> Result<(), Config
     if (lo..=hi).contains(&v) {
         Ok(())
     } else {
-        Err(bad(field, format!("must be between {lo} and {hi}, got {v}")))
+        Err(bad(
+            field,
+            format!("must be between {lo} and {hi}, got {v}"),
+        ))
     }
 }
 
@@ -326,7 +463,10 @@ fn check_float(field: &str, v: f64, lo: f64, hi: f64) -> Result<(), ConfigError>
     if v.is_finite() && (lo..=hi).contains(&v) {
         Ok(())
     } else {
-        Err(bad(field, format!("must be a number between {lo} and {hi}, got {v}")))
+        Err(bad(
+            field,
+            format!("must be a number between {lo} and {hi}, got {v}"),
+        ))
     }
 }
 
@@ -376,12 +516,21 @@ mod tests {
         let c = ExperimentConfig::default();
         let text = serde_json::to_string(&c).unwrap();
         assert_eq!(ExperimentConfig::from_json(&text).unwrap().raw(), &c);
-        let e = ExperimentConfig::from_json(r#"{"env":{"preset":"coat"},"policies":["random"],"episodes":5,"seed":1,"speed":3}"#).unwrap_err();
+        let e = ExperimentConfig::from_json(
+            r#"{"env":{"preset":"coat"},"policies":["random"],"episodes":5,"seed":1,"speed":3}"#,
+        )
+        .unwrap_err();
         assert!(e.problem.contains("unknown field `speed`"), "{e}");
-        let e = ExperimentConfig::from_json(r#"{"env":{"preset":"coat"},"methods":["random","sarsa"],"seed":1}"#).unwrap_err();
+        let e = ExperimentConfig::from_json(
+            r#"{"env":{"preset":"coat"},"methods":["random","sarsa"],"seed":1}"#,
+        )
+        .unwrap_err();
         assert_eq!(e.field, "methods[1]", "{e}");
         assert!(e.problem.contains("unknown variant `sarsa`"), "{e}");
-        let e = ExperimentConfig::from_json(r#"{"env":{"preset":"coat"},"methods":["random"],"seed":1,"eval_episodes":-4}"#).unwrap_err();
+        let e = ExperimentConfig::from_json(
+            r#"{"env":{"preset":"coat"},"methods":["random"],"seed":1,"eval_episodes":-4}"#,
+        )
+        .unwrap_err();
         assert_eq!(e.field, "eval_episodes", "{e}");
     }
 
@@ -390,7 +539,10 @@ mod tests {
         let mut c = ExperimentConfig::default();
         c.env.leave_n = Some(3);
         c.env.leave_tau = Some(10.0);
-        assert_eq!(c.check().unwrap().settings.quit, QuitRule::ItemDistance { n: 3, tau: 10.0 });
+        assert_eq!(
+            c.check().unwrap().settings.quit,
+            QuitRule::ItemDistance { n: 3, tau: 10.0 }
+        );
         let mut k = ExperimentConfig::default();
         k.env.preset = Preset::KuaiRec;
         k.env.leave_tau = Some(1.5);

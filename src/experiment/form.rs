@@ -78,7 +78,13 @@ impl ConfigForm {
     /// The defaults the empty boxes stand for: (scale, N, τ).
     pub fn defaults(&self) -> (f64, usize, String) {
         let scale = synthetic::default_scale(self.preset);
-        let scale_now = self.scale.trim().parse::<f64>().ok().filter(|s| s.is_finite() && *s > 0.0).unwrap_or(scale);
+        let scale_now = self
+            .scale
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|s| s.is_finite() && *s > 0.0)
+            .unwrap_or(scale);
         let users = match self.data {
             DataSource::Real => self.preset.real_shape().0,
             DataSource::Synthetic => synthetic::shape(self.preset, scale_now).0,
@@ -91,21 +97,35 @@ impl ConfigForm {
 
     /// Parses every box and checks the result; the error names the field.
     pub fn to_config(&self) -> Result<ValidConfig, ConfigError> {
-        fn opt<T: std::str::FromStr>(field: &str, s: &str, what: &str) -> Result<Option<T>, ConfigError> {
+        fn opt<T: std::str::FromStr>(
+            field: &str,
+            s: &str,
+            what: &str,
+        ) -> Result<Option<T>, ConfigError> {
             let s = s.trim();
             if s.is_empty() {
                 return Ok(None);
             }
-            s.parse().map(Some).map_err(|_| ConfigError { field: field.into(), problem: format!("'{s}' is not {what}") })
+            s.parse().map(Some).map_err(|_| ConfigError {
+                field: field.into(),
+                problem: format!("'{s}' is not {what}"),
+            })
         }
         fn req<T: std::str::FromStr>(field: &str, s: &str, what: &str) -> Result<T, ConfigError> {
-            opt(field, s, what)?.ok_or_else(|| ConfigError { field: field.into(), problem: format!("is empty; enter {what}") })
+            opt(field, s, what)?.ok_or_else(|| ConfigError {
+                field: field.into(),
+                problem: format!("is empty; enter {what}"),
+            })
         }
         let config = ExperimentConfig {
             env: EnvConfig {
                 preset: self.preset,
                 data: self.data,
-                scale: if self.data == DataSource::Synthetic { opt("env.scale", &self.scale, "a number")? } else { None },
+                scale: if self.data == DataSource::Synthetic {
+                    opt("env.scale", &self.scale, "a number")?
+                } else {
+                    None
+                },
                 mode: self.mode,
                 leave_n: opt("env.leave_n", &self.leave_n, "a whole number")?,
                 leave_tau: opt("env.leave_tau", &self.leave_tau, "a number")?,
@@ -117,8 +137,16 @@ impl ConfigForm {
             seed: req("seed", &self.seed, "a whole number")?,
             seeds: req("seeds", &self.seeds, "a whole number")?,
             training: super::config::Training {
-                offline_episodes: req("training.offline_episodes", &self.offline_episodes, "a whole number")?,
-                online_episodes: req("training.online_episodes", &self.online_episodes, "a whole number")?,
+                offline_episodes: req(
+                    "training.offline_episodes",
+                    &self.offline_episodes,
+                    "a whole number",
+                )?,
+                online_episodes: req(
+                    "training.online_episodes",
+                    &self.online_episodes,
+                    "a whole number",
+                )?,
                 eval_every: req("training.eval_every", &self.eval_every, "a whole number")?,
             },
             a2c: crate::policy::a2c::A2cConfig {
@@ -138,7 +166,10 @@ mod tests {
 
     #[test]
     fn default_form_is_the_default_config() {
-        assert_eq!(ConfigForm::default().to_config().unwrap().raw(), &ExperimentConfig::default());
+        assert_eq!(
+            ConfigForm::default().to_config().unwrap().raw(),
+            &ExperimentConfig::default()
+        );
     }
 
     #[test]
@@ -146,7 +177,10 @@ mod tests {
         let mut f = ConfigForm::default();
         f.seed = "12a".into();
         let e = f.to_config().unwrap_err();
-        assert_eq!((e.field.as_str(), e.problem.as_str()), ("seed", "'12a' is not a whole number"));
+        assert_eq!(
+            (e.field.as_str(), e.problem.as_str()),
+            ("seed", "'12a' is not a whole number")
+        );
         let mut f = ConfigForm::default();
         f.eval_episodes = "-5".into();
         assert_eq!(f.to_config().unwrap_err().field, "eval_episodes");

@@ -30,7 +30,11 @@ pub fn build_world(config: &ValidConfig, real: Option<&CoatFiles>) -> Result<Wor
         (Some(params), _) => Ok(synthetic::generate(params)),
         (None, Some(files)) => Ok(files.load()?),
         (None, None) => Err(WorldError::NoRealFiles(
-            crate::env::coat::CoatFile::ALL.iter().map(|f| f.file_name()).collect::<Vec<_>>().join(", "),
+            crate::env::coat::CoatFile::ALL
+                .iter()
+                .map(|f| f.file_name())
+                .collect::<Vec<_>>()
+                .join(", "),
         )),
     }
 }

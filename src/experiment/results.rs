@@ -71,6 +71,10 @@ pub struct Results {
     pub user_models: Vec<UserModelReport>,
     pub runs: Vec<MethodRun>,
     pub summary: Vec<MethodSummary>,
+    /// Per iALP run: who rated, how many calls, how good the labels and `R_φ` are.
+    pub distillations: Vec<crate::ialp::DistillReport>,
+    /// Why the run stopped early, if it did.
+    pub halted: Option<String>,
     /// Whether every method finished in every run.
     pub complete: bool,
 }
@@ -80,8 +84,12 @@ impl Results {
     pub fn summarise(&mut self) {
         let mut out = Vec::new();
         for &m in &self.config.methods {
-            let done: Vec<&PolicySummary> =
-                self.runs.iter().filter(|r| r.method == m && r.finished).filter_map(|r| r.last.as_ref()).collect();
+            let done: Vec<&PolicySummary> = self
+                .runs
+                .iter()
+                .filter(|r| r.method == m && r.finished)
+                .filter_map(|r| r.last.as_ref())
+                .collect();
             if done.is_empty() {
                 continue;
             }
@@ -108,8 +116,12 @@ impl Results {
             let longest = runs.iter().map(|r| r.curve.len()).max().unwrap_or(0);
             let pts: Vec<(usize, MeanStd)> = (0..longest)
                 .map(|k| {
-                    let vals: Vec<&CurvePoint> = runs.iter().filter_map(|r| r.curve.get(k)).collect();
-                    (vals[0].trained_episodes, MeanStd::of(vals.iter().map(|p| p.r_tra)))
+                    let vals: Vec<&CurvePoint> =
+                        runs.iter().filter_map(|r| r.curve.get(k)).collect();
+                    (
+                        vals[0].trained_episodes,
+                        MeanStd::of(vals.iter().map(|p| p.r_tra)),
+                    )
                 })
                 .collect();
             if !pts.is_empty() {
@@ -133,7 +145,17 @@ impl Results {
                 let trained = r.curve.last().map(|p| p.trained_episodes).unwrap_or(0);
                 s.push_str(&format!(
                     "{},{},{},{},{},{},{},{},{},{},{}\n",
-                    r.method.id(), r.run, r.seed, r.finished, trained, l.r_tra.mean, l.r_tra.std, l.r_each.mean, l.length.mean, l.coverage, l.mcd
+                    r.method.id(),
+                    r.run,
+                    r.seed,
+                    r.finished,
+                    trained,
+                    l.r_tra.mean,
+                    l.r_tra.std,
+                    l.r_each.mean,
+                    l.length.mean,
+                    l.coverage,
+                    l.mcd
                 ));
             }
         }
@@ -141,7 +163,16 @@ impl Results {
         for m in &self.summary {
             s.push_str(&format!(
                 "{},{},{},{},{},{},{},{},{},{}\n",
-                m.method.id(), m.seeds, m.r_tra.mean, m.r_tra.std, m.r_each.mean, m.r_each.std, m.length.mean, m.length.std, m.coverage.mean, m.mcd.mean
+                m.method.id(),
+                m.seeds,
+                m.r_tra.mean,
+                m.r_tra.std,
+                m.r_each.mean,
+                m.r_each.std,
+                m.length.mean,
+                m.length.std,
+                m.coverage.mean,
+                m.mcd.mean
             ));
         }
         s
@@ -150,6 +181,9 @@ impl Results {
     /// SHA-256 of the results' JSON: floats are written shortest-round-trip, so equal
     /// digests mean bit-identical numbers (natively and in the browser).
     pub fn digest(&self) -> String {
-        Sha256::digest(serde_json::to_vec(self).expect("results serialise")).iter().map(|b| format!("{b:02x}")).collect()
+        Sha256::digest(serde_json::to_vec(self).expect("results serialise"))
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
     }
 }

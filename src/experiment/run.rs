@@ -14,9 +14,15 @@ use super::config::ValidConfig;
 use super::results::{CurvePoint, MethodRun, Results, WorldInfo};
 use super::stats::PolicySummary;
 use crate::env::{Environment, Episode, World};
+use crate::ialp::distill::{LlmOutcome, LlmRequest};
+use crate::ialp::reward_model::{AttributeFeatures, RewardData};
+use crate::ialp::{DistillReport, Distillation, RewardModel};
+use crate::llm::{standin, Completion, LlmCache, LlmStats, PromptTemplate, Provider};
 use crate::policy::a2c::{A2c, A2cAgent};
 use crate::policy::state::StateTracker;
-use crate::policy::{rollout, EpsilonGreedy, Greedy, Learning, Method, MostPopular, Policy, RandomPolicy, Ucb};
+use crate::policy::{
+    rollout, EpsilonGreedy, Greedy, Learning, Method, MostPopular, Policy, RandomPolicy, Ucb,
+};
 use crate::rng::{self, SimRng, Stream};
 use crate::user_model::UserModel;
 
@@ -53,7 +59,11 @@ enum Learner {
     /// Acts; learns nothing (fixed) or from the feedback it observes (bandits).
     Plain(Box<dyn Policy>),
     /// A2C, trained on `offline` (or the truth) with an optional entropy bonus.
-    A2c { agent: Box<A2cAgent>, offline: bool, entropy_bonus: f32 },
+    A2c {
+        agent: Box<A2cAgent>,
+        offline: bool,
+        entropy_bonus: f32,
+    },
 }
 
 impl Learner {
@@ -65,6 +75,32 @@ impl Learner {
     }
 }
 
+/// iALP's work before pre-training: distillation, then fitting `R_φ`.
+struct IalpJob {
+    distill: Distillation,
+    features: AttributeFeatures,
+    reward: RewardModel,
+    data: Option<(RewardData, RewardData)>,
+    epochs_done: usize,
+    fit_rng: SimRng,
+    /// Cases already counted in the progress.
+    counted: usize,
+    /// Set once `R_φ` is fitted: the job then trains like Offline A2C, on the mixed reward.
+    report: Option<DistillReport>,
+}
+
+/// Reward-model epochs per unit of work (keeps page chunks short).
+const EPOCHS_PER_UNIT: usize = 4;
+/// Stand-in requests answered per unit of work.
+const STANDIN_PER_UNIT: usize = 4;
+
+/// A prompt the edge must get answered (remote providers), tagged with its job.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LlmTicket {
+    pub job: usize,
+    pub request: LlmRequest,
+}
+
 struct Evaluation {
     next: usize,
     episodes: Vec<Episode>,
@@ -72,7 +108,10 @@ struct Evaluation {
 }
 
 struct ActiveJob {
+    /// Position in the job list (tags LLM tickets).
+    index: usize,
     method: Method,
+    ialp: Option<Box<IalpJob>>,
     run: usize,
     learner: Learner,
     train_rng: SimRng,
@@ -96,11 +135,15 @@ pub struct Experiment {
     active: Option<ActiveJob>,
     results: Results,
     done_episodes: usize,
+    cache: LlmCache,
+    halted: Option<String>,
 }
 
 impl Experiment {
     pub fn new(config: ValidConfig, world: Arc<World>) -> Self {
-        let jobs = (0..config.seeds()).flat_map(|r| config.methods().iter().map(move |m| (r, *m))).collect();
+        let jobs = (0..config.seeds())
+            .flat_map(|r| config.methods().iter().map(move |m| (r, *m)))
+            .collect();
         let results = Results {
             config: config.raw().clone(),
             world: WorldInfo {
@@ -113,9 +156,91 @@ impl Experiment {
             user_models: Vec::new(),
             runs: Vec::new(),
             summary: Vec::new(),
+            distillations: Vec::new(),
+            halted: None,
             complete: false,
         };
-        Self { config, world, jobs, next_job: 0, runs: Vec::new(), active: None, results, done_episodes: 0 }
+        Self {
+            config,
+            world,
+            jobs,
+            next_job: 0,
+            runs: Vec::new(),
+            active: None,
+            results,
+            done_episodes: 0,
+            cache: LlmCache::new(),
+            halted: None,
+        }
+    }
+
+    /// Starts with `cache`'s answers (an imported or saved cache): prompts found there
+    /// cost no call.
+    pub fn with_cache(mut self, cache: LlmCache) -> Self {
+        self.cache = cache;
+        self
+    }
+
+    /// Every answer so far, to save or export.
+    pub fn cache(&self) -> &LlmCache {
+        &self.cache
+    }
+
+    /// Why the experiment stopped early (a refused key, no usable answer).
+    pub fn halted(&self) -> Option<&str> {
+        self.halted.as_deref()
+    }
+
+    /// The LLM counters of the distillation in progress, or of the last one.
+    pub fn llm_stats(&self) -> Option<LlmStats> {
+        match self.active.as_ref().and_then(|a| a.ialp.as_ref()) {
+            Some(j) => Some(*j.distill.stats()),
+            None => self.results.distillations.last().map(|d| d.stats),
+        }
+    }
+
+    /// Whether work is blocked until the edge answers LLM requests.
+    pub fn waiting_for_llm(&self) -> bool {
+        self.halted.is_none()
+            && self
+                .active
+                .as_ref()
+                .and_then(|a| a.ialp.as_ref())
+                .is_some_and(|j| j.report.is_none() && !j.distill.is_finished())
+    }
+
+    /// Prompts for the edge to send to the provider (remote providers only), at most
+    /// `max`; answers from the cache are applied here and never leave.
+    pub fn take_llm_requests(&mut self, max: usize) -> Vec<LlmTicket> {
+        if self.halted.is_some() || !self.config.raw().llm.provider.is_remote() {
+            return Vec::new();
+        }
+        let Some(active) = self.active.as_mut() else {
+            return Vec::new();
+        };
+        let index = active.index;
+        let Some(job) = active.ialp.as_mut().filter(|j| j.report.is_none()) else {
+            return Vec::new();
+        };
+        job.distill
+            .next_requests(&self.cache, max)
+            .into_iter()
+            .map(|request| LlmTicket {
+                job: index,
+                request,
+            })
+            .collect()
+    }
+
+    /// Hands back the outcome of a ticket's request.
+    pub fn give_llm_answer(&mut self, ticket: &LlmTicket, outcome: LlmOutcome) {
+        let Some(active) = self.active.as_mut().filter(|a| a.index == ticket.job) else {
+            return;
+        };
+        if let Some(job) = active.ialp.as_mut() {
+            job.distill
+                .answer(ticket.request.id, outcome, &mut self.cache);
+        }
     }
 
     pub fn config(&self) -> &ValidConfig {
@@ -143,8 +268,20 @@ impl Experiment {
     /// Episodes to play in all, training and evaluation.
     pub fn progress(&self) -> Progress {
         let eval = self.config.eval_episodes();
-        let total = self.jobs.iter().map(|(_, m)| self.budget_of(*m) + self.evaluations_of(*m) * eval).sum();
-        Progress { done: self.done_episodes, total }
+        let states = self.config.raw().ialp.states;
+        let total = self
+            .jobs
+            .iter()
+            .map(|(_, m)| {
+                self.budget_of(*m)
+                    + self.evaluations_of(*m) * eval
+                    + if *m == Method::Ialp { states } else { 0 }
+            })
+            .sum();
+        Progress {
+            done: self.done_episodes,
+            total,
+        }
     }
 
     /// The results so far: finished methods, and the partial curve of the one in
@@ -154,7 +291,8 @@ impl Experiment {
         if let Some(a) = &self.active {
             r.runs.push(a.record.clone());
         }
-        r.complete = self.progress().finished();
+        r.complete = self.progress().finished() && self.halted.is_none();
+        r.halted = self.halted.clone();
         r.summarise();
         r
     }
@@ -175,13 +313,21 @@ impl Experiment {
             let truth = Environment::new(self.world.clone(), settings);
             let offline = Environment::new(Arc::new(model.world(&self.world)), settings);
             let mut users = rng::stream(seed, Stream::Episodes, 0);
-            let eval_users = (0..self.config.eval_episodes()).map(|_| rng::index(&mut users, self.world.n_users())).collect();
-            self.runs.push(RunContext { seed, model, truth, offline, eval_users });
+            let eval_users = (0..self.config.eval_episodes())
+                .map(|_| rng::index(&mut users, self.world.n_users()))
+                .collect();
+            self.runs.push(RunContext {
+                seed,
+                model,
+                truth,
+                offline,
+                eval_users,
+            });
         }
         &self.runs[run]
     }
 
-    fn start_job(&mut self, run: usize, method: Method) -> ActiveJob {
+    fn start_job(&mut self, index: usize, run: usize, method: Method) -> ActiveJob {
         let m_index = method.index();
         let raw = self.config.raw().clone();
         let budget = self.budget_of(method);
@@ -192,20 +338,68 @@ impl Experiment {
             Method::Random => Learner::Plain(Box::new(RandomPolicy)),
             Method::Popular => Learner::Plain(Box::new(MostPopular::from_log(ctx.truth.world()))),
             Method::Greedy => Learner::Plain(Box::new(Greedy::new(&ctx.model.predicted))),
-            Method::EpsilonGreedy => Learner::Plain(Box::new(EpsilonGreedy::new(n_items, raw.baselines.epsilon))),
+            Method::EpsilonGreedy => {
+                Learner::Plain(Box::new(EpsilonGreedy::new(n_items, raw.baselines.epsilon)))
+            }
             Method::Ucb => Learner::Plain(Box::new(Ucb::new(n_items, raw.baselines.ucb_c))),
-            Method::OfflineA2c | Method::DorlA2c | Method::OnlineA2c => {
+            Method::OfflineA2c | Method::DorlA2c | Method::OnlineA2c | Method::Ialp => {
                 let tracker = StateTracker::new(raw.state, &ctx.model, ctx.truth.world().reward);
-                let net = A2c::new(tracker.state_dim(), n_items, raw.a2c, rng::seed_for(seed, Stream::Networks, m_index));
+                let net = A2c::new(
+                    tracker.state_dim(),
+                    n_items,
+                    raw.a2c,
+                    rng::seed_for(seed, Stream::Networks, m_index),
+                );
                 Learner::A2c {
                     agent: Box::new(A2cAgent { net, tracker }),
                     offline: method != Method::OnlineA2c,
-                    entropy_bonus: if method == Method::DorlA2c { raw.baselines.dorl_entropy } else { 0.0 },
+                    entropy_bonus: if method == Method::DorlA2c {
+                        raw.baselines.dorl_entropy
+                    } else {
+                        0.0
+                    },
                 }
             }
         };
+        let ialp = (method == Method::Ialp).then(|| {
+            let world = ctx.truth.world();
+            let tracker = StateTracker::new(raw.state, &ctx.model, world.reward);
+            let template = PromptTemplate::new(raw.llm.template_text()).unwrap_or_else(|_| {
+                PromptTemplate::new(crate::llm::prompt::DEFAULT_TEMPLATE).expect("default template")
+            });
+            let mut rng = rng::stream(seed, Stream::Llm, 0);
+            let distill = Distillation::new(
+                world,
+                &ctx.model,
+                &ctx.offline,
+                &tracker,
+                &raw.ialp,
+                &raw.llm,
+                &template,
+                &mut rng,
+            );
+            let features = AttributeFeatures::of(world);
+            let reward = RewardModel::new(
+                tracker.state_dim() + features.dim(),
+                raw.ialp.reward_model,
+                world.reward,
+                rng::seed_for(seed, Stream::Llm, 1),
+            );
+            Box::new(IalpJob {
+                distill,
+                features,
+                reward,
+                data: None,
+                epochs_done: 0,
+                fit_rng: rng::stream(seed, Stream::Llm, 2),
+                counted: 0,
+                report: None,
+            })
+        });
         ActiveJob {
+            index,
             method,
+            ialp,
             run,
             learner,
             train_rng: rng::stream(seed, Stream::Training, m_index),
@@ -215,7 +409,15 @@ impl Experiment {
             pending_eval: true,
             evaluations: 0,
             eval: None,
-            record: MethodRun { method, run, seed, curve: Vec::new(), last: None, episode_returns: Vec::new(), finished: false },
+            record: MethodRun {
+                method,
+                run,
+                seed,
+                curve: Vec::new(),
+                last: None,
+                episode_returns: Vec::new(),
+                finished: false,
+            },
         }
     }
 
@@ -223,12 +425,17 @@ impl Experiment {
     /// episodes) or everything is done.
     pub fn advance(&mut self, step_budget: usize) -> Progress {
         let mut steps = 0;
-        while steps < step_budget {
+        while steps < step_budget && self.halted.is_none() {
             if self.active.is_none() {
-                let Some(&(run, method)) = self.jobs.get(self.next_job) else { break };
+                let Some(&(run, method)) = self.jobs.get(self.next_job) else {
+                    break;
+                };
                 self.next_job += 1;
-                let job = self.start_job(run, method);
+                let job = self.start_job(self.next_job - 1, run, method);
                 self.active = Some(job);
+            }
+            if self.waiting_for_llm() && self.config.raw().llm.provider.is_remote() {
+                break; // the edge answers; nothing to do until it has
             }
             let mut job = self.active.take().expect("a job is active");
             let (taken, finished) = self.work_on(&mut job);
@@ -251,6 +458,9 @@ impl Experiment {
     /// One unit of work on `job`: a batch of evaluation episodes, or one training batch.
     /// Returns (steps taken, whether the job is finished).
     fn work_on(&mut self, job: &mut ActiveJob) -> (usize, bool) {
+        if job.ialp.as_ref().is_some_and(|j| j.report.is_none()) {
+            return (self.prepare_ialp(job), false);
+        }
         let eval_n = self.config.eval_episodes();
         let masks = self.config.settings.mode.masks_repeats();
         let ctx = &self.runs[job.run];
@@ -260,7 +470,11 @@ impl Experiment {
             job.eval = Some(Evaluation {
                 next: 0,
                 episodes: Vec::with_capacity(eval_n),
-                rng: rng::stream(ctx.seed, Stream::Evaluation, job.method.index() * 100_000 + job.evaluations),
+                rng: rng::stream(
+                    ctx.seed,
+                    Stream::Evaluation,
+                    job.method.index() * 100_000 + job.evaluations,
+                ),
             });
             job.evaluations += 1;
         }
@@ -295,18 +509,60 @@ impl Experiment {
         // user-model world (offline methods) or on the ground truth.
         let (env, n, learn_online) = match &job.learner {
             Learner::Plain(_) => (&ctx.truth, room.min(BATCH), true),
-            Learner::A2c { agent, offline, .. } => {
-                (if *offline { &ctx.offline } else { &ctx.truth }, room.min(agent.net.config().episodes_per_update), false)
-            }
+            Learner::A2c { agent, offline, .. } => (
+                if *offline { &ctx.offline } else { &ctx.truth },
+                room.min(agent.net.config().episodes_per_update),
+                false,
+            ),
         };
-        let users: Vec<usize> = (0..n).map(|_| rng::index(&mut job.train_rng, env.world().n_users())).collect();
-        let eps = rollout(env, job.learner.policy(), &users, &mut job.train_rng, learn_online);
-        if let Learner::A2c { agent, entropy_bonus, .. } = &mut job.learner {
+        let users: Vec<usize> = (0..n)
+            .map(|_| rng::index(&mut job.train_rng, env.world().n_users()))
+            .collect();
+        let eps = rollout(
+            env,
+            job.learner.policy(),
+            &users,
+            &mut job.train_rng,
+            learn_online,
+        );
+        if let Learner::A2c {
+            agent,
+            entropy_bonus,
+            ..
+        } = &mut job.learner
+        {
             let bonus = *entropy_bonus;
             let window = env.settings().quit.n();
             let world = env.world();
-            let batch = agent.transitions(&eps, masks, |ep, t| {
-                ep.rewards[t] + if bonus > 0.0 { bonus * category_entropy(world, &ep.items[t.saturating_sub(window.saturating_sub(1))..=t]) } else { 0.0 }
+            // iALP: r = (1 − λ)·R̂ + λ·R_φ(state, item), R_φ for every step in one pass.
+            let lambda = self.config.raw().ialp.lambda;
+            let learnt: Option<Vec<Vec<f32>>> = job.ialp.as_ref().map(|j| {
+                let mut inputs = Vec::new();
+                for ep in &eps {
+                    for t in 0..ep.len() {
+                        agent.tracker.push_state(ep, t, &mut inputs);
+                        j.features.push(ep.user, ep.items[t], &mut inputs);
+                    }
+                }
+                let mut flat = j.reward.predict(&inputs).into_iter();
+                eps.iter()
+                    .map(|ep| flat.by_ref().take(ep.len()).collect())
+                    .collect()
+            });
+            let batch = agent.transitions(&eps, masks, |k, ep, t| {
+                let r = match &learnt {
+                    Some(rphi) => (1.0 - lambda) * ep.rewards[t] + lambda * rphi[k][t],
+                    None => ep.rewards[t],
+                };
+                r + if bonus > 0.0 {
+                    bonus
+                        * category_entropy(
+                            world,
+                            &ep.items[t.saturating_sub(window.saturating_sub(1))..=t],
+                        )
+                } else {
+                    0.0
+                }
             });
             agent.net.update(&batch);
         }
@@ -318,6 +574,96 @@ impl Experiment {
             job.next_eval_at = job.trained + self.config.raw().training.eval_every;
         }
         (steps, false)
+    }
+}
+
+impl Experiment {
+    /// One unit of iALP's preparation: answer a few prompts with a stand-in (remote
+    /// providers are answered by the edge), then fit `R_φ` a few epochs at a time, then
+    /// write the distillation's report. Returns a step count for the chunk budget.
+    fn prepare_ialp(&mut self, job: &mut ActiveJob) -> usize {
+        let raw = self.config.raw();
+        let ctx = &self.runs[job.run];
+        let world = ctx.truth.world();
+        let ij = job.ialp.as_mut().expect("an iALP job");
+        let mut work = 0;
+        if !ij.distill.is_finished() {
+            if !raw.llm.provider.is_remote() {
+                for req in ij.distill.next_requests(&self.cache, STANDIN_PER_UNIT) {
+                    let text = match raw.llm.provider {
+                        Provider::Oracle => {
+                            standin::oracle_answer(&req.prompt, world, raw.llm.oracle_noise)
+                        }
+                        _ => standin::heuristic_answer(&req.prompt),
+                    };
+                    let outcome = LlmOutcome {
+                        result: Ok(Completion { text, usage: None }),
+                        calls: 1,
+                    };
+                    ij.distill.answer(req.id, outcome, &mut self.cache);
+                    work += 100;
+                }
+            }
+            let settled = ij.distill.cases_settled();
+            self.done_episodes += settled - ij.counted;
+            ij.counted = settled;
+            return work.max(1);
+        }
+        if let Some(f) = ij.distill.fatal() {
+            self.halted = Some(format!("iALP stopped in run {}: {f}", job.run + 1));
+            return 1;
+        }
+        if ij.data.is_none() {
+            ij.data = Some(
+                ij.distill
+                    .reward_data(world, &ij.features, raw.ialp.mix_logged),
+            );
+        }
+        let (train, held) = ij.data.as_ref().expect("data built");
+        if train.is_empty() {
+            let s = ij.distill.stats();
+            self.halted = Some(format!(
+                "iALP stopped in run {}: the LLM gave no usable rating ({} requests, {} failed, {} unparsable, {} skipped by the call cap). Nothing to learn a reward from.",
+                job.run + 1,
+                s.requests,
+                s.failures,
+                s.unparsable,
+                ij.distill.planned_requests() - s.requests - s.cache_hits
+            ));
+            return 1;
+        }
+        let epochs = raw.ialp.reward_model.epochs;
+        let n = EPOCHS_PER_UNIT.min(epochs - ij.epochs_done);
+        for _ in 0..n {
+            ij.reward.fit_epoch(train, &mut ij.fit_rng);
+        }
+        ij.epochs_done += n;
+        if ij.epochs_done >= epochs {
+            let report = DistillReport {
+                run: job.run,
+                seed: ctx.seed,
+                source: raw.llm.describe(),
+                states: ij.distill.cases().len(),
+                planned_requests: ij.distill.planned_requests(),
+                stats: *ij.distill.stats(),
+                labelled_states: ij
+                    .distill
+                    .cases()
+                    .iter()
+                    .filter(|c| c.labels.iter().any(Option::is_some))
+                    .count(),
+                held_out_states: ij.distill.cases().iter().filter(|c| c.held_out).count(),
+                reward_train_rows: train.len(),
+                reward_train_rmse: ij.reward.rmse(train),
+                reward_held_out_rmse: ij.reward.rmse(held),
+                agreement: ij
+                    .distill
+                    .agreement(world, &ctx.model, &ij.reward, &ij.features),
+            };
+            self.results.distillations.push(report.clone());
+            ij.report = Some(report);
+        }
+        n * train.len() / 8 + 1
     }
 }
 
@@ -336,6 +682,10 @@ pub fn category_entropy(world: &World, items: &[usize]) -> f32 {
         }
     }
     let n = items.len() as f64;
-    let h: f64 = counts.iter().map(|(_, k)| *k as f64 / n).map(|p| -p * p.ln()).sum();
+    let h: f64 = counts
+        .iter()
+        .map(|(_, k)| *k as f64 / n)
+        .map(|p| -p * p.ln())
+        .sum();
     (h / n.ln()) as f32
 }

@@ -19,7 +19,11 @@ impl MeanStd {
         }
         let n = v.len() as f64;
         let mean = v.iter().sum::<f64>() / n;
-        let std = if v.len() < 2 { 0.0 } else { (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt() };
+        let std = if v.len() < 2 {
+            0.0
+        } else {
+            (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt()
+        };
         Self { mean, std }
     }
 }
@@ -73,7 +77,12 @@ impl PolicySummary {
             policy: policy.to_string(),
             episodes: episodes.len(),
             r_tra: MeanStd::of(episodes.iter().map(Episode::r_tra)),
-            r_each: MeanStd::of(episodes.iter().filter(|e| !e.is_empty()).map(|e| e.r_tra() / e.len() as f64)),
+            r_each: MeanStd::of(
+                episodes
+                    .iter()
+                    .filter(|e| !e.is_empty())
+                    .map(|e| e.r_tra() / e.len() as f64),
+            ),
             length: MeanStd::of(episodes.iter().map(|e| e.len() as f64)),
             coverage: seen.iter().filter(|s| **s).count() as f64 / world.n_items().max(1) as f64,
             mcd: cats.iter().max().copied().unwrap_or(0) as f64 / total.max(1) as f64,

@@ -151,7 +151,14 @@ impl A2c {
             actor: Mlp::new(state_dim, config.hidden, n_items, &device),
             critic: Mlp::new(state_dim, config.hidden, 1, &device),
         };
-        Self { model, optim: AdamConfig::new().init(), device, config, state_dim, n_items }
+        Self {
+            model,
+            optim: AdamConfig::new().init(),
+            device,
+            config,
+            state_dim,
+            n_items,
+        }
     }
 
     pub fn config(&self) -> &A2cConfig {
@@ -171,7 +178,12 @@ impl A2c {
     /// Logits `logits` (`[rows, n_items]`) with the masked items pushed to [`MASKED`]. With
     /// nothing masked (FB mode) the logits come back as they are: a dense mask would only
     /// add zeros.
-    fn masked_logits(&self, device: &Device, logits: Tensor<2>, masked: &[Vec<usize>]) -> Tensor<2> {
+    fn masked_logits(
+        &self,
+        device: &Device,
+        logits: Tensor<2>,
+        masked: &[Vec<usize>],
+    ) -> Tensor<2> {
         if masked.iter().all(|m| m.is_empty()) {
             return logits;
         }
@@ -195,7 +207,10 @@ impl A2c {
         let model = self.model.valid();
         let x = self.tensor(&device, states.to_vec(), [rows, self.state_dim]);
         let logits = self.masked_logits(&device, model.actor.forward(x), masked);
-        activation::softmax(logits, 1).into_data().try_to_vec::<f32>().expect("f32 probabilities")
+        activation::softmax(logits, 1)
+            .into_data()
+            .try_to_vec::<f32>()
+            .expect("f32 probabilities")
     }
 
     /// One A2C step on `batch`: policy gradient with the critic's baseline, the critic's
@@ -203,7 +218,11 @@ impl A2c {
     pub fn update(&mut self, batch: &Transitions) -> UpdateStats {
         let n = batch.len();
         if n == 0 {
-            return UpdateStats { policy_loss: 0.0, value_loss: 0.0, entropy: 0.0 };
+            return UpdateStats {
+                policy_loss: 0.0,
+                value_loss: 0.0,
+                entropy: 0.0,
+            };
         }
         let d = self.device.clone();
         let x = self.tensor(&d, batch.states.clone(), [n, self.state_dim]);
@@ -218,16 +237,21 @@ impl A2c {
         if self.config.normalize_advantages && n > 1 {
             let mean = advantage.clone().mean();
             let centred = advantage - mean.unsqueeze::<2>();
-            let std = (centred.clone() * centred.clone()).mean().sqrt().add_scalar(1e-6);
+            let std = (centred.clone() * centred.clone())
+                .mean()
+                .sqrt()
+                .add_scalar(1e-6);
             advantage = centred / std.unsqueeze::<2>();
         }
         let chosen = log_probs.clone().gather(1, actions); // [n, 1]
         let policy_loss = (chosen * advantage).mean().neg();
         let diff = returns - values;
         let value_loss = (diff.clone() * diff).mean();
-        let entropy = (log_probs.clone().exp() * log_probs).sum_dim(1).mean().neg();
-        let loss = policy_loss.clone()
-            + value_loss.clone().mul_scalar(self.config.value_weight)
+        let entropy = (log_probs.clone().exp() * log_probs)
+            .sum_dim(1)
+            .mean()
+            .neg();
+        let loss = policy_loss.clone() + value_loss.clone().mul_scalar(self.config.value_weight)
             - entropy.clone().mul_scalar(self.config.entropy_weight);
 
         let stats = UpdateStats {
@@ -237,7 +261,9 @@ impl A2c {
         };
         let grads = GradientsParams::from_grads(loss.backward(), &self.model);
         // A module clone shares its tensors; the optimiser returns new parameters.
-        self.model = self.optim.step(self.config.learning_rate, self.model.clone(), grads);
+        self.model = self
+            .optim
+            .step(self.config.learning_rate, self.model.clone(), grads);
         stats
     }
 }
@@ -250,32 +276,45 @@ pub struct A2cAgent {
 }
 
 impl A2cAgent {
-    fn states_and_masks(&self, episodes: &[&crate::env::Episode], masks_repeats: bool) -> (Vec<f32>, Vec<Vec<usize>>) {
+    fn states_and_masks(
+        &self,
+        episodes: &[&crate::env::Episode],
+        masks_repeats: bool,
+    ) -> (Vec<f32>, Vec<Vec<usize>>) {
         let mut states = Vec::with_capacity(episodes.len() * self.tracker.state_dim());
         let mut masked = Vec::with_capacity(episodes.len());
         for ep in episodes {
             self.tracker.push_state(ep, ep.len(), &mut states);
-            masked.push(if masks_repeats { ep.items.clone() } else { Vec::new() });
+            masked.push(if masks_repeats {
+                ep.items.clone()
+            } else {
+                Vec::new()
+            });
         }
         (states, masked)
     }
 
     /// The transitions of finished `episodes`, each step's reward replaced by
-    /// `reward(episode, t)` (the environment's reward, or a shaped one).
+    /// `reward(k, episode, t)` for episode `k` (the environment's reward, or a shaped one).
     pub fn transitions(
         &self,
         episodes: &[crate::env::Episode],
         masks_repeats: bool,
-        reward: impl Fn(&crate::env::Episode, usize) -> f32,
+        reward: impl Fn(usize, &crate::env::Episode, usize) -> f32,
     ) -> Transitions {
         let mut tr = Transitions::default();
-        for ep in episodes {
-            let rewards: Vec<f32> = (0..ep.len()).map(|t| reward(ep, t)).collect();
-            tr.returns.extend(discounted_returns(&rewards, self.net.config().gamma));
+        for (k, ep) in episodes.iter().enumerate() {
+            let rewards: Vec<f32> = (0..ep.len()).map(|t| reward(k, ep, t)).collect();
+            tr.returns
+                .extend(discounted_returns(&rewards, self.net.config().gamma));
             for t in 0..ep.len() {
                 self.tracker.push_state(ep, t, &mut tr.states);
                 tr.actions.push(ep.items[t]);
-                tr.masked.push(if masks_repeats { ep.items[..t].to_vec() } else { Vec::new() });
+                tr.masked.push(if masks_repeats {
+                    ep.items[..t].to_vec()
+                } else {
+                    Vec::new()
+                });
             }
         }
         tr
@@ -283,7 +322,12 @@ impl A2cAgent {
 }
 
 impl super::Policy for A2cAgent {
-    fn act(&mut self, env: &crate::env::Environment, episodes: &[&crate::env::Episode], rng: &mut crate::rng::SimRng) -> Vec<usize> {
+    fn act(
+        &mut self,
+        env: &crate::env::Environment,
+        episodes: &[&crate::env::Episode],
+        rng: &mut crate::rng::SimRng,
+    ) -> Vec<usize> {
         use rand::Rng;
         let (states, masked) = self.states_and_masks(episodes, env.settings().mode.masks_repeats());
         let probs = self.net.probabilities(&states, &masked);

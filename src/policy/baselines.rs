@@ -1,8 +1,8 @@
 //! Baselines that need no neural network (METHOD.md §6).
 
 use super::Policy;
-use crate::env::{Environment, Episode, World};
 use crate::env::world::RatingMatrix;
+use crate::env::{Environment, Episode, World};
 use crate::rng::{self, SimRng};
 
 /// Recommends uniformly at random among the allowed items.
@@ -27,7 +27,11 @@ impl Policy for RandomPolicy {
 }
 
 /// The first allowed item of `ranking` (or its first item if none is allowed).
-fn first_allowed(env: &Environment, ep: &Episode, ranking: impl IntoIterator<Item = usize>) -> Option<usize> {
+fn first_allowed(
+    env: &Environment,
+    ep: &Episode,
+    ranking: impl IntoIterator<Item = usize>,
+) -> Option<usize> {
     ranking.into_iter().find(|&i| env.allowed(ep, i))
 }
 
@@ -54,7 +58,12 @@ impl MostPopular {
 
 impl Policy for MostPopular {
     fn act(&mut self, env: &Environment, episodes: &[&Episode], _rng: &mut SimRng) -> Vec<usize> {
-        episodes.iter().map(|ep| first_allowed(env, ep, self.ranking.iter().copied()).unwrap_or(self.ranking[0])).collect()
+        episodes
+            .iter()
+            .map(|ep| {
+                first_allowed(env, ep, self.ranking.iter().copied()).unwrap_or(self.ranking[0])
+            })
+            .collect()
     }
 }
 
@@ -102,7 +111,11 @@ struct ItemStats {
 
 impl ItemStats {
     fn new(n: usize) -> Self {
-        Self { sum: vec![0.0; n], count: vec![0; n], total: 0 }
+        Self {
+            sum: vec![0.0; n],
+            count: vec![0; n],
+            total: 0,
+        }
     }
     fn observe(&mut self, item: usize, reward: f32) {
         self.sum[item] += reward as f64;
@@ -113,9 +126,17 @@ impl ItemStats {
         self.sum[item] / self.count[item].max(1) as f64
     }
     /// The allowed item with the highest score; unseen items first (in random order).
-    fn best(&self, env: &Environment, ep: &Episode, rng: &mut SimRng, score: impl Fn(usize) -> f64) -> usize {
+    fn best(
+        &self,
+        env: &Environment,
+        ep: &Episode,
+        rng: &mut SimRng,
+        score: impl Fn(usize) -> f64,
+    ) -> usize {
         let n = self.sum.len();
-        let unseen: Vec<usize> = (0..n).filter(|&i| self.count[i] == 0 && env.allowed(ep, i)).collect();
+        let unseen: Vec<usize> = (0..n)
+            .filter(|&i| self.count[i] == 0 && env.allowed(ep, i))
+            .collect();
         if !unseen.is_empty() {
             return unseen[rng::index(rng, unseen.len())];
         }
@@ -140,7 +161,10 @@ pub struct EpsilonGreedy {
 
 impl EpsilonGreedy {
     pub fn new(n_items: usize, epsilon: f64) -> Self {
-        Self { epsilon, stats: ItemStats::new(n_items) }
+        Self {
+            epsilon,
+            stats: ItemStats::new(n_items),
+        }
     }
 }
 
@@ -173,7 +197,10 @@ pub struct Ucb {
 
 impl Ucb {
     pub fn new(n_items: usize, c: f64) -> Self {
-        Self { c, stats: ItemStats::new(n_items) }
+        Self {
+            c,
+            stats: ItemStats::new(n_items),
+        }
     }
 }
 

@@ -25,10 +25,18 @@ pub trait Policy {
 
 /// Plays one episode per user, all in lockstep (one batched decision per step), and
 /// returns them in the order of `users`. With `learn`, the policy observes every step.
-pub fn rollout(env: &Environment, policy: &mut dyn Policy, users: &[usize], rng: &mut SimRng, learn: bool) -> Vec<Episode> {
+pub fn rollout(
+    env: &Environment,
+    policy: &mut dyn Policy,
+    users: &[usize],
+    rng: &mut SimRng,
+    learn: bool,
+) -> Vec<Episode> {
     let mut episodes: Vec<Episode> = users.iter().map(|&u| env.reset(u)).collect();
     loop {
-        let active: Vec<usize> = (0..episodes.len()).filter(|&k| !episodes[k].is_done()).collect();
+        let active: Vec<usize> = (0..episodes.len())
+            .filter(|&k| !episodes[k].is_done())
+            .collect();
         if active.is_empty() {
             return episodes;
         }
@@ -69,6 +77,9 @@ pub enum Method {
     DorlA2c,
     /// A2C trained directly on the ground truth from scratch: the online reference.
     OnlineA2c,
+    /// iALP: A2C pre-trained in the user-model world on `(1 − λ)·R̂ + λ·R_φ`, with
+    /// `R_φ` learnt from LLM-rated cases.
+    Ialp,
 }
 
 /// How a method learns.
@@ -85,7 +96,8 @@ pub enum Learning {
 }
 
 impl Method {
-    pub const ALL: [Method; 8] = [
+    /// Every method; new ones go at the end (the position offsets random streams).
+    pub const ALL: [Method; 9] = [
         Method::Random,
         Method::Popular,
         Method::Greedy,
@@ -94,6 +106,7 @@ impl Method {
         Method::OfflineA2c,
         Method::DorlA2c,
         Method::OnlineA2c,
+        Method::Ialp,
     ];
 
     pub fn id(self) -> &'static str {
@@ -106,6 +119,7 @@ impl Method {
             Method::OfflineA2c => "offline_a2c",
             Method::DorlA2c => "dorl_a2c",
             Method::OnlineA2c => "online_a2c",
+            Method::Ialp => "ialp",
         }
     }
 
@@ -119,6 +133,7 @@ impl Method {
             Method::OfflineA2c => "Offline A2C",
             Method::DorlA2c => "A2C + DORL entropy",
             Method::OnlineA2c => "Online A2C",
+            Method::Ialp => "iALP",
         }
     }
 
@@ -135,7 +150,7 @@ impl Method {
         match self {
             Method::Random | Method::Popular | Method::Greedy => Learning::Fixed,
             Method::EpsilonGreedy | Method::Ucb => Learning::OnlineBandit,
-            Method::OfflineA2c | Method::DorlA2c => Learning::Offline,
+            Method::OfflineA2c | Method::DorlA2c | Method::Ialp => Learning::Offline,
             Method::OnlineA2c => Learning::Online,
         }
     }

@@ -33,7 +33,12 @@ pub struct StateTracker {
 
 impl StateTracker {
     pub fn new(config: StateConfig, model: &UserModel, reward: RewardScale) -> Self {
-        Self { window: config.window, dim: model.dim, embeddings: model.item_embeddings.clone(), reward }
+        Self {
+            window: config.window,
+            dim: model.dim,
+            embeddings: model.item_embeddings.clone(),
+            reward,
+        }
     }
 
     /// Embedding size + 1 (33 for 32-d embeddings).
@@ -54,7 +59,10 @@ impl StateTracker {
         let s = &mut out[start..];
         for k in from..t {
             let item = episode.items[k];
-            for (o, e) in s[..self.dim].iter_mut().zip(&self.embeddings[item * self.dim..(item + 1) * self.dim]) {
+            for (o, e) in s[..self.dim]
+                .iter_mut()
+                .zip(&self.embeddings[item * self.dim..(item + 1) * self.dim])
+            {
                 *o += e / n;
             }
             s[self.dim] += (episode.rewards[k] - self.reward.min) / span / n;
@@ -75,8 +83,21 @@ mod tests {
             dim: 2,
             train_rmse: 0.0,
         };
-        let t = StateTracker::new(StateConfig { window: 2 }, &model, RewardScale { min: 1.0, max: 5.0, name: "test" });
-        let ep = Episode { user: 0, items: vec![0, 1, 2], rewards: vec![5.0, 1.0, 3.0], end: None };
+        let t = StateTracker::new(
+            StateConfig { window: 2 },
+            &model,
+            RewardScale {
+                min: 1.0,
+                max: 5.0,
+                name: "test",
+            },
+        );
+        let ep = Episode {
+            user: 0,
+            items: vec![0, 1, 2],
+            rewards: vec![5.0, 1.0, 3.0],
+            end: None,
+        };
         let mut out = Vec::new();
         t.push_state(&ep, 0, &mut out);
         assert_eq!(out, vec![0.0, 0.0, 0.0]);

@@ -27,7 +27,12 @@ pub struct UserModelConfig {
 
 impl Default for UserModelConfig {
     fn default() -> Self {
-        Self { dim: 32, epochs: 40, learning_rate: 0.02, l2: 0.1 }
+        Self {
+            dim: 32,
+            epochs: 40,
+            learning_rate: 0.02,
+            l2: 0.1,
+        }
     }
 }
 
@@ -49,8 +54,12 @@ impl UserModel {
         let (nu, ni, d) = (world.n_users(), world.n_items(), config.dim);
         let mut rng = rng::stream(seed, Stream::UserModel, 0);
         let init = 0.1 / (d as f64).sqrt();
-        let mut p: Vec<f32> = (0..nu * d).map(|_| (rng::normal(&mut rng) * init) as f32).collect();
-        let mut q: Vec<f32> = (0..ni * d).map(|_| (rng::normal(&mut rng) * init) as f32).collect();
+        let mut p: Vec<f32> = (0..nu * d)
+            .map(|_| (rng::normal(&mut rng) * init) as f32)
+            .collect();
+        let mut q: Vec<f32> = (0..ni * d)
+            .map(|_| (rng::normal(&mut rng) * init) as f32)
+            .collect();
         let mut bu = vec![0f32; nu];
         let mut bi = vec![0f32; ni];
         let log: &[Rating] = &world.log;
@@ -79,13 +88,25 @@ impl UserModel {
         }
         let (lo, hi) = (world.reward.min, world.reward.max);
         let predict = |u: usize, i: usize| -> f32 {
-            let dot: f32 = p[u * d..(u + 1) * d].iter().zip(&q[i * d..(i + 1) * d]).map(|(a, b)| a * b).sum();
+            let dot: f32 = p[u * d..(u + 1) * d]
+                .iter()
+                .zip(&q[i * d..(i + 1) * d])
+                .map(|(a, b)| a * b)
+                .sum();
             (mu + bu[u] + bi[i] + dot).clamp(lo, hi)
         };
-        let data: Vec<f32> = (0..nu).flat_map(|u| (0..ni).map(move |i| (u, i))).map(|(u, i)| predict(u, i)).collect();
+        let data: Vec<f32> = (0..nu)
+            .flat_map(|u| (0..ni).map(move |i| (u, i)))
+            .map(|(u, i)| predict(u, i))
+            .collect();
         let predicted = RatingMatrix::new(nu, ni, data).expect("one prediction per pair");
         let train_rmse = rmse(&predicted, log);
-        UserModel { predicted, item_embeddings: q, dim: d, train_rmse }
+        UserModel {
+            predicted,
+            item_embeddings: q,
+            dim: d,
+            train_rmse,
+        }
     }
 
     /// Item `i`'s embedding.
@@ -96,7 +117,10 @@ impl UserModel {
     /// The offline world: the same users, items and quit rule, with `R̂` as the reward
     /// (and as the source of item distances).
     pub fn world(&self, real: &World) -> World {
-        World { truth: self.predicted.clone(), ..real.clone() }
+        World {
+            truth: self.predicted.clone(),
+            ..real.clone()
+        }
     }
 
     /// How well `R̂` matches the world: RMSE on the held-out random-exposure ratings (if
@@ -104,11 +128,16 @@ impl UserModel {
     pub fn report(&self, world: &World) -> UserModelReport {
         let truth: Vec<Rating> = (0..world.n_users())
             .flat_map(|u| (0..world.n_items()).map(move |i| (u, i)))
-            .map(|(u, i)| Rating { user: u as u32, item: i as u32, value: world.truth.get(u, i) })
+            .map(|(u, i)| Rating {
+                user: u as u32,
+                item: i as u32,
+                value: world.truth.get(u, i),
+            })
             .collect();
         UserModelReport {
             train_rmse: self.train_rmse,
-            held_out_rmse: (!world.held_out.is_empty()).then(|| rmse(&self.predicted, &world.held_out)),
+            held_out_rmse: (!world.held_out.is_empty())
+                .then(|| rmse(&self.predicted, &world.held_out)),
             truth_rmse: rmse(&self.predicted, &truth),
             predicted_mean: self.predicted.mean(),
             truth_mean: world.truth.mean(),
@@ -130,7 +159,11 @@ pub struct UserModelReport {
 }
 
 fn rmse(m: &RatingMatrix, ratings: &[Rating]) -> f64 {
-    let s: f64 = ratings.iter().map(|r| (m.get(r.user as usize, r.item as usize) - r.value) as f64).map(|e| e * e).sum();
+    let s: f64 = ratings
+        .iter()
+        .map(|r| (m.get(r.user as usize, r.item as usize) - r.value) as f64)
+        .map(|e| e * e)
+        .sum();
     (s / ratings.len().max(1) as f64).sqrt()
 }
 
@@ -141,7 +174,11 @@ mod tests {
     use crate::env::Preset;
 
     fn world() -> World {
-        generate(SyntheticParams { preset: Preset::Coat, seed: 3, scale: 0.5 })
+        generate(SyntheticParams {
+            preset: Preset::Coat,
+            seed: 3,
+            scale: 0.5,
+        })
     }
 
     #[test]
@@ -149,10 +186,24 @@ mod tests {
         let w = world();
         let m = UserModel::fit(&w, &UserModelConfig::default(), 1);
         let mean = w.log.iter().map(|r| r.value as f64).sum::<f64>() / w.log.len() as f64;
-        let mean_rmse = (w.log.iter().map(|r| (r.value as f64 - mean).powi(2)).sum::<f64>() / w.log.len() as f64).sqrt();
-        assert!(m.train_rmse < 0.9 * mean_rmse, "MF {} vs mean {}", m.train_rmse, mean_rmse);
+        let mean_rmse = (w
+            .log
+            .iter()
+            .map(|r| (r.value as f64 - mean).powi(2))
+            .sum::<f64>()
+            / w.log.len() as f64)
+            .sqrt();
+        assert!(
+            m.train_rmse < 0.9 * mean_rmse,
+            "MF {} vs mean {}",
+            m.train_rmse,
+            mean_rmse
+        );
         assert_eq!(m, UserModel::fit(&w, &UserModelConfig::default(), 1));
-        assert_ne!(m.predicted, UserModel::fit(&w, &UserModelConfig::default(), 2).predicted);
+        assert_ne!(
+            m.predicted,
+            UserModel::fit(&w, &UserModelConfig::default(), 2).predicted
+        );
         assert_eq!(m.item_embeddings.len(), w.n_items() * 32);
     }
 

@@ -68,7 +68,10 @@ pub struct App {
 }
 
 fn now_ms() -> f64 {
-    web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or(0.0)
 }
 
 impl Component for App {
@@ -98,7 +101,11 @@ impl Component for App {
                 }
             }
             Msg::Data(s) => {
-                self.form.data = if s == "real" { DataSource::Real } else { DataSource::Synthetic };
+                self.form.data = if s == "real" {
+                    DataSource::Real
+                } else {
+                    DataSource::Synthetic
+                };
             }
             Msg::Scale(s) => self.form.scale = s,
             Msg::Seed(s) => self.form.seed = s,
@@ -113,13 +120,19 @@ impl Component for App {
             Msg::LeaveN(s) => self.form.leave_n = s,
             Msg::LeaveTau(s) => self.form.leave_tau = s,
             Msg::Window(s) => {
-                self.form.window = if s == "peer_compatible" { Window::PeerCompatible } else { Window::Intended }
+                self.form.window = if s == "peer_compatible" {
+                    Window::PeerCompatible
+                } else {
+                    Window::Intended
+                }
             }
             Msg::Method(p, on) => {
                 self.form.methods.retain(|q| *q != p);
                 if on {
                     self.form.methods.push(p);
-                    self.form.methods.sort_by_key(|q| Method::ALL.iter().position(|x| x == q));
+                    self.form
+                        .methods
+                        .sort_by_key(|q| Method::ALL.iter().position(|x| x == q));
                 }
             }
             Msg::Files(files) => {
@@ -153,19 +166,39 @@ impl Component for App {
     }
 
     fn rendered(&mut self, _ctx: &Context<Self>, _first: bool) {
-        let Some(canvas) = self.canvas.cast::<HtmlCanvasElement>() else { return };
+        let Some(canvas) = self.canvas.cast::<HtmlCanvasElement>() else {
+            return;
+        };
         let results = self.results.as_ref();
-        let learning = results.is_some_and(|r| r.config.methods.iter().any(|m| m.learning() != Learning::Fixed));
+        let learning = results.is_some_and(|r| {
+            r.config
+                .methods
+                .iter()
+                .any(|m| m.learning() != Learning::Fixed)
+        });
         let drawn = if learning {
             // Learning curves: R_tra per evaluation, mean ± std over seeds.
             let curves: Vec<Curve> = results
                 .map(|r| r.mean_curves())
                 .unwrap_or_default()
                 .into_iter()
-                .map(|(m, pts)| Curve { label: m.label().into(), points: pts.iter().map(|(x, s)| (*x as f64, s.mean, s.std)).collect() })
+                .map(|(m, pts)| Curve {
+                    label: m.label().into(),
+                    points: pts
+                        .iter()
+                        .map(|(x, s)| (*x as f64, s.mean, s.std))
+                        .collect(),
+                })
                 .collect();
             let points = curves.iter().map(|c| c.points.len()).sum::<usize>();
-            (super::canvas::draw_curves(&canvas, &curves, "R_tra per evaluation (mean ± std over seeds)"), points)
+            (
+                super::canvas::draw_curves(
+                    &canvas,
+                    &curves,
+                    "R_tra per evaluation (mean ± std over seeds)",
+                ),
+                points,
+            )
         } else {
             // Only fixed policies: every episode of the first run's evaluation.
             let series: Vec<Series> = results
@@ -173,12 +206,18 @@ impl Component for App {
                     r.runs
                         .iter()
                         .filter(|run| run.run == 0)
-                        .map(|run| Series { label: run.method.label().into(), values: run.episode_returns.clone() })
+                        .map(|run| Series {
+                            label: run.method.label().into(),
+                            values: run.episode_returns.clone(),
+                        })
                         .collect()
                 })
                 .unwrap_or_default();
             let points = series.iter().map(|s| s.values.len()).sum::<usize>();
-            (super::canvas::draw_returns(&canvas, &series, "R_tra (cumulative reward)"), points)
+            (
+                super::canvas::draw_returns(&canvas, &series, "R_tra (cumulative reward)"),
+                points,
+            )
         };
         if let (Err(e), _) = &drawn {
             web_sys::console::warn_1(&format!("chart: {e}").into());
@@ -211,7 +250,14 @@ impl Component for App {
 }
 
 /// A labelled text box whose committed value becomes `msg(value)`.
-fn text_field(link: &yew::html::Scope<App>, id: &'static str, label: &str, value: &str, placeholder: String, msg: fn(String) -> Msg) -> Html {
+fn text_field(
+    link: &yew::html::Scope<App>,
+    id: &'static str,
+    label: &str,
+    value: &str,
+    placeholder: String,
+    msg: fn(String) -> Msg,
+) -> Html {
     html! {
         <>
         <label for={id}>{label.to_string()}</label>
@@ -252,12 +298,21 @@ impl App {
         } else if !missing.is_empty() {
             Err(format!(
                 "still missing: {}",
-                missing.iter().map(|f| f.file_name()).collect::<Vec<_>>().join(", ")
+                missing
+                    .iter()
+                    .map(|f| f.file_name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ))
         } else {
             match self.real.files.load() {
                 Ok(w) => {
-                    let s = format!("loaded: {} users × {} items, {} logged ratings", w.n_users(), w.n_items(), w.log.len());
+                    let s = format!(
+                        "loaded: {} users × {} items, {} logged ratings",
+                        w.n_users(),
+                        w.n_items(),
+                        w.log.len()
+                    );
                     self.real.world = Some(Arc::new(w));
                     Ok(s)
                 }
@@ -279,17 +334,22 @@ impl App {
                 return;
             }
         };
-        let world = match (config.data(), &self.real.world) {
-            (DataSource::Real, Some(w)) => Ok(w.clone()),
-            (DataSource::Real, None) => Err(match &self.real.status {
-                Some(Err(e)) => format!("The real Coat files could not be used: {e}"),
-                _ => format!(
+        let world =
+            match (config.data(), &self.real.world) {
+                (DataSource::Real, Some(w)) => Ok(w.clone()),
+                (DataSource::Real, None) => {
+                    Err(match &self.real.status {
+                        Some(Err(e)) => format!("The real Coat files could not be used: {e}"),
+                        _ => format!(
                     "Choose the five real Coat files first ({}), or switch to synthetic data.",
                     CoatFile::ALL.iter().map(|f| f.file_name()).collect::<Vec<_>>().join(", ")
                 ),
-            }),
-            (DataSource::Synthetic, _) => build_world(&config, None).map(Arc::new).map_err(|e| e.to_string()),
-        };
+                    })
+                }
+                (DataSource::Synthetic, _) => build_world(&config, None)
+                    .map(Arc::new)
+                    .map_err(|e| e.to_string()),
+            };
         match world {
             Ok(w) => {
                 let exp = Experiment::new(config, w);
@@ -436,12 +496,28 @@ impl App {
             None => (0.0, "Choose settings and press Run.".to_string()),
             Some(sim) => {
                 let p = sim.progress();
-                let state = if self.running { "running" } else if p.finished() { "finished" } else { "stopped" };
+                let state = if self.running {
+                    "running"
+                } else if p.finished() {
+                    "finished"
+                } else {
+                    "stopped"
+                };
                 let now = match sim.current() {
-                    Some((m, run)) if self.running => format!(" · {} (seed {})", m.label(), sim.config().run_seed(run)),
+                    Some((m, run)) if self.running => {
+                        format!(" · {} (seed {})", m.label(), sim.config().run_seed(run))
+                    }
                     _ => String::new(),
                 };
-                (p.fraction(), format!("{state}: {} / {} episodes{now} · {:.1} s", p.done, p.total, self.elapsed_ms / 1000.0))
+                (
+                    p.fraction(),
+                    format!(
+                        "{state}: {} / {} episodes{now} · {:.1} s",
+                        p.done,
+                        p.total,
+                        self.elapsed_ms / 1000.0
+                    ),
+                )
             }
         };
         html! {
@@ -481,14 +557,18 @@ impl App {
     }
 
     fn view_table(&self) -> Html {
-        let (Some(sim), Some(results)) = (&self.sim, &self.results) else { return html! {} };
+        let (Some(sim), Some(results)) = (&self.sim, &self.results) else {
+            return html! {};
+        };
         let world = sim.world();
         let um = results.user_models.first().map(|r| {
             format!(
                 "User model (seed {}): RMSE {:.3} on the log{}, {:.3} on the whole ground truth.",
                 sim.config().run_seed(0),
                 r.train_rmse,
-                r.held_out_rmse.map(|h| format!(", {h:.3} on held-out random ratings")).unwrap_or_default(),
+                r.held_out_rmse
+                    .map(|h| format!(", {h:.3} on held-out random ratings"))
+                    .unwrap_or_default(),
                 r.truth_rmse
             )
         });

@@ -9,26 +9,43 @@ use crate::chart::{draw_episode_returns, draw_learning_curves, Curve, Series, St
 
 /// Sizes the canvas's backing store to its CSS size × `devicePixelRatio` and returns a
 /// drawing area on it with the matching style.
-fn prepare(canvas: &HtmlCanvasElement) -> Result<(DrawingArea<CanvasBackend, Shift>, Style), String> {
-    let ratio = web_sys::window().map(|w| w.device_pixel_ratio()).unwrap_or(1.0).max(1.0);
-    let (w, h) = (canvas.client_width().max(300) as f64, canvas.client_height().max(200) as f64);
+fn prepare(
+    canvas: &HtmlCanvasElement,
+) -> Result<(DrawingArea<CanvasBackend, Shift>, Style), String> {
+    let ratio = web_sys::window()
+        .map(|w| w.device_pixel_ratio())
+        .unwrap_or(1.0)
+        .max(1.0);
+    let (w, h) = (
+        canvas.client_width().max(300) as f64,
+        canvas.client_height().max(200) as f64,
+    );
     let (pw, ph) = ((w * ratio).round() as u32, (h * ratio).round() as u32);
     if canvas.width() != pw || canvas.height() != ph {
         canvas.set_width(pw);
         canvas.set_height(ph);
     }
-    let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or("this browser gave no 2D canvas context")?;
+    let backend = CanvasBackend::with_canvas_object(canvas.clone())
+        .ok_or("this browser gave no 2D canvas context")?;
     Ok((backend.into_drawing_area(), Style { pixel_ratio: ratio }))
 }
 
 /// R_tra per episode (fixed policies). Returns an error text instead of panicking.
-pub fn draw_returns(canvas: &HtmlCanvasElement, series: &[Series], y_label: &str) -> Result<(), String> {
+pub fn draw_returns(
+    canvas: &HtmlCanvasElement,
+    series: &[Series],
+    y_label: &str,
+) -> Result<(), String> {
     let (root, style) = prepare(canvas)?;
     draw_episode_returns(&root, series, y_label, style).map_err(|e| e.to_string())
 }
 
 /// Learning curves with seed bands.
-pub fn draw_curves(canvas: &HtmlCanvasElement, curves: &[Curve], y_label: &str) -> Result<(), String> {
+pub fn draw_curves(
+    canvas: &HtmlCanvasElement,
+    curves: &[Curve],
+    y_label: &str,
+) -> Result<(), String> {
     let (root, style) = prepare(canvas)?;
     draw_learning_curves(&root, curves, y_label, style).map_err(|e| e.to_string())
 }

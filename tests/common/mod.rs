@@ -9,14 +9,32 @@ use ialp::experiment::{build_world, Experiment, ExperimentConfig};
 
 /// (name, config JSON). A few hundred episodes each, over every preset and mode.
 pub const DIGEST_CASES: &[(&str, &str)] = &[
-    ("coat-synthetic-fb", r#"{"env":{"preset":"coat","mode":"fb"},"policies":["random","popular"],"episodes":300,"seed":7}"#),
-    ("kuairec-synthetic-nx0", r#"{"env":{"preset":"kuairec","mode":"nx0","scale":0.1},"policies":["random","popular"],"episodes":300,"seed":11}"#),
-    ("movielens-synthetic-nx10", r#"{"env":{"preset":"movielens","mode":"nx10","scale":0.05},"policies":["random"],"episodes":200,"seed":3}"#),
-    ("coat-real-nx0-peer", r#"{"env":{"preset":"coat","data":"real","mode":"nx0","leave_n":3,"leave_tau":10,"window":"peer_compatible"},"policies":["random","popular"],"episodes":300,"seed":5}"#),
+    (
+        "coat-synthetic-fb",
+        r#"{"env":{"preset":"coat","mode":"fb"},"policies":["random","popular"],"episodes":300,"seed":7}"#,
+    ),
+    (
+        "kuairec-synthetic-nx0",
+        r#"{"env":{"preset":"kuairec","mode":"nx0","scale":0.1},"policies":["random","popular"],"episodes":300,"seed":11}"#,
+    ),
+    (
+        "movielens-synthetic-nx10",
+        r#"{"env":{"preset":"movielens","mode":"nx10","scale":0.05},"policies":["random"],"episodes":200,"seed":3}"#,
+    ),
+    (
+        "coat-real-nx0-peer",
+        r#"{"env":{"preset":"coat","data":"real","mode":"nx0","leave_n":3,"leave_tau":10,"window":"peer_compatible"},"policies":["random","popular"],"episodes":300,"seed":5}"#,
+    ),
     // Every method, learning included (burn's A2C): the page and the CLI must agree.
     // A longer A2C run on real data: hundreds of updates on batches of ~100 states.
-    ("coat-real-online-a2c-long", r#"{"env":{"preset":"coat","data":"real","mode":"nx0"},"methods":["online_a2c"],"eval_episodes":100,"seed":3,"training":{"online_episodes":1600,"eval_every":400}}"#),
-    ("coat-synthetic-all-methods", r#"{"env":{"preset":"coat","mode":"nx0","scale":0.3},"methods":["random","popular","greedy","epsilon_greedy","ucb","offline_a2c","dorl_a2c","online_a2c"],"eval_episodes":40,"seed":9,"seeds":2,"training":{"offline_episodes":96,"online_episodes":64,"eval_every":32},"a2c":{"episodes_per_update":16}}"#),
+    (
+        "coat-real-online-a2c-long",
+        r#"{"env":{"preset":"coat","data":"real","mode":"nx0"},"methods":["online_a2c"],"eval_episodes":100,"seed":3,"training":{"online_episodes":1600,"eval_every":400}}"#,
+    ),
+    (
+        "coat-synthetic-all-methods",
+        r#"{"env":{"preset":"coat","mode":"nx0","scale":0.3},"methods":["random","popular","greedy","epsilon_greedy","ucb","offline_a2c","dorl_a2c","online_a2c"],"eval_episodes":40,"seed":9,"seeds":2,"training":{"offline_episodes":96,"online_episodes":64,"eval_every":32},"a2c":{"episodes_per_update":16}}"#,
+    ),
 ];
 
 /// Runs a case to the end and returns its digest.
@@ -37,7 +55,12 @@ pub fn real_coat_texts() -> Vec<(String, String)> {
         .iter()
         .map(|f| {
             let p = dir.join(f.file_name());
-            let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e} (tests read the real data from ../shared)", p.display()));
+            let text = std::fs::read_to_string(&p).unwrap_or_else(|e| {
+                panic!(
+                    "{}: {e} (tests read the real data from ../shared)",
+                    p.display()
+                )
+            });
             (f.file_name().to_string(), text)
         })
         .collect()

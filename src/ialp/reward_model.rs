@@ -1,0 +1,214 @@
+//! The learnt reward `R_φ(state, item)` (METHOD.md §4.2): an MLP over the tracked
+//! state, the user's attributes and the item's attributes (multi-hot), fitted by
+//! squared error to the LLM's ratings. Because it sees attributes rather than item
+//! ids, it scores items the LLM never rated.
+//!
+//! Ours: the user's attributes are part of the input (the LLM saw them in the prompt).
+
+use burn::module::Module;
+use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::tensor::{Device, Tensor, TensorData};
+use serde::{Deserialize, Serialize};
+
+use crate::env::World;
+use crate::policy::a2c::{device, Mlp};
+use crate::rng::{self, SimRng};
+
+/// Reward-model hyper-parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RewardModelConfig {
+    pub hidden: usize,
+    pub epochs: usize,
+    pub learning_rate: f64,
+    pub batch: usize,
+}
+
+impl Default for RewardModelConfig {
+    fn default() -> Self {
+        Self {
+            hidden: 64,
+            epochs: 60,
+            learning_rate: 1e-3,
+            batch: 64,
+        }
+    }
+}
+
+/// Multi-hot attribute vectors of every user and item of a world.
+#[derive(Debug, Clone)]
+pub struct AttributeFeatures {
+    user_dim: usize,
+    item_dim: usize,
+    users: Vec<f32>,
+    items: Vec<f32>,
+}
+
+impl AttributeFeatures {
+    pub fn of(world: &World) -> Self {
+        let offsets = |fields: &[crate::env::vocab::Field]| {
+            let mut o = Vec::with_capacity(fields.len());
+            let mut acc = 0;
+            for f in fields {
+                o.push(acc);
+                acc += f.values.len();
+            }
+            (o, acc)
+        };
+        let (uo, user_dim) = offsets(&world.user_fields);
+        let (io, item_dim) = offsets(&world.item_fields);
+        let mut users = vec![0.0; world.n_users() * user_dim];
+        for (u, user) in world.users.iter().enumerate() {
+            for (f, vs) in user.attrs.iter().enumerate() {
+                for &v in vs {
+                    users[u * user_dim + uo[f] + v as usize] = 1.0;
+                }
+            }
+        }
+        let mut items = vec![0.0; world.n_items() * item_dim];
+        for (i, item) in world.items.iter().enumerate() {
+            for (f, vs) in item.attrs.iter().enumerate() {
+                for &v in vs {
+                    items[i * item_dim + io[f] + v as usize] = 1.0;
+                }
+            }
+        }
+        Self {
+            user_dim,
+            item_dim,
+            users,
+            items,
+        }
+    }
+
+    pub fn dim(&self) -> usize {
+        self.user_dim + self.item_dim
+    }
+
+    /// Appends `[user attributes ‖ item attributes]`.
+    pub fn push(&self, user: usize, item: usize, out: &mut Vec<f32>) {
+        out.extend_from_slice(&self.users[user * self.user_dim..(user + 1) * self.user_dim]);
+        out.extend_from_slice(&self.items[item * self.item_dim..(item + 1) * self.item_dim]);
+    }
+}
+
+/// Rows to fit: inputs `[n, input_dim]` and targets on the reward scale.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RewardData {
+    pub inputs: Vec<f32>,
+    pub targets: Vec<f32>,
+}
+
+impl RewardData {
+    pub fn len(&self) -> usize {
+        self.targets.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.targets.is_empty()
+    }
+}
+
+/// `R_φ` with its optimiser.
+pub struct RewardModel {
+    net: Mlp,
+    optim: ModuleOptimizer,
+    device: Device,
+    config: RewardModelConfig,
+    input_dim: usize,
+    /// Targets are fitted as `(y − lo) / span`.
+    lo: f32,
+    span: f32,
+}
+
+impl RewardModel {
+    pub fn new(
+        input_dim: usize,
+        config: RewardModelConfig,
+        reward: crate::env::world::RewardScale,
+        seed: u64,
+    ) -> Self {
+        let device = device();
+        device.seed(seed);
+        let net = Mlp::new(input_dim, config.hidden, 1, &device);
+        Self {
+            net,
+            optim: AdamConfig::new().init(),
+            device,
+            config,
+            input_dim,
+            lo: reward.min,
+            span: (reward.max - reward.min).max(1e-6),
+        }
+    }
+
+    pub fn input_dim(&self) -> usize {
+        self.input_dim
+    }
+
+    /// One pass over `data` in shuffled minibatches; returns the mean squared error on
+    /// the reward scale.
+    pub fn fit_epoch(&mut self, data: &RewardData, rng: &mut SimRng) -> f64 {
+        let n = data.len();
+        if n == 0 {
+            return 0.0;
+        }
+        let mut order: Vec<usize> = (0..n).collect();
+        for k in (1..n).rev() {
+            order.swap(k, rng::index(rng, k + 1));
+        }
+        let mut sq = 0.0f64;
+        for chunk in order.chunks(self.config.batch.max(1)) {
+            let m = chunk.len();
+            let mut x = Vec::with_capacity(m * self.input_dim);
+            let mut y = Vec::with_capacity(m);
+            for &i in chunk {
+                x.extend_from_slice(&data.inputs[i * self.input_dim..(i + 1) * self.input_dim]);
+                y.push((data.targets[i] - self.lo) / self.span);
+            }
+            let x = Tensor::<2>::from_data(TensorData::new(x, [m, self.input_dim]), &self.device);
+            let y = Tensor::<2>::from_data(TensorData::new(y, [m, 1]), &self.device);
+            let diff = self.net.forward(x) - y; // [m, 1]
+            let loss = (diff.clone() * diff).mean();
+            sq += loss.clone().detach().into_scalar::<f32>() as f64 * m as f64;
+            let grads = GradientsParams::from_grads(loss.backward(), &self.net);
+            self.net = self
+                .optim
+                .step(self.config.learning_rate, self.net.clone(), grads);
+        }
+        sq / n as f64 * (self.span as f64).powi(2)
+    }
+
+    /// `R_φ` for each row of `inputs` (`[rows, input_dim]`), on the reward scale.
+    pub fn predict(&self, inputs: &[f32]) -> Vec<f32> {
+        let rows = inputs.len() / self.input_dim.max(1);
+        if rows == 0 {
+            return Vec::new();
+        }
+        let d = self.device.clone().inner();
+        let net = self.net.valid();
+        let x =
+            Tensor::<2>::from_data(TensorData::new(inputs.to_vec(), [rows, self.input_dim]), &d);
+        let out = net
+            .forward(x)
+            .into_data()
+            .try_to_vec::<f32>()
+            .expect("f32 rewards");
+        out.into_iter()
+            .map(|v| self.lo + v.clamp(0.0, 1.0) * self.span)
+            .collect()
+    }
+
+    /// Root-mean-square error on `data`.
+    pub fn rmse(&self, data: &RewardData) -> f64 {
+        if data.is_empty() {
+            return 0.0;
+        }
+        let p = self.predict(&data.inputs);
+        (p.iter()
+            .zip(&data.targets)
+            .map(|(a, b)| ((a - b) as f64).powi(2))
+            .sum::<f64>()
+            / data.len() as f64)
+            .sqrt()
+    }
+}

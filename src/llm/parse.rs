@@ -1,0 +1,401 @@
+//! Reading a model's answer, forgivingly and honestly: the JSON may sit in prose or a
+//! code fence, be cut off, name ids that were not asked about, give a score twice or
+//! out of range. Whatever is valid is kept; everything dropped is counted by reason.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// Ratings dropped from answers, by reason.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dropped {
+    /// An id that was not among the case's candidates (or no id at all).
+    pub unknown_ids: usize,
+    /// A case number that was not asked about.
+    pub unknown_cases: usize,
+    /// A score outside 1–5.
+    pub out_of_range: usize,
+    /// A score that is not a number.
+    pub not_numbers: usize,
+    /// A second score for the same item (the first is kept).
+    pub duplicates: usize,
+    /// Candidates the answer did not rate.
+    pub missing: usize,
+}
+
+impl Dropped {
+    pub fn add(&mut self, o: &Dropped) {
+        self.unknown_ids += o.unknown_ids;
+        self.unknown_cases += o.unknown_cases;
+        self.out_of_range += o.out_of_range;
+        self.not_numbers += o.not_numbers;
+        self.duplicates += o.duplicates;
+        self.missing += o.missing;
+    }
+    pub fn total(&self) -> usize {
+        self.unknown_ids
+            + self.unknown_cases
+            + self.out_of_range
+            + self.not_numbers
+            + self.duplicates
+            + self.missing
+    }
+}
+
+/// The usable part of an answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParsedAnswer {
+    /// Per case, per candidate (in the order asked): the 1–5 score, if one was given.
+    pub scores: Vec<Vec<Option<f32>>>,
+    pub dropped: Dropped,
+}
+
+impl ParsedAnswer {
+    pub fn valid(&self) -> usize {
+        self.scores.iter().flatten().filter(|s| s.is_some()).count()
+    }
+}
+
+/// An answer with nothing usable in it.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ParseError {
+    #[error("the answer contains no JSON")]
+    NoJson,
+    #[error("the answer's JSON contains no usable rating ({0} dropped)")]
+    NoRatings(usize),
+}
+
+/// Parses `text` for the cases whose candidates are `expected` (case k+1 = `expected[k]`).
+pub fn parse_answer(text: &str, expected: &[Vec<usize>]) -> Result<ParsedAnswer, ParseError> {
+    let mut best: Option<ParsedAnswer> = None;
+    for span in json_spans(text) {
+        let Ok(value) = serde_json::from_str::<Value>(&span) else {
+            continue;
+        };
+        let entries = interpret(&value);
+        if entries.is_empty() {
+            continue;
+        }
+        let parsed = collect(&entries, expected);
+        if best.as_ref().is_none_or(|b| parsed.valid() > b.valid()) {
+            best = Some(parsed);
+        }
+    }
+    match best {
+        None => Err(ParseError::NoJson),
+        Some(p) if p.valid() == 0 => Err(ParseError::NoRatings(p.dropped.total())),
+        Some(p) => Ok(p),
+    }
+}
+
+/// (case number, id value, score value) triples found in a JSON value.
+type Entry = (usize, Value, Value);
+
+fn interpret(v: &Value) -> Vec<Entry> {
+    let mut out = Vec::new();
+    let cases = match v {
+        Value::Object(o) => o
+            .get("cases")
+            .or_else(|| o.get("results"))
+            .and_then(Value::as_array),
+        Value::Array(a) if a.iter().any(|e| scores_of(e).is_some()) => Some(a),
+        _ => None,
+    };
+    if let Some(cases) = cases {
+        for (k, c) in cases.iter().enumerate() {
+            let no = c
+                .as_object()
+                .and_then(|o| o.get("case").or_else(|| o.get("case_id")))
+                .and_then(number_in)
+                .map(|x| x as usize)
+                .unwrap_or(k + 1);
+            if let Some(s) = scores_of(c) {
+                pairs(s, no, &mut out);
+            }
+        }
+        return out;
+    }
+    // A single case: {"scores": …}, {"12": 4, …} or [{"id": 12, "score": 4}, …].
+    match scores_of(v) {
+        Some(s) => pairs(s, 1, &mut out),
+        None => pairs(v, 1, &mut out),
+    }
+    out
+}
+
+fn scores_of(v: &Value) -> Option<&Value> {
+    let o = v.as_object()?;
+    ["scores", "ratings", "preferences", "items"]
+        .iter()
+        .find_map(|k| o.get(*k))
+}
+
+fn pairs(s: &Value, case: usize, out: &mut Vec<Entry>) {
+    match s {
+        Value::Object(o) => {
+            for (k, v) in o {
+                out.push((case, Value::String(k.clone()), v.clone()));
+            }
+        }
+        Value::Array(a) => {
+            for e in a {
+                if let Some(o) = e.as_object() {
+                    let id = ["id", "item", "item_id", "itemId"]
+                        .iter()
+                        .find_map(|k| o.get(*k));
+                    let score = ["score", "rating", "preference", "value"]
+                        .iter()
+                        .find_map(|k| o.get(*k));
+                    if let (Some(id), Some(score)) = (id, score) {
+                        out.push((case, id.clone(), score.clone()));
+                    } else {
+                        out.push((case, Value::Null, Value::Null));
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A number in a JSON number or in a string ("4", "4/5", "id 12", "[id 12]").
+fn number_in(v: &Value) -> Option<f64> {
+    match v {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => {
+            let start = s.find(|c: char| c.is_ascii_digit())?;
+            let neg = s[..start].ends_with('-');
+            let rest = &s[start..];
+            let end = rest
+                .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+                .unwrap_or(rest.len());
+            let x: f64 = rest[..end].trim_end_matches('.').parse().ok()?;
+            Some(if neg { -x } else { x })
+        }
+        _ => None,
+    }
+}
+
+fn collect(entries: &[Entry], expected: &[Vec<usize>]) -> ParsedAnswer {
+    let mut scores: Vec<Vec<Option<f32>>> = expected.iter().map(|c| vec![None; c.len()]).collect();
+    let mut d = Dropped::default();
+    for (case, id, score) in entries {
+        let case = *case;
+        let Some(cands) = case.checked_sub(1).and_then(|k| expected.get(k)) else {
+            d.unknown_cases += 1;
+            continue;
+        };
+        let pos = number_in(id)
+            .filter(|x| x.fract() == 0.0 && *x >= 0.0)
+            .and_then(|x| cands.iter().position(|c| *c as f64 == x));
+        let Some(pos) = pos else {
+            d.unknown_ids += 1;
+            continue;
+        };
+        let Some(s) = number_in(score) else {
+            d.not_numbers += 1;
+            continue;
+        };
+        if !(1.0..=5.0).contains(&s) {
+            d.out_of_range += 1;
+            continue;
+        }
+        let slot = &mut scores[case - 1][pos];
+        if slot.is_some() {
+            d.duplicates += 1;
+        } else {
+            *slot = Some(s as f32);
+        }
+    }
+    d.missing = scores.iter().flatten().filter(|s| s.is_none()).count();
+    ParsedAnswer { scores, dropped: d }
+}
+
+/// Every `{…}` / `[…]` span of `text` that could be JSON, outermost first, with
+/// trailing commas removed and a cut-off last span closed after its last whole value.
+fn json_spans(text: &str) -> Vec<String> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'{' || b[i] == b'[' {
+            match matching_end(b, i) {
+                Some(end) => {
+                    out.push(drop_trailing_commas(&text[i..end]));
+                    i += 1; // inner spans too, in case the outer one is not JSON
+                }
+                None => {
+                    if let Some(closed) = close_truncated(&text[i..]) {
+                        out.push(drop_trailing_commas(&closed));
+                    }
+                    i += 1;
+                }
+            }
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+fn matching_end(b: &[u8], start: usize) -> Option<usize> {
+    let (mut depth, mut in_str, mut esc) = (0usize, false, false);
+    for (k, &c) in b.iter().enumerate().skip(start) {
+        if in_str {
+            match (esc, c) {
+                (true, _) => esc = false,
+                (false, b'\\') => esc = true,
+                (false, b'"') => in_str = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            b'"' => in_str = true,
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(k + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+fn drop_trailing_commas(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let (mut in_str, mut esc) = (false, false);
+    let chars: Vec<char> = s.chars().collect();
+    for (k, &c) in chars.iter().enumerate() {
+        if in_str {
+            esc = !esc && c == '\\';
+            if c == '"' && !esc {
+                in_str = false;
+            }
+        } else if c == '"' {
+            in_str = true;
+        } else if c == ','
+            && chars[k + 1..]
+                .iter()
+                .find(|x| !x.is_whitespace())
+                .is_some_and(|x| *x == '}' || *x == ']')
+        {
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Closes a cut-off JSON text after its last complete value, e.g.
+/// `{"cases":[{"case":1,"scores":{"3":4,"5":` → `{"cases":[{"case":1,"scores":{"3":4}}]}`.
+fn close_truncated(s: &str) -> Option<String> {
+    #[derive(Clone, Copy)]
+    enum C {
+        Obj { key_next: bool },
+        Arr,
+    }
+    let b = s.as_bytes();
+    let mut stack: Vec<C> = Vec::new();
+    let mut safe: Option<(usize, Vec<C>)> = None;
+    let mut i = 0;
+    let mark = |p: usize, st: &Vec<C>, safe: &mut Option<(usize, Vec<C>)>| {
+        if !st.is_empty() {
+            *safe = Some((p, st.clone()));
+        }
+    };
+    while i < b.len() {
+        match b[i] {
+            b'{' => stack.push(C::Obj { key_next: true }),
+            b'[' => stack.push(C::Arr),
+            b'}' | b']' => {
+                stack.pop()?;
+                mark(i + 1, &stack, &mut safe);
+                if stack.is_empty() {
+                    return Some(s[..i + 1].to_string());
+                }
+            }
+            b',' => {
+                if let Some(C::Obj { key_next }) = stack.last_mut() {
+                    *key_next = true;
+                }
+            }
+            b':' => {
+                if let Some(C::Obj { key_next }) = stack.last_mut() {
+                    *key_next = false;
+                }
+            }
+            b'"' => {
+                let mut k = i + 1;
+                let mut esc = false;
+                while k < b.len() && (esc || b[k] != b'"') {
+                    esc = !esc && b[k] == b'\\';
+                    k += 1;
+                }
+                if k >= b.len() {
+                    break;
+                }
+                let is_key = matches!(stack.last(), Some(C::Obj { key_next: true }));
+                i = k;
+                if !is_key {
+                    mark(i + 1, &stack, &mut safe);
+                }
+            }
+            c if c == b'-' || c.is_ascii_alphanumeric() => {
+                let mut k = i;
+                while k < b.len()
+                    && (b[k].is_ascii_alphanumeric() || matches!(b[k], b'.' | b'-' | b'+'))
+                {
+                    k += 1;
+                }
+                if k >= b.len() {
+                    break; // the number may have been cut
+                }
+                i = k - 1;
+                mark(k, &stack, &mut safe);
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    let (p, st) = safe?;
+    let mut out = s[..p].to_string();
+    for c in st.iter().rev() {
+        out.push(match c {
+            C::Obj { .. } => '}',
+            C::Arr => ']',
+        });
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(text: &str, expected: &[Vec<usize>]) -> ParsedAnswer {
+        parse_answer(text, expected).unwrap_or_else(|e| panic!("{e}: {text}"))
+    }
+
+    #[test]
+    fn strict_shape() {
+        let p = ok(
+            r#"{"cases":[{"case":1,"scores":{"3":4,"5":1}},{"case":2,"scores":{"9":5}}]}"#,
+            &[vec![3, 5], vec![9]],
+        );
+        assert_eq!(p.scores, vec![vec![Some(4.0), Some(1.0)], vec![Some(5.0)]]);
+        assert_eq!(p.dropped, Dropped::default());
+    }
+
+    #[test]
+    fn truncated_answer_keeps_complete_pairs() {
+        let p = ok(
+            "```json\n{\"cases\":[{\"case\":1,\"scores\":{\"3\":4,\"5\":2,\"7\":",
+            &[vec![3, 5, 7]],
+        );
+        assert_eq!(p.scores, vec![vec![Some(4.0), Some(2.0), None]]);
+        assert_eq!(p.dropped.missing, 1);
+    }
+}

@@ -377,10 +377,7 @@ mod native {
         let mut exp = Experiment::new(valid.clone(), world).with_cache(cache);
         let started = std::time::Instant::now();
         let mut shown = None;
-        while !exp.progress().finished()
-            && !INTERRUPTED.load(Ordering::SeqCst)
-            && exp.halted().is_none()
-        {
+        while !exp.is_finished() && !INTERRUPTED.load(Ordering::SeqCst) && exp.halted().is_none() {
             let p = exp.advance(2_000);
             if exp.current() != shown {
                 shown = exp.current();

@@ -186,6 +186,11 @@ impl Experiment {
         &self.cache
     }
 
+    /// Whether every job has run to its end.
+    pub fn is_finished(&self) -> bool {
+        self.active.is_none() && self.next_job >= self.jobs.len()
+    }
+
     /// Why the experiment stopped early (a refused key, no usable answer).
     pub fn halted(&self) -> Option<&str> {
         self.halted.as_deref()
@@ -291,7 +296,7 @@ impl Experiment {
         if let Some(a) = &self.active {
             r.runs.push(a.record.clone());
         }
-        r.complete = self.progress().finished() && self.halted.is_none();
+        r.complete = self.is_finished() && self.halted.is_none();
         r.halted = self.halted.clone();
         r.summarise();
         r
@@ -587,6 +592,11 @@ impl Experiment {
         let world = ctx.truth.world();
         let ij = job.ialp.as_mut().expect("an iALP job");
         let mut work = 0;
+        // Count cases as they settle, whoever answered them (a stand-in here, or the
+        // edge between two calls).
+        let settled = ij.distill.cases_settled();
+        self.done_episodes += settled - ij.counted;
+        ij.counted = settled;
         if !ij.distill.is_finished() {
             if !raw.llm.provider.is_remote() {
                 for req in ij.distill.next_requests(&self.cache, STANDIN_PER_UNIT) {
@@ -609,8 +619,28 @@ impl Experiment {
             ij.counted = settled;
             return work.max(1);
         }
+        let mut report = DistillReport {
+            run: job.run,
+            seed: ctx.seed,
+            source: raw.llm.describe(),
+            states: ij.distill.cases().len(),
+            planned_requests: ij.distill.planned_requests(),
+            stats: *ij.distill.stats(),
+            labelled_states: ij
+                .distill
+                .cases()
+                .iter()
+                .filter(|c| c.labels.iter().any(Option::is_some))
+                .count(),
+            held_out_states: ij.distill.cases().iter().filter(|c| c.held_out).count(),
+            reward_train_rows: 0,
+            reward_train_rmse: 0.0,
+            reward_held_out_rmse: 0.0,
+            agreement: Default::default(),
+        };
         if let Some(f) = ij.distill.fatal() {
             self.halted = Some(format!("iALP stopped in run {}: {f}", job.run + 1));
+            self.results.distillations.push(report);
             return 1;
         }
         if ij.data.is_none() {
@@ -628,8 +658,9 @@ impl Experiment {
                 s.requests,
                 s.failures,
                 s.unparsable,
-                ij.distill.planned_requests() - s.requests - s.cache_hits
+                ij.distill.planned_requests().saturating_sub(s.requests + s.cache_hits)
             ));
+            self.results.distillations.push(report);
             return 1;
         }
         let epochs = raw.ialp.reward_model.epochs;
@@ -639,27 +670,12 @@ impl Experiment {
         }
         ij.epochs_done += n;
         if ij.epochs_done >= epochs {
-            let report = DistillReport {
-                run: job.run,
-                seed: ctx.seed,
-                source: raw.llm.describe(),
-                states: ij.distill.cases().len(),
-                planned_requests: ij.distill.planned_requests(),
-                stats: *ij.distill.stats(),
-                labelled_states: ij
-                    .distill
-                    .cases()
-                    .iter()
-                    .filter(|c| c.labels.iter().any(Option::is_some))
-                    .count(),
-                held_out_states: ij.distill.cases().iter().filter(|c| c.held_out).count(),
-                reward_train_rows: train.len(),
-                reward_train_rmse: ij.reward.rmse(train),
-                reward_held_out_rmse: ij.reward.rmse(held),
-                agreement: ij
-                    .distill
-                    .agreement(world, &ctx.model, &ij.reward, &ij.features),
-            };
+            report.reward_train_rows = train.len();
+            report.reward_train_rmse = ij.reward.rmse(train);
+            report.reward_held_out_rmse = ij.reward.rmse(held);
+            report.agreement = ij
+                .distill
+                .agreement(world, &ctx.model, &ij.reward, &ij.features);
             self.results.distillations.push(report.clone());
             ij.report = Some(report);
         }

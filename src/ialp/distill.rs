@@ -48,7 +48,13 @@ struct Request {
     end: usize,
     prompt: String,
     slot: Slot,
+    /// Times the prompt was asked again after an unparsable answer.
+    reasks: usize,
 }
+
+/// An unparsable answer is asked again this many times (models do answer properly on a
+/// second try; a cached answer is never unparsable).
+const REASKS: usize = 1;
 
 /// A prompt that needs an answer.
 #[derive(Debug, Clone, PartialEq)]
@@ -102,6 +108,8 @@ pub struct Distillation {
     cases: Vec<StateCase>,
     requests: Vec<Request>,
     next: usize,
+    /// Requests to ask again (unparsable answers), before `next`.
+    again: Vec<usize>,
     stats: LlmStats,
     provider: String,
     model: String,
@@ -207,6 +215,7 @@ impl Distillation {
                     end,
                     prompt: template.render(world, &group),
                     slot: Slot::Waiting,
+                    reasks: 0,
                 }
             })
             .collect();
@@ -214,6 +223,7 @@ impl Distillation {
             cases,
             requests,
             next: 0,
+            again: Vec::new(),
             stats: LlmStats::default(),
             provider: llm.provider.id().into(),
             model: llm.model(),
@@ -262,6 +272,19 @@ impl Distillation {
     /// (no call); past the call cap, the rest are skipped.
     pub fn next_requests(&mut self, cache: &LlmCache, max: usize) -> Vec<LlmRequest> {
         let mut out = Vec::new();
+        while out.len() < max && self.fatal.is_none() {
+            let Some(id) = self.again.pop() else { break };
+            if self.stats.requests >= self.max_calls {
+                self.requests[id].slot = Slot::Failed;
+                continue;
+            }
+            self.stats.requests += 1;
+            self.requests[id].slot = Slot::InFlight;
+            out.push(LlmRequest {
+                id,
+                prompt: self.requests[id].prompt.clone(),
+            });
+        }
         while self.next < self.requests.len() && out.len() < max {
             let id = self.next;
             self.next += 1;
@@ -323,6 +346,7 @@ impl Distillation {
                         }
                     }
                     self.next = self.requests.len();
+                    self.again.clear();
                 }
             }
         }
@@ -347,7 +371,14 @@ impl Distillation {
             }
             Err(_) => {
                 self.stats.unparsable += 1;
-                self.requests[id].slot = Slot::Failed;
+                let r = &mut self.requests[id];
+                if r.reasks < REASKS {
+                    r.reasks += 1;
+                    r.slot = Slot::Waiting;
+                    self.again.push(id);
+                } else {
+                    r.slot = Slot::Failed;
+                }
                 false
             }
         }

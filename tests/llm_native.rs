@@ -1,0 +1,327 @@
+//! The native LLM client, end to end: `ialp run` distils through a real HTTP server on
+//! 127.0.0.1 speaking each provider's protocol, survives rate limits, server errors,
+//! hangs and nonsense, stops on a bad key, reruns from its cache with no key and no
+//! call, and never writes the key anywhere.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::{json, Value};
+use support::{FakeProvider, KEY};
+
+const STATES: usize = 12;
+const PER_REQUEST: usize = 3;
+const REQUESTS: u64 = (STATES / PER_REQUEST) as u64;
+
+fn config(provider: &str, base: &str, model: &str, seed: u64) -> Value {
+    json!({
+        "env": {"preset": "coat", "scale": 0.3},
+        "methods": ["offline_a2c", "ialp"],
+        "seed": seed, "eval_episodes": 8,
+        "training": {"offline_episodes": 16, "online_episodes": 0, "eval_every": 16},
+        "llm": {"provider": provider, "base_url": base, "model": model, "timeout_secs": 2.0,
+                "max_retries": 3, "cases_per_request": PER_REQUEST, "max_concurrent": 2},
+        "ialp": {"states": STATES, "candidates": 5, "reward_model": {"epochs": 4}}
+    })
+}
+
+fn dir(name: &str) -> PathBuf {
+    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join("llm_native")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+struct Run {
+    code: i32,
+    stderr: String,
+    stdout: String,
+    results: Value,
+}
+
+fn run(out: &Path, cfg: &Value, key: Option<&str>, extra: &[&str]) -> Run {
+    let cfg_path = out.join("config.json");
+    std::fs::write(&cfg_path, cfg.to_string()).unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ialp"));
+    cmd.args([
+        "run",
+        cfg_path.to_str().unwrap(),
+        "--out",
+        out.join("out").to_str().unwrap(),
+        "--key-env",
+        "IALP_TEST_LLM_KEY",
+    ])
+    .args(extra);
+    cmd.env_remove("IALP_TEST_LLM_KEY");
+    if let Some(k) = key {
+        cmd.env("IALP_TEST_LLM_KEY", k);
+    }
+    let o = cmd.output().unwrap();
+    let results = std::fs::read_to_string(out.join("out/results.json"))
+        .map(|t| serde_json::from_str(&t).unwrap())
+        .unwrap_or(Value::Null);
+    Run {
+        code: o.status.code().unwrap_or(-1),
+        stderr: String::from_utf8_lossy(&o.stderr).into(),
+        stdout: String::from_utf8_lossy(&o.stdout).into(),
+        results,
+    }
+}
+
+fn base_for(provider: &str, server: &FakeProvider) -> String {
+    if provider == "openai" {
+        format!("{}/v1", server.base())
+    } else {
+        server.base()
+    }
+}
+
+fn stats(r: &Run) -> &Value {
+    &r.results["distillations"][0]["stats"]
+}
+
+/// Every file under `dir`, as text.
+fn all_text(dir: &Path) -> String {
+    let mut s = String::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            s += &all_text(&p);
+        } else {
+            s += &String::from_utf8_lossy(&std::fs::read(&p).unwrap());
+        }
+    }
+    s
+}
+
+fn assert_completed(r: &Run, what: &str) {
+    assert_eq!(r.code, 0, "{what}: exit {}\n{}", r.code, r.stderr);
+    assert_eq!(r.results["complete"], true, "{what}");
+    let s = stats(r);
+    assert!(
+        s["labels"].as_u64().unwrap() >= (STATES * 5 / 2) as u64,
+        "{what}: too few labels {s}"
+    );
+    assert_eq!(s["failures"], 0, "{what}: {s}");
+    let summary = r.results["summary"].as_array().unwrap();
+    assert!(
+        summary
+            .iter()
+            .any(|m| m["method"] == "ialp" && m["seeds"] == 1),
+        "{what}: iALP evaluated"
+    );
+}
+
+#[test]
+fn every_provider_distils_through_the_server_and_survives_each_failure() {
+    let server = FakeProvider::start();
+    for (k, provider) in ["openai", "anthropic", "gemini"].into_iter().enumerate() {
+        let base = base_for(provider, &server);
+        // A different seed per provider: the server's "first request for a prompt" state
+        // is shared between providers.
+        let seed = 100 + k as u64;
+        let ok = run(
+            &dir(&format!("{provider}-ok")),
+            &config(provider, &base, "ok", seed),
+            Some(KEY),
+            &[],
+        );
+        assert_completed(&ok, &format!("{provider} ok"));
+        assert_eq!(
+            stats(&ok)["calls"],
+            REQUESTS,
+            "{provider}: one call per request"
+        );
+        assert_eq!(stats(&ok)["retries"], 0);
+        assert!(
+            stats(&ok)["prompt_tokens"].as_u64().unwrap() > 0,
+            "{provider}: usage is read"
+        );
+        // The fake's answers are a known function of (case, id): the labels are exact.
+        assert_eq!(stats(&ok)["dropped"]["missing"], 0);
+
+        for scenario in ["rate-limit", "rate-limit-ms", "server-error", "hang"] {
+            let r = run(
+                &dir(&format!("{provider}-{scenario}")),
+                &config(provider, &base, scenario, seed),
+                Some(KEY),
+                &[],
+            );
+            assert_completed(&r, &format!("{provider} {scenario}"));
+            assert_eq!(
+                stats(&r)["retries"],
+                REQUESTS,
+                "{provider} {scenario}: each prompt failed once, then was retried: {}",
+                stats(&r)
+            );
+        }
+        let g = run(
+            &dir(&format!("{provider}-garbage")),
+            &config(provider, &base, "garbage", seed),
+            Some(KEY),
+            &[],
+        );
+        assert_completed(&g, &format!("{provider} garbage"));
+        assert_eq!(
+            stats(&g)["unparsable"],
+            REQUESTS,
+            "{provider}: each nonsense answer counted, then asked again"
+        );
+    }
+    let hangs = &server.stats()["hang"]["by_status"];
+    assert_eq!(
+        hangs["hang"],
+        3 * REQUESTS,
+        "the server saw the hung requests: {hangs}"
+    );
+}
+
+#[test]
+fn a_bad_key_stops_plainly_and_keeps_what_finished() {
+    let server = FakeProvider::start();
+    let secret = "sk-this-is-the-wrong-key-0123456789";
+    for provider in ["openai", "anthropic", "gemini"] {
+        let out = dir(&format!("badkey-{provider}"));
+        let r = run(
+            &out,
+            &config(provider, &base_for(provider, &server), "ok", 7),
+            Some(secret),
+            &[],
+        );
+        assert_eq!(r.code, 1, "{provider}: {}", r.stderr);
+        assert!(
+            r.stderr.contains("refused the API key"),
+            "{provider}: {}",
+            r.stderr
+        );
+        assert!(r.results["halted"]
+            .as_str()
+            .unwrap()
+            .contains("refused the API key"));
+        // Offline A2C ran before iALP and is kept.
+        assert!(r.results["runs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["method"] == "offline_a2c" && m["finished"] == true));
+        // Nothing is sent after the first refusal (2 in flight at once).
+        assert!(stats_total(&server, "ok") <= 2 * 3, "{provider}");
+        for piece in [secret, &secret[3..15]] {
+            assert!(
+                !r.stderr.contains(piece) && !r.stdout.contains(piece),
+                "{provider}: the key leaked into the output"
+            );
+            assert!(
+                !all_text(&out).contains(piece),
+                "{provider}: the key leaked into a file"
+            );
+        }
+    }
+}
+
+fn stats_total(server: &FakeProvider, scenario: &str) -> u64 {
+    server.stats()[scenario]["by_status"]["401"]
+        .as_u64()
+        .unwrap_or(0)
+        + server.stats()[scenario]["by_status"]["400"]
+            .as_u64()
+            .unwrap_or(0)
+}
+
+#[test]
+fn a_rerun_from_the_cache_needs_no_key_and_makes_no_call() {
+    let server = FakeProvider::start();
+    let base = base_for("openai", &server);
+    let cfg = config("openai", &base, "ok", 11);
+    let first_dir = dir("cache-first");
+    let cache = first_dir.join("cache.json");
+    let first = run(
+        &first_dir,
+        &cfg,
+        Some(KEY),
+        &["--llm-cache", cache.to_str().unwrap()],
+    );
+    assert_completed(&first, "first run");
+    let calls_before = server.stats()["total"].as_u64().unwrap();
+    let text = std::fs::read_to_string(&cache).unwrap();
+    assert!(!text.contains(KEY), "the cache holds no key");
+
+    let second = run(
+        &dir("cache-second"),
+        &cfg,
+        None,
+        &["--llm-cache", cache.to_str().unwrap()],
+    );
+    assert_completed(&second, "rerun");
+    assert_eq!(stats(&second)["calls"], 0);
+    assert_eq!(stats(&second)["cache_hits"], REQUESTS);
+    assert_eq!(
+        server.stats()["total"].as_u64().unwrap(),
+        calls_before,
+        "no request reached the server"
+    );
+    assert_eq!(
+        first.results["summary"], second.results["summary"],
+        "same answers, same numbers"
+    );
+
+    // A broken cache file is refused before anything runs.
+    std::fs::write(&cache, "{not json").unwrap();
+    let bad = run(
+        &dir("cache-bad"),
+        &cfg,
+        Some(KEY),
+        &["--llm-cache", cache.to_str().unwrap()],
+    );
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("not an LLM cache"), "{}", bad.stderr);
+}
+
+#[test]
+fn unrecoverable_answers_stop_with_a_clear_reason() {
+    let server = FakeProvider::start();
+    let base = base_for("openai", &server);
+    let r = run(
+        &dir("garbage-body"),
+        &config("openai", &base, "garbage-body", 3),
+        Some(KEY),
+        &[],
+    );
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("not the provider's JSON"), "{}", r.stderr);
+    assert!(r.results["halted"]
+        .as_str()
+        .unwrap()
+        .contains("no usable rating"));
+    let mut cfg = config("openai", &base, "always-500", 3);
+    cfg["llm"]["max_retries"] = json!(1);
+    let r = run(&dir("always-500"), &cfg, Some(KEY), &[]);
+    assert_eq!(r.code, 1);
+    assert_eq!(stats(&r)["failures"], REQUESTS);
+    assert_eq!(stats(&r)["calls"], 2 * REQUESTS, "one retry each, bounded");
+    // A remote provider without a key (and not on localhost) is refused up front.
+    let cfg = config("anthropic", "https://api.anthropic.com", "ok", 3);
+    let r = run(&dir("no-key"), &cfg, None, &[]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("IALP_TEST_LLM_KEY"), "{}", r.stderr);
+}
+
+#[test]
+fn the_call_cap_is_honoured_and_reported() {
+    let server = FakeProvider::start();
+    let mut cfg = config("openai", &base_for("openai", &server), "ok", 5);
+    cfg["llm"]["max_calls"] = json!(2);
+    let r = run(&dir("cap"), &cfg, Some(KEY), &[]);
+    assert_completed(&r, "capped");
+    assert_eq!(stats(&r)["requests"], 2);
+    assert_eq!(server.stats()["total"], 2);
+    assert_eq!(
+        r.results["distillations"][0]["labelled_states"],
+        2 * PER_REQUEST as u64
+    );
+}

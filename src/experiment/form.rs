@@ -3,6 +3,8 @@
 
 use super::config::{ConfigError, DataSource, EnvConfig, ExperimentConfig, ValidConfig};
 use crate::env::{synthetic, Mode, Preset, QuitRule, Window};
+use crate::llm::prompt::DEFAULT_TEMPLATE;
+use crate::llm::{LlmConfig, Provider};
 use crate::policy::Method;
 
 /// Text and choices as shown in the page's controls. Empty optional boxes mean "the
@@ -26,6 +28,19 @@ pub struct ConfigForm {
     pub leave_tau: String,
     pub window: Window,
     pub methods: Vec<Method>,
+    /// Who rates iALP's cases, and the LLM panel's boxes.
+    pub llm_provider: Provider,
+    pub llm_base_url: String,
+    pub llm_model: String,
+    pub llm_oracle_noise: String,
+    pub llm_max_calls: String,
+    pub llm_max_concurrent: String,
+    pub llm_timeout_secs: String,
+    pub llm_cases_per_request: String,
+    /// The prompt template as edited (the default's text when untouched).
+    pub llm_template: String,
+    pub ialp_lambda: String,
+    pub ialp_states: String,
     /// Everything the form does not show, kept as it was.
     pub rest: ExperimentConfig,
 }
@@ -57,6 +72,17 @@ impl ConfigForm {
             leave_tau: opt(c.env.leave_tau.map(|t| t.to_string())),
             window: c.env.window,
             methods: c.methods.clone(),
+            llm_provider: c.llm.provider,
+            llm_base_url: opt(c.llm.base_url.clone()),
+            llm_model: opt(c.llm.model.clone()),
+            llm_oracle_noise: c.llm.oracle_noise.to_string(),
+            llm_max_calls: c.llm.max_calls.to_string(),
+            llm_max_concurrent: c.llm.max_concurrent.to_string(),
+            llm_timeout_secs: c.llm.timeout_secs.to_string(),
+            llm_cases_per_request: c.llm.cases_per_request.to_string(),
+            llm_template: c.llm.template_text().to_string(),
+            ialp_lambda: c.ialp.lambda.to_string(),
+            ialp_states: c.ialp.states.to_string(),
             rest: c.clone(),
         }
     }
@@ -153,6 +179,32 @@ impl ConfigForm {
                 learning_rate: req("a2c.learning_rate", &self.a2c_learning_rate, "a number")?,
                 entropy_weight: req("a2c.entropy_weight", &self.a2c_entropy_weight, "a number")?,
                 ..self.rest.a2c
+            },
+            llm: LlmConfig {
+                provider: self.llm_provider,
+                base_url: Some(self.llm_base_url.trim().to_string()).filter(|s| !s.is_empty()),
+                model: Some(self.llm_model.trim().to_string()).filter(|s| !s.is_empty()),
+                oracle_noise: req("llm.oracle_noise", &self.llm_oracle_noise, "a number")?,
+                max_calls: req("llm.max_calls", &self.llm_max_calls, "a whole number")?,
+                max_concurrent: req(
+                    "llm.max_concurrent",
+                    &self.llm_max_concurrent,
+                    "a whole number",
+                )?,
+                timeout_secs: req("llm.timeout_secs", &self.llm_timeout_secs, "a number")?,
+                cases_per_request: req(
+                    "llm.cases_per_request",
+                    &self.llm_cases_per_request,
+                    "a whole number",
+                )?,
+                // An untouched template is not written into the config.
+                template: Some(self.llm_template.clone()).filter(|t| t != DEFAULT_TEMPLATE),
+                ..self.rest.llm.clone()
+            },
+            ialp: crate::ialp::IalpConfig {
+                lambda: req("ialp.lambda", &self.ialp_lambda, "a number")?,
+                states: req("ialp.states", &self.ialp_states, "a whole number")?,
+                ..self.rest.ialp
             },
             ..self.rest.clone()
         };

@@ -9,7 +9,7 @@ pub mod stats;
 
 pub use config::{ConfigError, DataSource, EnvConfig, ExperimentConfig, ValidConfig};
 pub use results::{MethodRun, MethodSummary, Results};
-pub use run::{Experiment, Progress};
+pub use run::{Experiment, LlmTicket, Progress};
 pub use stats::{MeanStd, PolicySummary};
 
 use crate::env::coat::{CoatFiles, DataError};

@@ -659,7 +659,7 @@ impl Experiment {
                 s.failures,
                 s.unparsable,
                 ij.distill.planned_requests().saturating_sub(s.requests + s.cache_hits)
-            ));
+            ) + &ij.distill.last_failure().map(|f| format!(" Last error: {f}")).unwrap_or_default());
             self.results.distillations.push(report);
             return 1;
         }

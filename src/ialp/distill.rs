@@ -115,6 +115,7 @@ pub struct Distillation {
     model: String,
     max_calls: usize,
     fatal: Option<LlmFailure>,
+    last_failure: Option<LlmFailure>,
 }
 
 impl Distillation {
@@ -229,6 +230,7 @@ impl Distillation {
             model: llm.model(),
             max_calls: llm.max_calls,
             fatal: None,
+            last_failure: None,
         }
     }
 
@@ -241,6 +243,11 @@ impl Distillation {
     pub fn fatal(&self) -> Option<&LlmFailure> {
         self.fatal.as_ref()
     }
+    /// The most recent failure, to explain a distillation that gave nothing.
+    pub fn last_failure(&self) -> Option<&LlmFailure> {
+        self.last_failure.as_ref()
+    }
+
     pub fn planned_requests(&self) -> usize {
         self.requests.len()
     }
@@ -338,6 +345,7 @@ impl Distillation {
             Err(f) => {
                 self.stats.failures += 1;
                 self.requests[id].slot = Slot::Failed;
+                self.last_failure = Some(f.clone());
                 if f.is_fatal() {
                     self.fatal = Some(f);
                     for r in &mut self.requests {

@@ -12,7 +12,10 @@ use crate::chart::{Curve, Series};
 use crate::env::coat::{CoatFile, CoatFiles};
 use crate::env::{synthetic, Mode, Preset, Window, World};
 use crate::experiment::form::ConfigForm;
-use crate::experiment::{build_world, DataSource, Experiment, Results};
+use crate::experiment::{build_world, DataSource, Experiment, LlmTicket, Results};
+use crate::ialp::distill::LlmOutcome;
+use crate::llm::prompt::DEFAULT_TEMPLATE;
+use crate::llm::{LlmCache, Provider};
 use crate::policy::{Learning, Method};
 
 /// Wall-clock budget of one chunk of simulation before yielding to the browser.
@@ -35,6 +38,26 @@ pub enum Msg {
     LeaveTau(String),
     Window(String),
     Method(Method, bool),
+    LlmProvider(String),
+    LlmBaseUrl(String),
+    LlmModel(String),
+    LlmNoise(String),
+    LlmMaxCalls(String),
+    LlmConcurrent(String),
+    LlmTimeout(String),
+    LlmCasesPerRequest(String),
+    LlmTemplate(String),
+    LlmTemplateReset,
+    IalpLambda(String),
+    IalpStates(String),
+    Key(String),
+    RememberKey(bool),
+    ForgetKey,
+    LlmAnswer(u64, LlmTicket, LlmOutcome),
+    CacheExport,
+    CacheImport(Vec<web_sys::File>),
+    CacheImported(Result<String, String>),
+    ExportResults(&'static str),
     Files(Vec<web_sys::File>),
     FilesRead(Vec<(String, Result<String, String>)>),
     Run,
@@ -65,6 +88,14 @@ pub struct App {
     started_ms: f64,
     elapsed_ms: f64,
     canvas: NodeRef,
+    /// The API key: in memory only, unless the user asked to remember it.
+    key: String,
+    remember_key: bool,
+    /// LLM answers kept between runs (and in localStorage).
+    cache: LlmCache,
+    /// What happened to the last cache import or save.
+    cache_status: Option<Result<String, String>>,
+    llm_in_flight: usize,
 }
 
 fn now_ms() -> f64 {
@@ -90,6 +121,11 @@ impl Component for App {
             started_ms: 0.0,
             elapsed_ms: 0.0,
             canvas: NodeRef::default(),
+            key: super::llm::remembered_key().unwrap_or_default(),
+            remember_key: super::llm::remembered_key().is_some(),
+            cache: super::llm::load_cache(),
+            cache_status: None,
+            llm_in_flight: 0,
         }
     }
 
@@ -150,10 +186,94 @@ impl Component for App {
                 return false;
             }
             Msg::FilesRead(files) => self.add_real_files(files),
+            Msg::LlmProvider(s) => {
+                self.form.llm_provider = Provider::from_id(&s).unwrap_or_default()
+            }
+            Msg::LlmBaseUrl(s) => self.form.llm_base_url = s,
+            Msg::LlmModel(s) => self.form.llm_model = s,
+            Msg::LlmNoise(s) => self.form.llm_oracle_noise = s,
+            Msg::LlmMaxCalls(s) => self.form.llm_max_calls = s,
+            Msg::LlmConcurrent(s) => self.form.llm_max_concurrent = s,
+            Msg::LlmTimeout(s) => self.form.llm_timeout_secs = s,
+            Msg::LlmCasesPerRequest(s) => self.form.llm_cases_per_request = s,
+            Msg::LlmTemplate(s) => self.form.llm_template = s,
+            Msg::LlmTemplateReset => self.form.llm_template = DEFAULT_TEMPLATE.to_string(),
+            Msg::IalpLambda(s) => self.form.ialp_lambda = s,
+            Msg::IalpStates(s) => self.form.ialp_states = s,
+            Msg::Key(k) => {
+                self.key = k.trim().to_string();
+                if self.remember_key {
+                    super::llm::remember_key(Some(&self.key));
+                }
+            }
+            Msg::RememberKey(on) => {
+                self.remember_key = on;
+                super::llm::remember_key(on.then_some(self.key.as_str()));
+            }
+            Msg::ForgetKey => {
+                self.key.clear();
+                self.remember_key = false;
+                super::llm::remember_key(None);
+            }
+            Msg::LlmAnswer(id, ticket, outcome) => {
+                if id != self.run_id {
+                    return false; // an answer to a stopped run
+                }
+                self.llm_in_flight = self.llm_in_flight.saturating_sub(1);
+                if let Some(sim) = self.sim.as_mut() {
+                    sim.give_llm_answer(&ticket, outcome);
+                }
+                return false; // the next chunk re-renders
+            }
+            Msg::CacheExport => {
+                let text = self.current_cache().to_json();
+                if let Err(e) =
+                    super::llm::download("ialp-llm-cache.json", "application/json", &text)
+                {
+                    self.cache_status = Some(Err(e));
+                }
+            }
+            Msg::CacheImport(files) => {
+                ctx.link().send_future(async move {
+                    let Some(f) = files.into_iter().next() else {
+                        return Msg::CacheImported(Err("no file chosen".into()));
+                    };
+                    let name = f.name();
+                    match gloo::file::futures::read_as_text(&gloo::file::File::from(f)).await {
+                        Ok(t) => Msg::CacheImported(Ok(t)),
+                        Err(e) => Msg::CacheImported(Err(format!("could not read {name}: {e}"))),
+                    }
+                });
+                return false;
+            }
+            Msg::CacheImported(text) => {
+                self.cache_status = Some(text.and_then(|t| LlmCache::from_json(&t).map_err(|e| e.to_string())).map(|c| {
+                    let total = c.len();
+                    let added = self.cache.merge(c);
+                    let saved = super::llm::save_cache(&self.cache).err().map(|e| format!(" ({e})")).unwrap_or_default();
+                    format!("imported {added} new answers ({total} in the file); the cache now holds {}{saved}", self.cache.len())
+                }));
+            }
+            Msg::ExportResults(kind) => {
+                if let Some(r) = &self.results {
+                    let done = match kind {
+                        "csv" => super::llm::download("ialp-results.csv", "text/csv", &r.to_csv()),
+                        _ => super::llm::download(
+                            "ialp-results.json",
+                            "application/json",
+                            &r.to_json(),
+                        ),
+                    };
+                    if let Err(e) = done {
+                        self.error = Some(e);
+                    }
+                }
+            }
             Msg::Run => self.start(ctx),
             Msg::Stop => {
                 self.running = false;
                 self.run_id += 1;
+                self.keep_cache();
             }
             Msg::Chunk(id) => {
                 if id != self.run_id || !self.running {
@@ -236,7 +356,7 @@ impl Component for App {
             </header>
             <main class="layout">
                 { self.view_controls(ctx) }
-                { self.view_results() }
+                { self.view_results(ctx) }
             </main>
             <footer class="foot">
                 <p>{"Method: "}<em>{"Large Language Model driven Policy Exploration for Recommender Systems"}</em>
@@ -350,9 +470,25 @@ impl App {
                     .map(Arc::new)
                     .map_err(|e| e.to_string()),
             };
+        let llm = &config.raw().llm;
+        let local = ["http://localhost", "http://127.0.0.1", "http://[::1]"]
+            .iter()
+            .any(|p| llm.base_url().starts_with(p));
+        if config.methods().contains(&Method::Ialp)
+            && llm.provider.is_remote()
+            && self.key.is_empty()
+            && !local
+        {
+            self.error = Some(format!(
+                "iALP asks {} for ratings: enter your API key in the LLM panel (it stays in this page), or choose the heuristic stand-in or the oracle, which need no key.",
+                llm.provider.label()
+            ));
+            return;
+        }
         match world {
             Ok(w) => {
-                let exp = Experiment::new(config, w);
+                self.llm_in_flight = 0;
+                let exp = Experiment::new(config, w).with_cache(self.cache.clone());
                 self.results = Some(exp.results());
                 self.sim = Some(exp);
                 self.running = true;
@@ -371,20 +507,172 @@ impl App {
     fn chunk(&mut self, ctx: &Context<Self>) {
         let Some(sim) = self.sim.as_mut() else { return };
         let t0 = now_ms();
-        let mut progress = sim.progress();
-        while !progress.finished() && now_ms() - t0 < CHUNK_MS {
-            progress = sim.advance(256);
+        let remote = sim.config().raw().llm.provider.is_remote();
+        while !sim.is_finished() && sim.halted().is_none() && now_ms() - t0 < CHUNK_MS {
+            if remote && sim.waiting_for_llm() {
+                break;
+            }
+            sim.advance(256);
+        }
+        // Prompts the provider must answer: sent from here, at most max_concurrent at once.
+        let waiting = remote && sim.waiting_for_llm();
+        if waiting {
+            let llm = sim.config().raw().llm.clone();
+            let room = llm.max_concurrent.saturating_sub(self.llm_in_flight);
+            for ticket in sim.take_llm_requests(room) {
+                self.llm_in_flight += 1;
+                let (llm, key, id) = (llm.clone(), self.key.clone(), self.run_id);
+                ctx.link().send_future(async move {
+                    let outcome = super::llm::ask(llm, key, ticket.request.prompt.clone()).await;
+                    Msg::LlmAnswer(id, ticket, outcome)
+                });
+            }
         }
         self.results = Some(sim.results());
         self.elapsed_ms = now_ms() - self.started_ms;
-        if progress.finished() {
+        if sim.is_finished() || sim.halted().is_some() {
             self.running = false;
+            self.keep_cache();
         } else {
             let id = self.run_id;
             ctx.link().send_future(async move {
-                TimeoutFuture::new(0).await;
+                // While answers are on their way, look again a little later.
+                TimeoutFuture::new(if waiting { 50 } else { 0 }).await;
                 Msg::Chunk(id)
             });
+        }
+    }
+
+    /// The run's answers plus the ones kept from before.
+    fn current_cache(&self) -> LlmCache {
+        let mut c = self.cache.clone();
+        if let Some(sim) = &self.sim {
+            c.merge(sim.cache().clone());
+        }
+        c
+    }
+
+    /// Keeps the run's answers for the next run and in localStorage.
+    fn keep_cache(&mut self) {
+        let c = self.current_cache();
+        if c.len() != self.cache.len() {
+            self.cache = c;
+            if let Err(e) = super::llm::save_cache(&self.cache) {
+                self.cache_status = Some(Err(e));
+            }
+        }
+    }
+
+    fn view_llm_settings(&self, ctx: &Context<Self>) -> Html {
+        let link = ctx.link();
+        let f = &self.form;
+        let p = f.llm_provider;
+        html! {
+            <fieldset id="llm-settings">
+                <legend>{"iALP · who plays the user"}</legend>
+                <label for="llm-provider">{"Ratings from"}</label>
+                <select id="llm-provider" onchange={link.callback(|e: Event| Msg::LlmProvider(select_value(&e)))}>
+                    { for Provider::ALL.iter().map(|q| html!{ <option value={q.id()} selected={*q == p}>{q.label()}</option> }) }
+                </select>
+                if p == Provider::Oracle {
+                    <p class="hint warn">{"The oracle peeks at the ground truth and adds noise: a teaching tool for “how much does the LLM's quality matter?”, not a method."}</p>
+                    { text_field(link, "llm-noise", "Oracle noise σ (rating points)", &f.llm_oracle_noise, String::new(), Msg::LlmNoise) }
+                } else if p == Provider::Heuristic {
+                    <p class="hint">{"Reads only the prompt's text: scores candidates by attributes shared with what the user liked, plus noise. No key, no network."}</p>
+                }
+                if p.is_remote() {
+                    { text_field(link, "llm-base-url", "Base URL", &f.llm_base_url, p.default_base_url().to_string(), Msg::LlmBaseUrl) }
+                    if p == Provider::OpenAi {
+                        <p class="hint">{"Also OpenRouter (https://openrouter.ai/api/v1), Groq (https://api.groq.com/openai/v1), Ollama (http://localhost:11434/v1, started with OLLAMA_ORIGINS=*) or LM Studio (http://localhost:1234/v1)."}</p>
+                    }
+                    { text_field(link, "llm-model", "Model", &f.llm_model, p.default_model().to_string(), Msg::LlmModel) }
+                    <label for="llm-key">{"API key"}</label>
+                    <input id="llm-key" type="password" autocomplete="off" spellcheck="false" value={self.key.clone()}
+                        placeholder="kept in this page only"
+                        onchange={link.callback(|e: Event| Msg::Key(input_value(&e)))} />
+                    <label class="check" for="llm-remember">
+                        <input id="llm-remember" type="checkbox" checked={self.remember_key}
+                            onchange={link.callback(|e: Event| Msg::RememberKey(e.target_unchecked_into::<HtmlInputElement>().checked()))} />
+                        {"Remember on this device"}
+                    </label>
+                    if self.remember_key {
+                        <p class="hint warn">{"Stored unencrypted in this browser's localStorage: anyone using this browser profile can read it."}</p>
+                    }
+                    <button id="llm-forget" onclick={link.callback(|_| Msg::ForgetKey)} disabled={self.key.is_empty() && !self.remember_key}>{"Forget key"}</button>
+                    <p class="hint">{"The key is sent only to the provider above, never in the URL, results, exports, the cache or logs."}</p>
+                    { text_field(link, "llm-max-calls", "Most requests per distillation", &f.llm_max_calls, String::new(), Msg::LlmMaxCalls) }
+                    { text_field(link, "llm-concurrent", "Requests at once", &f.llm_max_concurrent, String::new(), Msg::LlmConcurrent) }
+                    { text_field(link, "llm-timeout", "Timeout per request (s)", &f.llm_timeout_secs, String::new(), Msg::LlmTimeout) }
+                }
+                { text_field(link, "ialp-states", "States to rate", &f.ialp_states, String::new(), Msg::IalpStates) }
+                { text_field(link, "llm-cases", "States per request", &f.llm_cases_per_request, String::new(), Msg::LlmCasesPerRequest) }
+                { text_field(link, "ialp-lambda", "λ: weight of R_φ in the reward (0 = Offline A2C)", &f.ialp_lambda, String::new(), Msg::IalpLambda) }
+                <details id="llm-template-box">
+                    <summary>{"Prompt template"}</summary>
+                    <p class="hint">{"Placeholders: {domain}, {n_cases}, {cases} (required: the users, their recent ratings and the candidates with ids)."}</p>
+                    <textarea id="llm-template" rows="9" aria-label="Prompt template" value={f.llm_template.clone()}
+                        onchange={link.callback(|e: Event| Msg::LlmTemplate(e.target_unchecked_into::<web_sys::HtmlTextAreaElement>().value()))} />
+                    <button onclick={link.callback(|_| Msg::LlmTemplateReset)}>{"Reset template"}</button>
+                </details>
+                <div class="buttons">
+                    <span id="llm-cache-status" class="hint">{format!("Answer cache: {} answers, kept in this browser", self.current_cache().len())}</span>
+                    <button id="llm-cache-export" onclick={link.callback(|_| Msg::CacheExport)}>{"Export cache"}</button>
+                    <label for="llm-cache-import" class="button-like">{"Import cache"}</label>
+                    <input id="llm-cache-import" type="file" accept=".json,application/json" class="visually-hidden"
+                        onchange={link.callback(|e: Event| {
+                            let input: HtmlInputElement = e.target_unchecked_into();
+                            let out = input.files().and_then(|l| l.get(0)).into_iter().collect();
+                            Msg::CacheImport(out)
+                        })} />
+                </div>
+                { match &self.cache_status {
+                    Some(Ok(s)) => html!{ <p id="llm-cache-message" class="ok">{s}</p> },
+                    Some(Err(e)) => html!{ <p id="llm-cache-message" class="bad" role="alert">{e}</p> },
+                    None => html!{},
+                } }
+            </fieldset>
+        }
+    }
+
+    fn view_llm(&self) -> Html {
+        let Some(sim) = &self.sim else {
+            return html! {};
+        };
+        if !sim.config().methods().contains(&Method::Ialp) {
+            return html! {};
+        }
+        let results = self.results.as_ref();
+        let stats = sim.llm_stats().unwrap_or_default();
+        let source = sim.config().raw().llm.describe();
+        html! {
+            <section id="llm-panel" aria-label="LLM distillation">
+                <h2>{"LLM distillation"}</h2>
+                <p class="hint">{format!("Ratings from: {source}")}</p>
+                <dl id="llm-stats" class="counters">
+                    <div><dt>{"requests"}</dt><dd data-k="requests">{stats.requests}</dd></div>
+                    <div><dt>{"calls"}</dt><dd data-k="calls">{stats.calls}</dd></div>
+                    <div><dt>{"retries"}</dt><dd data-k="retries">{stats.retries}</dd></div>
+                    <div><dt>{"from cache"}</dt><dd data-k="cache_hits">{stats.cache_hits}</dd></div>
+                    <div><dt>{"failed"}</dt><dd data-k="failures">{stats.failures}</dd></div>
+                    <div><dt>{"unparsable"}</dt><dd data-k="unparsable">{stats.unparsable}</dd></div>
+                    <div><dt>{"ratings kept"}</dt><dd data-k="labels">{stats.labels}</dd></div>
+                    <div><dt>{"dropped"}</dt><dd data-k="dropped" title={format!("{:?}", stats.dropped)}>{stats.dropped.total()}</dd></div>
+                    <div><dt>{"tokens"}</dt><dd data-k="tokens">{stats.prompt_tokens + stats.completion_tokens}</dd></div>
+                </dl>
+                if let Some(r) = results.filter(|r| !r.distillations.is_empty()) {
+                    <table id="llm-agreement">
+                        <caption>{"Agreement with the ground truth on held-out states (Spearman ρ / NDCG@5, per seed)"}</caption>
+                        <thead><tr><th scope="col">{"Seed"}</th><th scope="col">{"States"}</th><th scope="col">{"LLM labels"}</th><th scope="col">{"R_φ (learnt)"}</th><th scope="col">{"R̂ (user model)"}</th><th scope="col">{"Calls"}</th></tr></thead>
+                        <tbody>
+                        { for r.distillations.iter().map(|d| {
+                            let a = &d.agreement;
+                            let f = |x: &crate::ialp::Agreement| format!("{:.2} / {:.2}", x.spearman, x.ndcg5);
+                            html!{ <tr><th scope="row">{d.seed}</th><td>{a.llm.states}</td><td class="agree-llm">{f(&a.llm)}</td><td class="agree-rphi">{f(&a.reward_model)}</td><td>{f(&a.user_model)}</td><td>{d.stats.calls}</td></tr> }
+                        }) }
+                        </tbody>
+                    </table>
+                }
+            </section>
         }
     }
 
@@ -474,6 +762,8 @@ impl App {
                     }) }
                 </fieldset>
 
+                { self.view_llm_settings(ctx) }
+
                 <fieldset>
                     <legend>{"A2C"}</legend>
                     { text_field(link, "a2c-lr", "Learning rate (Adam)", &f.a2c_learning_rate, String::new(), Msg::A2cLearningRate) }
@@ -491,14 +781,18 @@ impl App {
         }
     }
 
-    fn view_results(&self) -> Html {
+    fn view_results(&self, ctx: &Context<Self>) -> Html {
         let (progress, status) = match &self.sim {
             None => (0.0, "Choose settings and press Run.".to_string()),
             Some(sim) => {
                 let p = sim.progress();
-                let state = if self.running {
+                let state = if sim.halted().is_some() {
+                    "stopped (see the message)"
+                } else if self.running && sim.waiting_for_llm() {
+                    "waiting for the LLM"
+                } else if self.running {
                     "running"
-                } else if p.finished() {
+                } else if sim.is_finished() {
                     "finished"
                 } else {
                     "stopped"
@@ -528,7 +822,11 @@ impl App {
                 </div>
                 <canvas id="chart" ref={self.canvas.clone()} role="img"
                     aria-label="R_tra per episode for each policy, with a running mean"></canvas>
-                { self.view_table() }
+                if let Some(why) = self.sim.as_ref().and_then(|s| s.halted()) {
+                    <p id="halted" class="bad" role="alert">{format!("{why} Everything finished before this point is kept below.")}</p>
+                }
+                { self.view_table(ctx) }
+                { self.view_llm() }
                 <section class="explain">
                     <h2>{"What you are looking at"}</h2>
                     <p>{"Each episode, a simulated user arrives and the policy recommends one item per step. The user's reward for an item comes from the environment's ground-truth matrix R[u, i] (a rating, or a watch ratio for KuaiRec). A user who is shown an item too similar to one of the last N items (item distance below τ, or a tag seen more than τ times) loses patience and leaves; the episode also ends after 30 steps (NX_10: after exactly 10)."}</p>
@@ -556,7 +854,7 @@ impl App {
         }
     }
 
-    fn view_table(&self) -> Html {
+    fn view_table(&self, ctx: &Context<Self>) -> Html {
         let (Some(sim), Some(results)) = (&self.sim, &self.results) else {
             return html! {};
         };
@@ -588,7 +886,7 @@ impl App {
                 { for results.config.methods.iter().map(|m| match results.summary.iter().find(|s| s.method == *m) {
                     Some(s) => html!{
                         <tr data-method={m.id()}>
-                            <th scope="row">{m.label()}</th>
+                            <th scope="row">{method_label(*m, results)}</th>
                             <td class="seeds">{s.seeds}</td>
                             <td class="r-tra">{s.r_tra.to_string()}</td>
                             <td class="r-each">{s.r_each.to_string()}</td>
@@ -604,8 +902,25 @@ impl App {
                 </tbody>
             </table>
             if let Some(um) = um { <p id="user-model" class="hint">{um}</p> }
+            <div class="buttons">
+                <button id="export-json" onclick={ctx.link().callback(|_| Msg::ExportResults("json"))}>{"Download results.json"}</button>
+                <button id="export-csv" onclick={ctx.link().callback(|_| Msg::ExportResults("csv"))}>{"Download results.csv"}</button>
+            </div>
             { self.view_reproduce(results) }
             </>
         }
+    }
+}
+
+/// A method's name in tables; iALP says who rated (the oracle says it peeks).
+fn method_label(m: Method, results: &Results) -> String {
+    match (m, results.config.llm.provider) {
+        (Method::Ialp, Provider::Oracle) => format!(
+            "iALP (oracle σ = {}: peeks at the truth)",
+            results.config.llm.oracle_noise
+        ),
+        (Method::Ialp, Provider::Heuristic) => "iALP (heuristic stand-in)".into(),
+        (Method::Ialp, p) => format!("iALP ({})", p.id()),
+        (m, _) => m.label().into(),
     }
 }

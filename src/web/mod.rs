@@ -3,6 +3,7 @@
 
 mod app;
 mod canvas;
+mod llm;
 
 use wasm_bindgen::JsCast;
 

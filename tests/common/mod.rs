@@ -35,6 +35,15 @@ pub const DIGEST_CASES: &[(&str, &str)] = &[
         "coat-synthetic-all-methods",
         r#"{"env":{"preset":"coat","mode":"nx0","scale":0.3},"methods":["random","popular","greedy","epsilon_greedy","ucb","offline_a2c","dorl_a2c","online_a2c"],"eval_episodes":40,"seed":9,"seeds":2,"training":{"offline_episodes":96,"online_episodes":64,"eval_every":32},"a2c":{"episodes_per_update":16}}"#,
     ),
+    // iALP end to end: distillation by each no-key stand-in, R_φ, pre-training.
+    (
+        "coat-real-ialp-heuristic",
+        r#"{"env":{"preset":"coat","data":"real","mode":"nx0"},"methods":["ialp"],"eval_episodes":50,"seed":4,"training":{"offline_episodes":160,"eval_every":80},"ialp":{"states":60,"reward_model":{"epochs":20}}}"#,
+    ),
+    (
+        "kuairec-synthetic-ialp-oracle",
+        r#"{"env":{"preset":"kuairec","mode":"nx0","scale":0.1},"methods":["ialp"],"eval_episodes":30,"seed":8,"training":{"offline_episodes":64,"eval_every":32},"llm":{"provider":"oracle","oracle_noise":1.0},"ialp":{"states":40,"mix_logged":true,"reward_model":{"epochs":10}}}"#,
+    ),
 ];
 
 /// Runs a case to the end and returns its digest.

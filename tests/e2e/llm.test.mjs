@@ -1,0 +1,212 @@
+// End-to-end, the LLM side of the page: iALP distils through the heuristic stand-in and
+// through a real HTTP server on 127.0.0.1 speaking the OpenAI, Anthropic and Gemini
+// shapes (tests/support/llm_server.mjs, with CORS preflights), from the browser's own
+// fetch. It survives 429s, 5xx, hangs and nonsense; stops plainly on a bad key; reruns
+// from its cache with no call; and the key appears in no artefact of the run.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { startServer, API_KEY } from '../support/llm_server.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const require = createRequire(import.meta.url);
+const { chromium } = require(path.join(ROOT, '.tools/node_modules/playwright-core'));
+const DIST = path.join(ROOT, 'dist');
+const OUT = path.join(ROOT, 'target/e2e');
+const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.svg': 'image/svg+xml' };
+const STATES = 8;
+const PER_REQUEST = 4;
+const REQUESTS = STATES / PER_REQUEST;
+
+let server, base, browser, fake;
+
+before(async () => {
+  server = http.createServer((req, res) => {
+    const url = new URL(req.url, 'http://x');
+    let file = path.join(DIST, decodeURIComponent(url.pathname));
+    if (!file.startsWith(DIST)) { res.writeHead(403).end(); return; }
+    if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
+    if (!fs.existsSync(file)) { res.writeHead(404).end(); return; }
+    res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
+    fs.createReadStream(file).pipe(res);
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${server.address().port}/`;
+  // The provider runs on another port: another origin, so every call is a CORS call.
+  fake = await startServer();
+  fs.mkdirSync(OUT, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-dev-shm-usage'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+  await fake?.close();
+});
+
+async function open() {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, deviceScaleFactor: 1, acceptDownloads: true });
+  const page = await context.newPage();
+  const errors = [];
+  const console_ = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => console_.push(m.text()));
+  await page.goto(base);
+  await page.waitForSelector('#run');
+  return { page, errors, console_ };
+}
+
+async function setText(page, sel, value) {
+  await page.fill(sel, value);
+  await page.dispatchEvent(sel, 'change');
+}
+
+/** Offline A2C and iALP only, small budgets. */
+async function ialpOnly(page) {
+  for (const m of ['random', 'popular', 'online_a2c']) await page.uncheck(`#method-${m}`);
+  await page.check('#method-ialp');
+  await setText(page, '#scale', '0.3');
+  await setText(page, '#eval-episodes', '10');
+  await setText(page, '#offline-episodes', '48');
+  await setText(page, '#eval-every', '48');
+  await setText(page, '#ialp-states', String(STATES));
+  await setText(page, '#llm-cases', String(PER_REQUEST));
+}
+
+async function useProvider(page, provider, model, key = API_KEY) {
+  await page.selectOption('#llm-provider', provider);
+  await setText(page, '#llm-base-url', provider === 'openai' ? `http://127.0.0.1:${fake.port}/v1` : `http://127.0.0.1:${fake.port}`);
+  await setText(page, '#llm-model', model);
+  await setText(page, '#llm-key', key);
+  await setText(page, '#llm-timeout', '2');
+}
+
+async function runUntil(page, re, timeout = 90_000) {
+  await page.click('#run');
+  await page.waitForFunction((src) => new RegExp(src).test(document.querySelector('#status')?.textContent ?? ''), re.source, { timeout });
+}
+
+async function stat(page, k) {
+  return Number(await page.textContent(`#llm-stats [data-k="${k}"]`));
+}
+
+test('the heuristic stand-in distils with no key and no network; agreement is shown', async () => {
+  const { page, errors } = await open();
+  await ialpOnly(page);
+  await page.selectOption('#llm-provider', 'heuristic');
+  await setText(page, '#ialp-states', '40');
+  const calls = [];
+  page.on('request', (r) => { if (!r.url().startsWith(base)) calls.push(r.url()); });
+  await runUntil(page, /^finished/);
+  assert.equal(await stat(page, 'calls'), 10, '40 states, 4 per request');
+  assert.equal(await stat(page, 'labels'), 400);
+  assert.deepEqual(calls, [], 'nothing left the page');
+  const rows = await page.$$eval('#llm-agreement tbody tr', (r) => r.length);
+  assert.equal(rows, 1);
+  assert.match(await page.textContent('#results tr[data-method="ialp"] th'), /heuristic/);
+  const panel = await page.$('#llm-panel');
+  await panel.screenshot({ path: path.join(OUT, 'llm-panel.png') });
+  assert.deepEqual(errors, []);
+});
+
+for (const [provider, scenario] of [['openai', 'rate-limit'], ['anthropic', 'server-error'], ['gemini', 'hang'], ['openai', 'garbage']]) {
+  test(`${provider} through the fake provider survives ${scenario}`, async () => {
+    const { page, errors } = await open();
+    await ialpOnly(page);
+    await useProvider(page, provider, scenario);
+    await runUntil(page, /^finished/);
+    assert.equal(await stat(page, 'failures'), 0);
+    assert.ok(await stat(page, 'labels') >= STATES * 5, 'ratings kept');
+    if (scenario === 'garbage') assert.equal(await stat(page, 'unparsable'), REQUESTS);
+    else assert.equal(await stat(page, 'retries'), REQUESTS, 'each prompt failed once and was retried');
+    if (provider !== 'gemini' || scenario !== 'hang') assert.ok(await stat(page, 'tokens') > 0, 'usage is read');
+    assert.equal(await page.$$eval('#llm-agreement tbody tr', (r) => r.length), 1);
+    assert.deepEqual(errors, []);
+  });
+}
+
+test('a bad key stops plainly, keeps Offline A2C, and sends nothing more', async () => {
+  const { page, errors } = await open();
+  await ialpOnly(page);
+  await useProvider(page, 'anthropic', 'ok', 'sk-ant-wrong-key-000000000000');
+  await runUntil(page, /^stopped/);
+  assert.match(await page.textContent('#halted'), /refused the API key/);
+  assert.doesNotMatch(await page.textContent('#halted'), /wrong-key/);
+  assert.match(await page.textContent('#results tr[data-method="offline_a2c"] .seeds'), /^1$/);
+  assert.ok(await stat(page, 'requests') <= 4, 'at most one round of concurrent requests');
+  assert.deepEqual(errors, []);
+});
+
+test('a provider that refuses CORS gets an explanation, not a blank page', async () => {
+  const { page, errors } = await open();
+  await ialpOnly(page);
+  await useProvider(page, 'gemini', 'nocors');
+  await runUntil(page, /^stopped/, 120_000);
+  const msg = await page.textContent('#halted');
+  assert.match(msg, /could not reach/);
+  assert.match(msg, /OLLAMA_ORIGINS/);
+  assert.deepEqual(errors.filter((e) => !/CORS|Failed to load|net::/.test(e)), []);
+});
+
+test('a rerun uses the cache (no call), and the key is in no artefact', async () => {
+  const { page, errors, console_ } = await open();
+  await ialpOnly(page);
+  await useProvider(page, 'openai', 'ok');
+  await runUntil(page, /^finished/);
+  assert.equal(await stat(page, 'calls'), REQUESTS);
+  const before = (await fake.stats()).total;
+  await runUntil(page, /^finished/);
+  assert.equal(await stat(page, 'calls'), 0);
+  assert.equal(await stat(page, 'cache_hits'), REQUESTS);
+  assert.equal((await fake.stats()).total, before, 'nothing reached the server');
+
+  const artefacts = { url: page.url(), config: await page.textContent('#config-json'), console: console_.join('\n') };
+  for (const [id, name] of [['#export-json', 'results.json'], ['#export-csv', 'results.csv'], ['#llm-cache-export', 'cache.json']]) {
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.click(id)]);
+    const file = path.join(OUT, `artefact-${name}`);
+    await dl.saveAs(file);
+    artefacts[name] = fs.readFileSync(file, 'utf8');
+  }
+  artefacts.storage = await page.evaluate(() => JSON.stringify(Object.entries(localStorage)));
+  artefacts.html = await page.content();
+  assert.match(artefacts['cache.json'], /"entries"/);
+  assert.match(artefacts['results.json'], /"distillations"/);
+  for (const [name, text] of Object.entries(artefacts)) {
+    // The password box holds the key in the DOM's live value, not in the HTML.
+    assert.ok(!text.includes(API_KEY), `the key leaked into ${name}`);
+  }
+  // Remembering is opt-in, and forgetting clears it.
+  await page.check('#llm-remember');
+  assert.equal(await page.evaluate(() => localStorage.getItem('ialp.llm.key')), API_KEY);
+  await page.click('#llm-forget');
+  assert.equal(await page.evaluate(() => localStorage.getItem('ialp.llm.key')), null);
+  assert.equal(await page.inputValue('#llm-key'), '');
+  assert.deepEqual(errors, []);
+});
+
+test('an imported cache answers a fresh page with no key', async () => {
+  const cacheFile = path.join(OUT, 'artefact-cache.json');
+  assert.ok(fs.existsSync(cacheFile), 'made by the previous test');
+  const { page, errors } = await open();
+  await ialpOnly(page);
+  await page.setInputFiles('#llm-cache-import', cacheFile);
+  await page.waitForSelector('#llm-cache-message.ok');
+  await useProvider(page, 'openai', 'ok', '');
+  const before = (await fake.stats()).total;
+  await runUntil(page, /^finished/);
+  assert.equal(await stat(page, 'cache_hits'), REQUESTS);
+  assert.equal((await fake.stats()).total, before);
+  // A broken file is refused with a message.
+  const bad = path.join(OUT, 'not-a-cache.json');
+  fs.writeFileSync(bad, '{"version": 1, "entries": {"x": 1}');
+  await page.setInputFiles('#llm-cache-import', bad);
+  await page.waitForSelector('#llm-cache-message.bad');
+  assert.deepEqual(errors, []);
+});

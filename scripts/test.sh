@@ -22,4 +22,5 @@ CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 
 step "3/3 end-to-end: build the page, serve it on 127.0.0.1, drive it in headless Chromium"
 trunk build --release
-node --test --test-reporter=spec tests/e2e/
+# One file at a time: two Chromiums on two cores would make the timeout tests flaky.
+node --test --test-concurrency=1 --test-reporter=spec tests/e2e/

@@ -364,6 +364,7 @@ impl ExperimentConfig {
             1.0,
         )?;
         check_range("ialp.reward_model.batch", rm.batch, 1, 65_536)?;
+        check_range("ialp.reward_model.patience", rm.patience, 1, 10_000)?;
         let env = &self.env;
         if env.max_turn == 0 || env.max_turn > 100 {
             return Err(bad(

@@ -14,8 +14,9 @@ use super::config::ValidConfig;
 use super::results::{CurvePoint, MethodRun, Results, WorldInfo};
 use super::stats::PolicySummary;
 use crate::env::{Environment, Episode, World};
+use crate::ialp::distill::RewardSplit;
 use crate::ialp::distill::{LlmOutcome, LlmRequest};
-use crate::ialp::reward_model::{AttributeFeatures, RewardData};
+use crate::ialp::reward_model::AttributeFeatures;
 use crate::ialp::{DistillReport, Distillation, RewardModel};
 use crate::llm::{standin, Completion, LlmCache, LlmStats, PromptTemplate, Provider};
 use crate::policy::a2c::{A2c, A2cAgent};
@@ -80,7 +81,7 @@ struct IalpJob {
     distill: Distillation,
     features: AttributeFeatures,
     reward: RewardModel,
-    data: Option<(RewardData, RewardData)>,
+    data: Option<RewardSplit>,
     epochs_done: usize,
     fit_rng: SimRng,
     /// Cases already counted in the progress.
@@ -383,7 +384,15 @@ impl Experiment {
                 &template,
                 &mut rng,
             );
-            let features = AttributeFeatures::of(world);
+            let emb = raw
+                .ialp
+                .reward_model
+                .item_embedding
+                .then_some((&ctx.model.item_embeddings[..], ctx.model.dim));
+            let mut features = AttributeFeatures::of(world, emb);
+            if raw.ialp.reward_model.user_model_score {
+                features = features.with_prediction(ctx.model.clone(), world.reward);
+            }
             let reward = RewardModel::new(
                 tracker.state_dim() + features.dim(),
                 raw.ialp.reward_model,
@@ -634,6 +643,7 @@ impl Experiment {
                 .count(),
             held_out_states: ij.distill.cases().iter().filter(|c| c.held_out).count(),
             reward_train_rows: 0,
+            reward_epochs: 0,
             reward_train_rmse: 0.0,
             reward_held_out_rmse: 0.0,
             agreement: Default::default(),
@@ -649,7 +659,8 @@ impl Experiment {
                     .reward_data(world, &ij.features, raw.ialp.mix_logged),
             );
         }
-        let (train, held) = ij.data.as_ref().expect("data built");
+        let split = ij.data.as_ref().expect("data built");
+        let train = &split.train;
         if train.is_empty() {
             let s = ij.distill.stats();
             self.halted = Some(format!(
@@ -663,16 +674,22 @@ impl Experiment {
             self.results.distillations.push(report);
             return 1;
         }
-        let epochs = raw.ialp.reward_model.epochs;
-        let n = EPOCHS_PER_UNIT.min(epochs - ij.epochs_done);
+        let rm = &raw.ialp.reward_model;
+        let n = EPOCHS_PER_UNIT.min(rm.epochs - ij.epochs_done);
+        let mut stale = 0;
         for _ in 0..n {
             ij.reward.fit_epoch(train, &mut ij.fit_rng);
+            ij.epochs_done += 1;
+            stale = ij.reward.track_best(&split.validation);
+            if stale >= rm.patience {
+                break;
+            }
         }
-        ij.epochs_done += n;
-        if ij.epochs_done >= epochs {
+        if ij.epochs_done >= rm.epochs || stale >= rm.patience {
+            report.reward_epochs = ij.reward.restore_best();
             report.reward_train_rows = train.len();
             report.reward_train_rmse = ij.reward.rmse(train);
-            report.reward_held_out_rmse = ij.reward.rmse(held);
+            report.reward_held_out_rmse = ij.reward.rmse(&split.held_out);
             report.agreement = ij
                 .distill
                 .agreement(world, &ctx.model, &ij.reward, &ij.features);

@@ -72,6 +72,15 @@ pub struct LlmOutcome {
     pub calls: usize,
 }
 
+/// `R_φ`'s rows: fitted on `train`, stopped early on `validation`, judged on
+/// `held_out` (the cases the agreement is measured on).
+#[derive(Debug, Clone, Default)]
+pub struct RewardSplit {
+    pub train: RewardData,
+    pub validation: RewardData,
+    pub held_out: RewardData,
+}
+
 /// Agreement of the LLM's labels, of `R_φ` and of the user model `R̂` with the ground
 /// truth on the held-out cases.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
@@ -95,6 +104,8 @@ pub struct DistillReport {
     pub labelled_states: usize,
     pub held_out_states: usize,
     pub reward_train_rows: usize,
+    /// Epochs of the kept `R_φ` (the best on the validation cases).
+    pub reward_epochs: usize,
     /// `R_φ`'s root-mean-square error against the LLM labels, on training and held-out
     /// rows.
     pub reward_train_rmse: f64,
@@ -399,10 +410,26 @@ impl Distillation {
         world: &World,
         features: &AttributeFeatures,
         mix_logged: bool,
-    ) -> (RewardData, RewardData) {
-        let (mut train, mut held) = (RewardData::default(), RewardData::default());
+    ) -> RewardSplit {
+        let (mut train, mut validation, mut held) = (
+            RewardData::default(),
+            RewardData::default(),
+            RewardData::default(),
+        );
+        let mut kept = 0;
         for c in &self.cases {
-            let out = if c.held_out { &mut held } else { &mut train };
+            // Every tenth training case validates (early stopping), never the held-out ones.
+            let validates = !c.held_out && {
+                kept += 1;
+                kept % 10 == 0
+            };
+            let out = if c.held_out {
+                &mut held
+            } else if validates {
+                &mut validation
+            } else {
+                &mut train
+            };
             for (&item, label) in c.case.candidates.iter().zip(&c.labels) {
                 if let Some(s) = label {
                     out.inputs.extend_from_slice(&c.state);
@@ -410,7 +437,7 @@ impl Distillation {
                     out.targets.push(reward_of_stars(world, *s));
                 }
             }
-            if mix_logged && c.from_log && !c.held_out {
+            if mix_logged && c.from_log && !c.held_out && !validates {
                 for r in world.log.iter().filter(|r| r.user as usize == c.case.user) {
                     if !c.case.history.iter().any(|h| h.0 == r.item as usize) {
                         train.inputs.extend_from_slice(&c.state);
@@ -420,7 +447,11 @@ impl Distillation {
                 }
             }
         }
-        (train, held)
+        RewardSplit {
+            train,
+            validation,
+            held_out: held,
+        }
     }
 
     /// Agreement with the truth on the held-out cases.

@@ -3,7 +3,9 @@
 //! squared error to the LLM's ratings. Because it sees attributes rather than item
 //! ids, it scores items the LLM never rated.
 //!
-//! Ours: the user's attributes are part of the input (the LLM saw them in the prompt).
+//! Ours: the user's attributes are part of the input (the LLM saw them in the prompt),
+//! and by default so is the user model's embedding of the item (see
+//! [`RewardModelConfig::item_embedding`]).
 
 use burn::module::Module;
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
@@ -22,15 +24,28 @@ pub struct RewardModelConfig {
     pub epochs: usize,
     pub learning_rate: f64,
     pub batch: usize,
+    /// Also give `R_φ` the user model's embedding of the item (ours). Attributes alone
+    /// cannot tell apart two items with the same attributes (Coat has only four); every
+    /// item has an embedding, so `R_φ` still scores items the LLM never rated.
+    pub item_embedding: bool,
+    /// Also give `R_φ` the user model's prediction `R̂[u, i]` (ours): the LLM's labels
+    /// then teach a correction to what the log already says.
+    pub user_model_score: bool,
+    /// Stop after this many epochs without a better fit on the validation cases (every
+    /// tenth training case); the best epoch's weights are kept.
+    pub patience: usize,
 }
 
 impl Default for RewardModelConfig {
     fn default() -> Self {
         Self {
             hidden: 64,
-            epochs: 60,
+            epochs: 100,
             learning_rate: 1e-3,
             batch: 64,
+            item_embedding: true,
+            user_model_score: true,
+            patience: 5,
         }
     }
 }
@@ -42,10 +57,14 @@ pub struct AttributeFeatures {
     item_dim: usize,
     users: Vec<f32>,
     items: Vec<f32>,
+    /// `R̂` and the reward scale, when the prediction is a feature.
+    predicted: Option<(std::sync::Arc<crate::user_model::UserModel>, f32, f32)>,
 }
 
 impl AttributeFeatures {
-    pub fn of(world: &World) -> Self {
+    /// The features of `world`'s users and items; with `embeddings` (row-major
+    /// `[n_items, dim]`, dim), each item's embedding follows its attributes.
+    pub fn of(world: &World, embeddings: Option<(&[f32], usize)>) -> Self {
         let offsets = |fields: &[crate::env::vocab::Field]| {
             let mut o = Vec::with_capacity(fields.len());
             let mut acc = 0;
@@ -56,7 +75,9 @@ impl AttributeFeatures {
             (o, acc)
         };
         let (uo, user_dim) = offsets(&world.user_fields);
-        let (io, item_dim) = offsets(&world.item_fields);
+        let (io, attr_dim) = offsets(&world.item_fields);
+        let emb_dim = embeddings.map_or(0, |e| e.1);
+        let item_dim = attr_dim + emb_dim;
         let mut users = vec![0.0; world.n_users() * user_dim];
         for (u, user) in world.users.iter().enumerate() {
             for (f, vs) in user.attrs.iter().enumerate() {
@@ -72,23 +93,41 @@ impl AttributeFeatures {
                     items[i * item_dim + io[f] + v as usize] = 1.0;
                 }
             }
+            if let Some((e, d)) = embeddings {
+                items[i * item_dim + attr_dim..(i + 1) * item_dim]
+                    .copy_from_slice(&e[i * d..(i + 1) * d]);
+            }
         }
         Self {
             user_dim,
             item_dim,
             users,
             items,
+            predicted: None,
         }
     }
 
-    pub fn dim(&self) -> usize {
-        self.user_dim + self.item_dim
+    /// Adds `R̂[u, i]` (scaled to [0, 1]) as the last feature.
+    pub fn with_prediction(
+        mut self,
+        model: std::sync::Arc<crate::user_model::UserModel>,
+        reward: crate::env::world::RewardScale,
+    ) -> Self {
+        self.predicted = Some((model, reward.min, (reward.max - reward.min).max(1e-6)));
+        self
     }
 
-    /// Appends `[user attributes ‖ item attributes]`.
+    pub fn dim(&self) -> usize {
+        self.user_dim + self.item_dim + usize::from(self.predicted.is_some())
+    }
+
+    /// Appends `[user attributes ‖ item attributes (‖ item embedding) (‖ R̂[u, i])]`.
     pub fn push(&self, user: usize, item: usize, out: &mut Vec<f32>) {
         out.extend_from_slice(&self.users[user * self.user_dim..(user + 1) * self.user_dim]);
         out.extend_from_slice(&self.items[item * self.item_dim..(item + 1) * self.item_dim]);
+        if let Some((m, lo, span)) = &self.predicted {
+            out.push((m.predicted.get(user, item) - lo) / span);
+        }
     }
 }
 
@@ -115,6 +154,9 @@ pub struct RewardModel {
     device: Device,
     config: RewardModelConfig,
     input_dim: usize,
+    /// The best network so far on validation data: (RMSE, epoch, weights).
+    best: Option<(f64, usize, Mlp)>,
+    epochs: usize,
     /// Targets are fitted as `(y − lo) / span`.
     lo: f32,
     span: f32,
@@ -133,6 +175,8 @@ impl RewardModel {
         Self {
             net,
             optim: AdamConfig::new().init(),
+            best: None,
+            epochs: 0,
             device,
             config,
             input_dim,
@@ -175,7 +219,35 @@ impl RewardModel {
                 .optim
                 .step(self.config.learning_rate, self.net.clone(), grads);
         }
+        self.epochs += 1;
         sq / n as f64 * (self.span as f64).powi(2)
+    }
+
+    /// Early stopping: remembers the weights if `validation` is fitted better than ever;
+    /// returns the epochs since the best one.
+    pub fn track_best(&mut self, validation: &RewardData) -> usize {
+        let rmse = if validation.is_empty() {
+            0.0
+        } else {
+            self.rmse(validation)
+        };
+        if self.best.as_ref().is_none_or(|(b, _, _)| rmse < *b) {
+            // A module clone shares its tensors, and the optimiser replaces rather than
+            // mutates them: the clone is a snapshot.
+            self.best = Some((rmse, self.epochs, self.net.clone()));
+        }
+        self.epochs - self.best.as_ref().map_or(0, |b| b.1)
+    }
+
+    /// Goes back to the best weights seen by [`Self::track_best`]; returns their epoch.
+    pub fn restore_best(&mut self) -> usize {
+        match &self.best {
+            Some((_, epoch, net)) => {
+                self.net = net.clone();
+                *epoch
+            }
+            None => self.epochs,
+        }
     }
 
     /// `R_φ` for each row of `inputs` (`[rows, input_dim]`), on the reward scale.

@@ -1,6 +1,8 @@
-// Takes the README's screenshot: the built page (dist/, from `trunk build --release`),
-// real Coat loaded through the file picker, every method, a few seeds. Run with
-//   node scripts/screenshot.mjs            (after scripts/test.sh, which installs what it needs)
+// Takes the README's screenshots from the built page (dist/, from `trunk build --release`):
+//   node scripts/screenshot.mjs            docs/screenshot.png: real Coat, every baseline, 3 seeds
+//   node scripts/screenshot.mjs llm        docs/llm-panel.png: real Coat, Offline A2C vs iALP
+//                                          with the heuristic stand-in, 3 seeds
+// (after scripts/test.sh, which installs what they need)
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -27,15 +29,24 @@ await page.goto(`http://127.0.0.1:${server.address().port}/`);
 await page.selectOption('#data-source', 'real');
 await page.setInputFiles('#coat-files', ['train.ascii', 'test.ascii', 'pseudo_gt_rating_matrix.ascii', 'user_features.ascii', 'item_features.ascii'].map((f) => path.join(COAT, f)));
 await page.waitForSelector('#coat-status.ok');
-for (const m of ['greedy', 'epsilon_greedy', 'ucb', 'dorl_a2c']) await page.check(`#method-${m}`);
+const llm = process.argv[2] === 'llm';
 const set = async (sel, v) => { await page.fill(sel, v); await page.dispatchEvent(sel, 'change'); };
+if (llm) {
+  for (const m of ['random', 'popular', 'online_a2c']) await page.uncheck(`#method-${m}`);
+  await page.check('#method-ialp');
+  await page.selectOption('#llm-provider', 'heuristic');
+  await set('#offline-episodes', '4000');
+} else {
+  for (const m of ['greedy', 'epsilon_greedy', 'ucb', 'dorl_a2c']) await page.check(`#method-${m}`);
+  await set('#offline-episodes', '4000');
+  await set('#online-episodes', '4000');
+}
 await set('#seeds', '3');
-await set('#offline-episodes', '4000');
-await set('#online-episodes', '4000');
 await set('#eval-every', '500');
 await page.click('#run');
 await page.waitForFunction(() => /^finished/.test(document.querySelector('#status')?.textContent ?? ''), null, { timeout: 600_000 });
-await page.screenshot({ path: path.join(ROOT, 'docs/screenshot.png'), fullPage: true });
-console.log('wrote docs/screenshot.png:', await page.textContent('#status'));
+const out = llm ? 'docs/llm-panel.png' : 'docs/screenshot.png';
+await page.screenshot({ path: path.join(ROOT, out), fullPage: true });
+console.log(`wrote ${out}:`, await page.textContent('#status'));
 await browser.close();
 server.close();

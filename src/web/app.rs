@@ -818,7 +818,7 @@ impl App {
             <section class="results" aria-label="Results">
                 <div class="progress-row">
                     <progress id="progress" max="1" value={progress.to_string()} aria-label="progress"></progress>
-                    <span id="status" aria-live="polite">{status}</span>
+                    <span id="status" aria-live="polite" data-run={self.run_id.to_string()}>{status}</span>
                 </div>
                 <canvas id="chart" ref={self.canvas.clone()} role="img"
                     aria-label="R_tra per episode for each policy, with a running mean"></canvas>
@@ -831,7 +831,7 @@ impl App {
                     <h2>{"What you are looking at"}</h2>
                     <p>{"Each episode, a simulated user arrives and the policy recommends one item per step. The user's reward for an item comes from the environment's ground-truth matrix R[u, i] (a rating, or a watch ratio for KuaiRec). A user who is shown an item too similar to one of the last N items (item distance below τ, or a tag seen more than τ times) loses patience and leaves; the episode also ends after 30 steps (NX_10: after exactly 10)."}</p>
                     <p>{"R_tra is the reward collected over a whole episode, R_each the reward per step, Length the number of steps. A policy that only chases the highest ratings bores users, who leave early; a good one balances relevance and variety."}</p>
-                    <p>{"Learning methods are evaluated on the ground truth before training and every few hundred training episodes: the chart shows R_tra per evaluation with a band of ± one standard deviation over seeds; methods that do not learn are dashed lines. Online A2C learns on the real users (the ground truth) and is the reference; Offline A2C only ever sees the user model fitted to the biased log, and how far it falls short is the distribution shift iALP and A-iALP (next in this playground) address."}</p>
+                    <p>{"Learning methods are evaluated on the ground truth before training and every few hundred training episodes: the chart shows R_tra per evaluation with a band of ± one standard deviation over seeds; methods that do not learn are dashed lines. Online A2C learns on the real users (the ground truth) and is the reference; Offline A2C only ever sees the user model fitted to the biased log, and how far it falls short is the distribution shift iALP and A-iALP address. iALP pre-trains the same A2C in the same user-model world, but its reward mixes in R_φ, learnt from ratings an LLM (or a stand-in) gave while playing the users: the LLM panel counts the calls and shows how well those ratings, and R_φ, agree with the truth. A-iALP's online adaptation comes next in this playground."}</p>
                 </section>
             </section>
         }

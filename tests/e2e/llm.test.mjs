@@ -88,9 +88,14 @@ async function useProvider(page, provider, model, key = API_KEY) {
   await setText(page, '#llm-timeout', '2');
 }
 
+/** Starts a run and waits until its status matches `re` (data-run tells runs apart). */
 async function runUntil(page, re, timeout = 90_000) {
+  const before = Number(await page.getAttribute('#status', 'data-run'));
   await page.click('#run');
-  await page.waitForFunction((src) => new RegExp(src).test(document.querySelector('#status')?.textContent ?? ''), re.source, { timeout });
+  await page.waitForFunction(([src, before]) => {
+    const s = document.querySelector('#status');
+    return Number(s?.dataset.run) > before && new RegExp(src).test(s?.textContent ?? '');
+  }, [re.source, before], { timeout });
 }
 
 async function stat(page, k) {

@@ -6,6 +6,7 @@
 //! policies → runner → results → charts. Everything here is plain, seeded Rust; the
 //! browser edge lives in [`web`] (wasm only) and the command-line edge in `src/bin/ialp.rs`.
 
+pub mod adapt;
 pub mod bench_work;
 pub mod chart;
 pub mod env;

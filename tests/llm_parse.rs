@@ -128,3 +128,46 @@ fn unicode_and_escapes_inside_strings_do_not_confuse_the_scanner() {
     let t = "Voilà — «ratings» {\"note\":\"a } inside \\\" quotes {\",\"cases\":[{\"case\":1,\"scores\":{\"12\":4,\"7\":2,\"30\":5}},{\"case\":2,\"scores\":{\"5\":1,\"9\":3}}]}";
     assert_eq!(scores(t).0, full());
 }
+
+#[test]
+fn thousands_of_mangled_answers_never_panic() {
+    // Real answers cut, spliced and salted with JSON punctuation at random: the parser
+    // must return Ok or Err, never panic, and never keep a rating it was not asked for.
+    use rand::{Rng, SeedableRng};
+    let seeds = [
+        r#"{"cases":[{"case":1,"scores":{"12":4,"7":2,"30":5}},{"case":2,"scores":{"5":1,"9":3}}]}"#,
+        r#"[{"scores":[{"id":12,"score":"4/5"},{"id":7,"score":2}]},{"ratings":{"5":1}}]"#,
+        "```json\n{\"12\": 4, \"7\": 2}\n```",
+    ];
+    let junk = [
+        "{", "}", "[", "]", "\"", ":", ",", "\\", "é", "5", "-1", "1e309", "null", " ",
+    ];
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(42);
+    for _ in 0..5000 {
+        let base = seeds[rng.random_range(0..seeds.len())];
+        let mut s: Vec<char> = base.chars().collect();
+        for _ in 0..rng.random_range(0..6) {
+            let at = rng.random_range(0..=s.len());
+            match rng.random_range(0..3) {
+                0 if at < s.len() => {
+                    s.remove(at);
+                }
+                1 => s.truncate(at),
+                _ => s
+                    .splice(at..at, junk[rng.random_range(0..junk.len())].chars())
+                    .for_each(drop),
+            }
+        }
+        let text: String = s.into_iter().collect();
+        if let Ok(p) = parse_answer(&text, &expected()) {
+            assert!(p.valid() > 0);
+            for (case, cands) in p.scores.iter().zip(expected()) {
+                assert_eq!(case.len(), cands.len());
+                assert!(
+                    case.iter().flatten().all(|v| (1.0..=5.0).contains(v)),
+                    "{text:?}"
+                );
+            }
+        }
+    }
+}

@@ -136,6 +136,9 @@ pub struct ExperimentConfig {
     pub llm: LlmConfig,
     #[serde(default)]
     pub ialp: IalpConfig,
+    /// A-iALP_ap's constants.
+    #[serde(default)]
+    pub adapt: crate::adapt::AdaptConfig,
 }
 
 fn default_eval_episodes() -> usize {
@@ -179,6 +182,7 @@ impl Default for ExperimentConfig {
             baselines: BaselineConfig::default(),
             llm: LlmConfig::default(),
             ialp: IalpConfig::default(),
+            adapt: crate::adapt::AdaptConfig::default(),
         }
     }
 }
@@ -284,6 +288,19 @@ impl ExperimentConfig {
                 return Err(bad("methods", format!("'{}' is listed twice", p.id())));
             }
         }
+        for (i, m) in self.methods.iter().enumerate() {
+            if m.learning() == crate::policy::Learning::Adaptive
+                && !self.methods[..i].contains(&Method::Ialp)
+            {
+                return Err(bad(
+                    "methods",
+                    format!(
+                        "'{}' deploys iALP's policy: list \"ialp\" before it",
+                        m.id()
+                    ),
+                ));
+            }
+        }
         let t = &self.training;
         check_range(
             "training.offline_episodes",
@@ -365,6 +382,18 @@ impl ExperimentConfig {
         )?;
         check_range("ialp.reward_model.batch", rm.batch, 1, 65_536)?;
         check_range("ialp.reward_model.patience", rm.patience, 1, 10_000)?;
+        let ad = &self.adapt;
+        check_range("adapt.window", ad.window, 1, 100_000)?;
+        check_range("adapt.check_every", ad.check_every, 1, 100_000)?;
+        check_float("adapt.margin", ad.margin, 0.0, 10.0)?;
+        check_range("adapt.patience", ad.patience, 1, 1000)?;
+        check_float("adapt.kl_weight", ad.kl_weight as f64, 0.0, 100.0)?;
+        check_float("adapt.kl_growth", ad.kl_growth as f64, 1.0, 100.0)?;
+        check_float("adapt.kl_max", ad.kl_max as f64, 0.0, 1000.0)?;
+        check_float("adapt.kl_decay", ad.kl_decay as f64, 0.0, 1.0)?;
+        check_float("adapt.llm_explore", ad.llm_explore, 0.0, 1.0)?;
+        check_float("adapt.llm_explore_decay", ad.llm_explore_decay, 0.0, 1.0)?;
+        check_range("adapt.llm_top", ad.llm_top, 1, 1000)?;
         let env = &self.env;
         if env.max_turn == 0 || env.max_turn > 100 {
             return Err(bad(

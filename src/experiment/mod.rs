@@ -8,7 +8,7 @@ pub mod run;
 pub mod stats;
 
 pub use config::{ConfigError, DataSource, EnvConfig, ExperimentConfig, ValidConfig};
-pub use results::{MethodRun, MethodSummary, Results};
+pub use results::{MethodRun, MethodSummary, OnlineStats, Results};
 pub use run::{Experiment, LlmTicket, Progress};
 pub use stats::{MeanStd, PolicySummary};
 

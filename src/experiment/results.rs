@@ -37,6 +37,40 @@ pub struct MethodRun {
     pub episode_returns: Vec<f64>,
     /// Whether the method finished its whole budget.
     pub finished: bool,
+    /// What users lived through while the method learned on the ground truth (online
+    /// methods only).
+    pub online: Option<OnlineStats>,
+    /// A-iALP_ap's repairs, in order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub repairs: Vec<crate::adapt::Repair>,
+}
+
+/// The online phase as the users felt it: every training episode on the ground truth.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct OnlineStats {
+    /// Online episodes played.
+    pub episodes: usize,
+    /// Reward users received over all of them.
+    pub total_reward: f64,
+    /// Mean R_tra of the first [`OnlineStats::FIRST_K`] online episodes: how safe the
+    /// start of deployment is.
+    pub first_k_mean: f64,
+    pub first_k: usize,
+}
+
+impl OnlineStats {
+    /// K of the safe-start metric.
+    pub const FIRST_K: usize = 100;
+
+    pub fn add(&mut self, r_tra: f64) {
+        self.episodes += 1;
+        self.total_reward += r_tra;
+        if self.first_k < Self::FIRST_K {
+            self.first_k_mean =
+                (self.first_k_mean * self.first_k as f64 + r_tra) / (self.first_k + 1) as f64;
+            self.first_k += 1;
+        }
+    }
 }
 
 /// The world an experiment ran in.
@@ -60,6 +94,12 @@ pub struct MethodSummary {
     pub length: MeanStd,
     pub coverage: MeanStd,
     pub mcd: MeanStd,
+    /// Online methods: mean R_tra of the first K online episodes (safe start) and the
+    /// total reward users received while the method learned, over seeds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_k: Option<MeanStd>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub online_total: Option<MeanStd>,
 }
 
 /// Everything a run produced so far.
@@ -84,12 +124,20 @@ impl Results {
     pub fn summarise(&mut self) {
         let mut out = Vec::new();
         for &m in &self.config.methods {
-            let done: Vec<&PolicySummary> = self
+            let runs: Vec<&MethodRun> = self
                 .runs
                 .iter()
                 .filter(|r| r.method == m && r.finished)
-                .filter_map(|r| r.last.as_ref())
                 .collect();
+            let done: Vec<&PolicySummary> = runs.iter().filter_map(|r| r.last.as_ref()).collect();
+            let online: Vec<OnlineStats> = runs
+                .iter()
+                .filter_map(|r| r.online)
+                .filter(|o| o.episodes > 0)
+                .collect();
+            let online_of = |f: &dyn Fn(&OnlineStats) -> f64| {
+                (!online.is_empty()).then(|| MeanStd::of(online.iter().map(f)))
+            };
             if done.is_empty() {
                 continue;
             }
@@ -102,6 +150,8 @@ impl Results {
                 length: of(&|s| s.length.mean),
                 coverage: of(&|s| s.coverage),
                 mcd: of(&|s| s.mcd),
+                first_k: online_of(&|o| o.first_k_mean),
+                online_total: online_of(&|o| o.total_reward),
             });
         }
         self.summary = out;
@@ -139,12 +189,18 @@ impl Results {
     /// One row per method and seed (the last evaluation), then one per method with the
     /// mean ± std over seeds.
     pub fn to_csv(&self) -> String {
-        let mut s = String::from("method,run,seed,finished,trained_episodes,r_tra,r_tra_std,r_each,length,coverage,mcd\n");
+        let mut s = String::from(
+            "method,run,seed,finished,trained_episodes,r_tra,r_tra_std,r_each,length,coverage,mcd,online_episodes,online_first_k_mean,online_total_reward\n",
+        );
         for r in &self.runs {
             if let Some(l) = &r.last {
                 let trained = r.curve.last().map(|p| p.trained_episodes).unwrap_or(0);
+                let online = r
+                    .online
+                    .map(|o| format!("{},{},{}", o.episodes, o.first_k_mean, o.total_reward))
+                    .unwrap_or_else(|| ",,".into());
                 s.push_str(&format!(
-                    "{},{},{},{},{},{},{},{},{},{},{}\n",
+                    "{},{},{},{},{},{},{},{},{},{},{},{}\n",
                     r.method.id(),
                     r.run,
                     r.seed,
@@ -155,7 +211,8 @@ impl Results {
                     l.r_each.mean,
                     l.length.mean,
                     l.coverage,
-                    l.mcd
+                    l.mcd,
+                    online
                 ));
             }
         }

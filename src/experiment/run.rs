@@ -11,8 +11,9 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::config::ValidConfig;
-use super::results::{CurvePoint, MethodRun, Results, WorldInfo};
+use super::results::{CurvePoint, MethodRun, OnlineStats, Results, WorldInfo};
 use super::stats::PolicySummary;
+use crate::adapt::{AdaptConfig, AnchorPolicy, Check, CompromiseDetector, KlSchedule, Repair};
 use crate::env::{Environment, Episode, World};
 use crate::ialp::distill::RewardSplit;
 use crate::ialp::distill::{LlmOutcome, LlmRequest};
@@ -54,6 +55,9 @@ struct RunContext {
     /// The user-model world, with `R̂` as reward.
     offline: Environment,
     eval_users: Vec<usize>,
+    /// iALP's pre-trained policy, once its job has finished (A-iALP deploys a copy).
+    ialp_policy: Option<A2cAgent>,
+    ialp_reward: Option<Arc<LearntReward>>,
 }
 
 enum Learner {
@@ -65,6 +69,8 @@ enum Learner {
         offline: bool,
         entropy_bonus: f32,
     },
+    /// A-iALP_ap: online A2C around an anchor.
+    Adaptive(Box<ApLearner>),
 }
 
 impl Learner {
@@ -72,7 +78,64 @@ impl Learner {
         match self {
             Learner::Plain(p) => p.as_mut(),
             Learner::A2c { agent, .. } => agent.as_mut(),
+            Learner::Adaptive(ap) => ap.as_mut(),
         }
+    }
+}
+
+/// `R_φ` and its features, kept from a run's iALP job (A-iALP_ap explores with them).
+struct LearntReward {
+    reward: RewardModel,
+    features: AttributeFeatures,
+}
+
+/// A-iALP_ap: the online policy, its anchor, and the adaptive state (see `adapt/`).
+struct ApLearner {
+    agent: A2cAgent,
+    anchor: A2cAgent,
+    config: AdaptConfig,
+    /// Set by the evaluation at deployment, which measures the anchor.
+    detector: Option<CompromiseDetector>,
+    kl: KlSchedule,
+    entropy: f32,
+    base_entropy: f32,
+    explore: f64,
+    /// Only training steps explore among `R_φ`'s favourites; evaluations do not.
+    exploring: bool,
+    preferred: Option<Arc<LearntReward>>,
+}
+
+impl Policy for ApLearner {
+    fn act(&mut self, env: &Environment, episodes: &[&Episode], rng: &mut SimRng) -> Vec<usize> {
+        use rand::Rng;
+        let mut items = self.agent.act(env, episodes, rng);
+        let Some(pref) = self
+            .preferred
+            .as_ref()
+            .filter(|_| self.exploring && self.explore > 0.0)
+        else {
+            return items;
+        };
+        for (k, ep) in episodes.iter().enumerate() {
+            if rng.random::<f64>() >= self.explore {
+                continue;
+            }
+            // The items R_φ rates highest in this state, among those allowed.
+            let allowed: Vec<usize> = (0..env.world().n_items())
+                .filter(|&i| env.allowed(ep, i))
+                .collect();
+            let mut inputs = Vec::with_capacity(allowed.len() * pref.reward.input_dim());
+            for &i in &allowed {
+                self.agent.tracker.push_state(ep, ep.len(), &mut inputs);
+                pref.features.push(ep.user, i, &mut inputs);
+            }
+            let scores = pref.reward.predict(&inputs);
+            let mut order: Vec<usize> = (0..allowed.len()).collect();
+            order.sort_by(|a, b| scores[*b].total_cmp(&scores[*a]).then(a.cmp(b)));
+            let top = self.config.llm_top.min(order.len()).max(1);
+            items[k] = allowed[order[rng::index(rng, top)]];
+        }
+        items
     }
 }
 
@@ -138,6 +201,8 @@ pub struct Experiment {
     done_episodes: usize,
     cache: LlmCache,
     halted: Option<String>,
+    /// Test-only: online episodes [from, to) whose feedback online learners see negated.
+    corruption: Option<(usize, usize)>,
 }
 
 impl Experiment {
@@ -172,6 +237,7 @@ impl Experiment {
             done_episodes: 0,
             cache: LlmCache::new(),
             halted: None,
+            corruption: None,
         }
     }
 
@@ -179,6 +245,17 @@ impl Experiment {
     /// cost no call.
     pub fn with_cache(mut self, cache: LlmCache) -> Self {
         self.cache = cache;
+        self
+    }
+
+    /// Test-only: during online episodes `from..to` of every online A2C learner (Online
+    /// A2C, A-iALP), the reward the learner is told is negated (`−r`: "make users
+    /// leave"), while the users' real returns are what they were. It compromises the
+    /// online policy, as poisoned or broken feedback would, so A-iALP_ap's repair can be
+    /// tested.
+    #[doc(hidden)]
+    pub fn corrupt_online_feedback(mut self, from: usize, to: usize) -> Self {
+        self.corruption = Some((from, to));
         self
     }
 
@@ -260,7 +337,7 @@ impl Experiment {
         let t = &self.config.raw().training;
         match m.learning() {
             Learning::Fixed => 0,
-            Learning::OnlineBandit | Learning::Online => t.online_episodes,
+            Learning::OnlineBandit | Learning::Online | Learning::Adaptive => t.online_episodes,
             Learning::Offline => t.offline_episodes,
         }
     }
@@ -328,6 +405,8 @@ impl Experiment {
                 truth,
                 offline,
                 eval_users,
+                ialp_policy: None,
+                ialp_reward: None,
             });
         }
         &self.runs[run]
@@ -348,6 +427,31 @@ impl Experiment {
                 Learner::Plain(Box::new(EpsilonGreedy::new(n_items, raw.baselines.epsilon)))
             }
             Method::Ucb => Learner::Plain(Box::new(Ucb::new(n_items, raw.baselines.ucb_c))),
+            // The config check puts iALP before A-iALP in the method list, so its policy
+            // is ready; if iALP stopped early the experiment has halted before this.
+            Method::AIalpFt => match &ctx.ialp_policy {
+                Some(policy) => Learner::A2c {
+                    agent: Box::new(policy.deployed()),
+                    offline: false,
+                    entropy_bonus: 0.0,
+                },
+                None => Learner::Plain(Box::new(RandomPolicy)),
+            },
+            Method::AIalpAp => match &ctx.ialp_policy {
+                Some(policy) => Learner::Adaptive(Box::new(ApLearner {
+                    agent: policy.deployed(),
+                    anchor: policy.deployed(),
+                    config: raw.adapt,
+                    detector: None,
+                    kl: KlSchedule { weight: 0.0 },
+                    entropy: raw.a2c.entropy_weight,
+                    base_entropy: raw.a2c.entropy_weight,
+                    explore: raw.adapt.llm_explore,
+                    exploring: false,
+                    preferred: ctx.ialp_reward.clone(),
+                })),
+                None => Learner::Plain(Box::new(RandomPolicy)),
+            },
             Method::OfflineA2c | Method::DorlA2c | Method::OnlineA2c | Method::Ialp => {
                 let tracker = StateTracker::new(raw.state, &ctx.model, ctx.truth.world().reward);
                 let net = A2c::new(
@@ -431,6 +535,8 @@ impl Experiment {
                 last: None,
                 episode_returns: Vec::new(),
                 finished: false,
+                online: method.learning().is_online().then(OnlineStats::default),
+                repairs: Vec::new(),
             },
         }
     }
@@ -455,6 +561,19 @@ impl Experiment {
             let (taken, finished) = self.work_on(&mut job);
             steps += taken.max(1);
             if finished {
+                if job.method == Method::Ialp {
+                    // A-iALP starts from this policy (and explores with this R_φ) in this run.
+                    if let Learner::A2c { agent, .. } = &job.learner {
+                        self.runs[job.run].ialp_policy = Some(agent.deployed());
+                    }
+                    if let Some(ij) = job.ialp.take() {
+                        let IalpJob {
+                            reward, features, ..
+                        } = *ij;
+                        self.runs[job.run].ialp_reward =
+                            Some(Arc::new(LearntReward { reward, features }));
+                    }
+                }
                 job.record.finished = true;
                 self.results.runs.push(job.record);
             } else {
@@ -509,6 +628,15 @@ impl Experiment {
                     length: summary.length.mean,
                 });
                 job.record.episode_returns = ev.episodes.iter().map(Episode::r_tra).collect();
+                if let Learner::Adaptive(ap) = &mut job.learner {
+                    // The evaluation at deployment measures the anchor.
+                    if ap.detector.is_none() {
+                        let anchor = AnchorPolicy {
+                            expected_return: summary.r_tra.mean,
+                        };
+                        ap.detector = Some(CompromiseDetector::new(ap.config, anchor));
+                    }
+                }
                 job.record.last = Some(summary);
                 return (steps, job.trained >= job.budget);
             }
@@ -528,7 +656,15 @@ impl Experiment {
                 room.min(agent.net.config().episodes_per_update),
                 false,
             ),
+            Learner::Adaptive(ap) => (
+                &ctx.truth,
+                room.min(ap.agent.net.config().episodes_per_update),
+                false,
+            ),
         };
+        if let Learner::Adaptive(ap) = &mut job.learner {
+            ap.exploring = true;
+        }
         let users: Vec<usize> = (0..n)
             .map(|_| rng::index(&mut job.train_rng, env.world().n_users()))
             .collect();
@@ -539,6 +675,20 @@ impl Experiment {
             &mut job.train_rng,
             learn_online,
         );
+        // The test-only corruption: online learners are told the opposite of what users felt.
+        let corrupt = !matches!(
+            job.learner,
+            Learner::A2c { offline: true, .. } | Learner::Plain(_)
+        ) && self
+            .corruption
+            .is_some_and(|(a, b)| (a..b).contains(&job.trained));
+        let seen = move |r: f32| {
+            if corrupt {
+                -r
+            } else {
+                r
+            }
+        };
         if let Learner::A2c {
             agent,
             entropy_bonus,
@@ -566,7 +716,7 @@ impl Experiment {
             let batch = agent.transitions(&eps, masks, |k, ep, t| {
                 let r = match &learnt {
                     Some(rphi) => (1.0 - lambda) * ep.rewards[t] + lambda * rphi[k][t],
-                    None => ep.rewards[t],
+                    None => seen(ep.rewards[t]),
                 };
                 r + if bonus > 0.0 {
                     bonus
@@ -579,6 +729,49 @@ impl Experiment {
                 }
             });
             agent.net.update(&batch);
+        }
+        if let Learner::Adaptive(ap) = &mut job.learner {
+            ap.exploring = false;
+            let batch = ap
+                .agent
+                .transitions(&eps, masks, |_, ep, t| seen(ep.rewards[t]));
+            let anchor = (ap.kl.weight > 0.0)
+                .then(|| ap.anchor.net.probabilities(&batch.states, &batch.masked));
+            let kl = ap.kl.weight;
+            ap.agent
+                .net
+                .update_with(&batch, ap.entropy, anchor.as_deref().map(|p| (p, kl)));
+            for (k, ep) in eps.iter().enumerate() {
+                ap.explore *= ap.config.llm_explore_decay;
+                let Some(check) = ap.detector.as_mut().map(|d| d.observe(ep.r_tra())) else {
+                    continue;
+                };
+                match check {
+                    Check::Healthy => {
+                        ap.kl.on_healthy(&ap.config);
+                        ap.entropy = (ap.entropy * 1.25).min(ap.base_entropy);
+                    }
+                    Check::Compromised(c) => {
+                        if ap.config.rollback {
+                            ap.agent = ap.anchor.deployed();
+                        }
+                        ap.kl.on_repair(&ap.config);
+                        ap.entropy *= 0.5;
+                        job.record.repairs.push(Repair {
+                            online_episode: job.trained + k + 1,
+                            moving_average: c.moving_average,
+                            anchor_return: c.anchor_return,
+                            kl_weight: ap.kl.weight,
+                        });
+                    }
+                    Check::None | Check::Warning => {}
+                }
+            }
+        }
+        if let Some(online) = job.record.online.as_mut() {
+            for ep in &eps {
+                online.add(ep.r_tra());
+            }
         }
         job.trained += n;
         self.done_episodes += n;

@@ -161,6 +161,19 @@ impl A2c {
         }
     }
 
+    /// A copy of the network with a fresh optimiser: what is deployed online, while the
+    /// original stays as it was (the anchor).
+    pub fn deployed(&self) -> A2c {
+        A2c {
+            model: self.model.clone(),
+            optim: AdamConfig::new().init(),
+            device: self.device.clone(),
+            config: self.config,
+            state_dim: self.state_dim,
+            n_items: self.n_items,
+        }
+    }
+
     pub fn config(&self) -> &A2cConfig {
         &self.config
     }
@@ -216,6 +229,18 @@ impl A2c {
     /// One A2C step on `batch`: policy gradient with the critic's baseline, the critic's
     /// squared error, and the entropy bonus, all averaged over transitions.
     pub fn update(&mut self, batch: &Transitions) -> UpdateStats {
+        self.update_with(batch, self.config.entropy_weight, None)
+    }
+
+    /// [`Self::update`] with another entropy weight and, optionally, a KL penalty
+    /// `weight · KL(π ‖ π₀)` toward an anchor whose probabilities in the batch's states
+    /// are `anchor` (`[n, n_items]`, from [`Self::probabilities`]): A-iALP_ap's repair.
+    pub fn update_with(
+        &mut self,
+        batch: &Transitions,
+        entropy_weight: f32,
+        anchor: Option<(&[f32], f32)>,
+    ) -> UpdateStats {
         let n = batch.len();
         if n == 0 {
             return UpdateStats {
@@ -247,12 +272,22 @@ impl A2c {
         let policy_loss = (chosen * advantage).mean().neg();
         let diff = returns - values;
         let value_loss = (diff.clone() * diff).mean();
-        let entropy = (log_probs.clone().exp() * log_probs)
+        let entropy = (log_probs.clone().exp() * log_probs.clone())
             .sum_dim(1)
             .mean()
             .neg();
-        let loss = policy_loss.clone() + value_loss.clone().mul_scalar(self.config.value_weight)
-            - entropy.clone().mul_scalar(self.config.entropy_weight);
+        let mut loss = policy_loss.clone()
+            + value_loss.clone().mul_scalar(self.config.value_weight)
+            - entropy.clone().mul_scalar(entropy_weight);
+        if let Some((p0, weight)) = anchor.filter(|(_, w)| *w > 0.0) {
+            // log π₀, floored so masked items (π₀ = 0, and π = 0 too) stay finite.
+            let log_p0: Vec<f32> = p0.iter().map(|p| p.max(1e-12).ln()).collect();
+            let log_p0 = self.tensor(&d, log_p0, [n, self.n_items]);
+            let kl = (log_probs.clone().exp() * (log_probs.clone() - log_p0))
+                .sum_dim(1)
+                .mean();
+            loss = loss + kl.mul_scalar(weight);
+        }
 
         let stats = UpdateStats {
             policy_loss: policy_loss.detach().into_scalar::<f32>(),
@@ -276,6 +311,14 @@ pub struct A2cAgent {
 }
 
 impl A2cAgent {
+    /// The same policy, deployed afresh (see [`A2c::deployed`]).
+    pub fn deployed(&self) -> A2cAgent {
+        A2cAgent {
+            net: self.net.deployed(),
+            tracker: self.tracker.clone(),
+        }
+    }
+
     fn states_and_masks(
         &self,
         episodes: &[&crate::env::Episode],

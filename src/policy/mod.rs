@@ -80,6 +80,14 @@ pub enum Method {
     /// iALP: A2C pre-trained in the user-model world on `(1 − λ)·R̂ + λ·R_φ`, with
     /// `R_φ` learnt from LLM-rated cases.
     Ialp,
+    /// A-iALP_ft: iALP's policy deployed on the ground truth, fine-tuned with A2C on the
+    /// online episodes.
+    #[serde(rename = "a_ialp_ft")]
+    AIalpFt,
+    /// A-iALP_ap: as ft, plus an anchor, compromise detection and repair, and adaptive
+    /// exploration (see `adapt/`).
+    #[serde(rename = "a_ialp_ap")]
+    AIalpAp,
 }
 
 /// How a method learns.
@@ -93,11 +101,23 @@ pub enum Learning {
     Offline,
     /// A2C on the ground truth.
     Online,
+    /// Starts from iALP's pre-trained policy and adapts on the ground truth.
+    Adaptive,
+}
+
+impl Learning {
+    /// Whether the method learns from episodes on the ground truth (users who feel it).
+    pub fn is_online(self) -> bool {
+        matches!(
+            self,
+            Learning::OnlineBandit | Learning::Online | Learning::Adaptive
+        )
+    }
 }
 
 impl Method {
     /// Every method; new ones go at the end (the position offsets random streams).
-    pub const ALL: [Method; 9] = [
+    pub const ALL: [Method; 11] = [
         Method::Random,
         Method::Popular,
         Method::Greedy,
@@ -107,6 +127,8 @@ impl Method {
         Method::DorlA2c,
         Method::OnlineA2c,
         Method::Ialp,
+        Method::AIalpFt,
+        Method::AIalpAp,
     ];
 
     pub fn id(self) -> &'static str {
@@ -120,6 +142,8 @@ impl Method {
             Method::DorlA2c => "dorl_a2c",
             Method::OnlineA2c => "online_a2c",
             Method::Ialp => "ialp",
+            Method::AIalpFt => "a_ialp_ft",
+            Method::AIalpAp => "a_ialp_ap",
         }
     }
 
@@ -134,6 +158,8 @@ impl Method {
             Method::DorlA2c => "A2C + DORL entropy",
             Method::OnlineA2c => "Online A2C",
             Method::Ialp => "iALP",
+            Method::AIalpFt => "A-iALP_ft",
+            Method::AIalpAp => "A-iALP_ap",
         }
     }
 
@@ -152,6 +178,7 @@ impl Method {
             Method::EpsilonGreedy | Method::Ucb => Learning::OnlineBandit,
             Method::OfflineA2c | Method::DorlA2c | Method::Ialp => Learning::Offline,
             Method::OnlineA2c => Learning::Online,
+            Method::AIalpFt | Method::AIalpAp => Learning::Adaptive,
         }
     }
 }

@@ -47,12 +47,21 @@ mod native {
         /// Run an experiment config (JSON): train and evaluate every method for every
         /// seed; write results.json, results.csv and curves.svg to --out.
         Run(RunArgs),
+        /// List the built-in presets, one name a line (run one with `run --preset NAME`).
+        Presets,
     }
 
     #[derive(clap::Args)]
     struct RunArgs {
-        /// The experiment config (JSON).
-        config: PathBuf,
+        /// The experiment config (JSON); or use --preset.
+        #[arg(required_unless_present = "preset", conflicts_with = "preset")]
+        config: Option<PathBuf>,
+        /// A built-in preset instead of a config file (see `ialp presets`).
+        #[arg(long, value_name = "NAME")]
+        preset: Option<String>,
+        /// Override the number of seeds (runs per method).
+        #[arg(long, value_name = "K")]
+        seeds: Option<usize>,
         /// Folder for results.json, results.csv and curves.svg.
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
@@ -156,6 +165,12 @@ mod native {
             Command::Simulate(a) => simulate(a),
             Command::World(a) => world(a),
             Command::Run(a) => run(a),
+            Command::Presets => {
+                for p in &ialp::experiment::presets::PRESETS {
+                    println!("{}", p.name);
+                }
+                0
+            }
         }
     }
 
@@ -318,18 +333,43 @@ mod native {
     /// Set by Ctrl-C; the run loop stops between chunks.
     static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
-    fn run(a: RunArgs) -> i32 {
-        let text = match std::fs::read_to_string(&a.config) {
-            Ok(t) => t,
-            Err(e) => {
-                eprintln!("error: {}: {e}", a.config.display());
-                return 2;
+    /// The config of `ialp run`: a file or a built-in preset, with --seeds applied.
+    fn run_config(a: &RunArgs) -> Result<ValidConfig, String> {
+        if let Some(name) = &a.preset {
+            let p = ialp::experiment::presets::find(name).ok_or_else(|| {
+                let names: Vec<&str> = ialp::experiment::presets::PRESETS
+                    .iter()
+                    .map(|p| p.name)
+                    .collect();
+                format!(
+                    "--preset {name}: no such preset (there are: {})",
+                    names.join(", ")
+                )
+            })?;
+            return p.config(a.seeds).map_err(|e| format!("--seeds: {e}"));
+        }
+        let path = a
+            .config
+            .as_ref()
+            .expect("clap requires a config or --preset");
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let valid = ExperimentConfig::from_json(&text)
+            .map_err(|e| format!("invalid config {}: {e}", path.display()))?;
+        match a.seeds {
+            None => Ok(valid),
+            Some(k) => {
+                let mut raw = valid.raw().clone();
+                raw.seeds = k;
+                raw.check().map_err(|e| format!("--seeds: {e}"))
             }
-        };
-        let valid = match ExperimentConfig::from_json(&text) {
+        }
+    }
+
+    fn run(a: RunArgs) -> i32 {
+        let valid = match run_config(&a) {
             Ok(v) => v,
             Err(e) => {
-                eprintln!("error: invalid config {}: {e}", a.config.display());
+                eprintln!("error: {e}");
                 return 2;
             }
         };
@@ -492,17 +532,7 @@ mod native {
         };
         write("results.json", results.to_json())?;
         write("results.csv", results.to_csv())?;
-        let curves: Vec<Curve> = results
-            .mean_curves()
-            .into_iter()
-            .map(|(m, pts)| Curve {
-                label: m.label().into(),
-                points: pts
-                    .iter()
-                    .map(|(x, s)| (*x as f64, s.mean, s.std))
-                    .collect(),
-            })
-            .collect();
+        let curves: Vec<Curve> = ialp::chart::curves_of(results);
         write(
             "curves.svg",
             learning_curves_svg(&curves, "R_tra (mean ± std over seeds)", (900, 520))?,
@@ -521,20 +551,41 @@ mod native {
             valid.eval_episodes()
         );
         println!(
-            "{:<22} {:>5} {:>18} {:>16} {:>16} {:>9} {:>7}",
-            "method", "seeds", "R_tra", "R_each", "Length", "coverage", "MCD"
+            "{:<22} {:>5} {:>18} {:>16} {:>16} {:>9} {:>7} {:>18} {:>20}",
+            "method",
+            "seeds",
+            "R_tra",
+            "R_each",
+            "Length",
+            "coverage",
+            "MCD",
+            "first 100 online",
+            "users' total reward"
         );
         for m in &results.summary {
+            let dash = || "–".to_string();
             println!(
-                "{:<22} {:>5} {:>18} {:>16} {:>16} {:>9.3} {:>7.3}",
+                "{:<22} {:>5} {:>18} {:>16} {:>16} {:>9.3} {:>7.3} {:>18} {:>20}",
                 m.method.label(),
                 m.seeds,
                 m.r_tra.to_string(),
                 m.r_each.to_string(),
                 m.length.to_string(),
                 m.coverage.mean,
-                m.mcd.mean
+                m.mcd.mean,
+                m.first_k.map(|x| x.to_string()).unwrap_or_else(dash),
+                m.online_total
+                    .map(|x| format!("{:.0} ± {:.0}", x.mean, x.std))
+                    .unwrap_or_else(dash)
             );
+        }
+        for r in &results.runs {
+            for x in &r.repairs {
+                println!(
+                    "{} seed {}: repair after online episode {} (mean return {:.2} below the anchor's {:.2}; KL weight {:.2})",
+                    r.method.label(), r.seed, x.online_episode, x.moving_average, x.anchor_return, x.kl_weight
+                );
+            }
         }
         for d in &results.distillations {
             let s = &d.stats;

@@ -170,6 +170,39 @@ pub fn draw_episode_returns<DB: DrawingBackend>(
 pub struct Curve {
     pub label: String,
     pub points: Vec<(f64, f64, f64)>,
+    /// x positions of events on the curve (A-iALP_ap's repairs), drawn as ▼.
+    pub markers: Vec<f64>,
+}
+
+/// The learning curves of `results`: mean ± std over seeds per method, with
+/// A-iALP_ap's repairs (of every seed) as markers.
+pub fn curves_of(results: &crate::experiment::Results) -> Vec<Curve> {
+    results
+        .mean_curves()
+        .into_iter()
+        .map(|(m, pts)| Curve {
+            label: m.label().into(),
+            points: pts
+                .iter()
+                .map(|(x, s)| (*x as f64, s.mean, s.std))
+                .collect(),
+            markers: results
+                .runs
+                .iter()
+                .filter(|r| r.method == m)
+                .flat_map(|r| r.repairs.iter().map(|x| x.online_episode as f64))
+                .collect(),
+        })
+        .collect()
+}
+
+/// The curve's mean at `x`, linearly interpolated.
+fn mean_at(points: &[(f64, f64, f64)], x: f64) -> f64 {
+    match points.windows(2).find(|w| w[0].0 <= x && x <= w[1].0) {
+        Some(w) if w[1].0 > w[0].0 => w[0].1 + (w[1].1 - w[0].1) * (x - w[0].0) / (w[1].0 - w[0].0),
+        Some(w) => w[0].1,
+        None => points.last().map_or(0.0, |p| p.1),
+    }
 }
 
 /// Learning curves with a ±1 std band over seeds, one colour per method; methods that do
@@ -230,6 +263,11 @@ pub fn draw_learning_curves<DB: DrawingBackend>(
             c.points
                 .iter()
                 .map(|p| Circle::new((p.0, p.1), px(3.0), colour.filled())),
+        )?;
+        chart.draw_series(
+            c.markers.iter().map(|x| {
+                TriangleMarker::new((*x, mean_at(&c.points, *x)), px(6.0), BLACK.filled())
+            }),
         )?;
     }
     if !curves.is_empty() {
@@ -317,10 +355,12 @@ mod tests {
             Curve {
                 label: "Offline A2C".into(),
                 points: vec![(0.0, 10.0, 1.0), (100.0, 20.0, 2.0), (200.0, 25.0, 1.5)],
+                markers: vec![150.0],
             },
             Curve {
                 label: "Random".into(),
                 points: vec![(0.0, 12.0, 0.5)],
+                markers: Vec::new(),
             },
         ];
         let svg = learning_curves_svg(&c, "R_tra", (640, 360)).unwrap();

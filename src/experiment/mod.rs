@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod form;
+pub mod presets;
 pub mod results;
 pub mod run;
 pub mod stats;

@@ -22,6 +22,7 @@ use crate::policy::{Learning, Method};
 const CHUNK_MS: f64 = 15.0;
 
 pub enum Msg {
+    LoadPreset(String),
     Preset(String),
     Data(String),
     Scale(String),
@@ -131,6 +132,16 @@ impl Component for App {
 
     fn update(&mut self, ctx: &Context<Self>, msg: Msg) -> bool {
         match msg {
+            Msg::LoadPreset(name) => {
+                match crate::experiment::presets::find(&name).map(|p| p.config(None)) {
+                    Some(Ok(c)) => {
+                        self.form = ConfigForm::from_config(c.raw());
+                        self.error = None;
+                    }
+                    Some(Err(e)) => self.error = Some(format!("Preset {name}: {e}")),
+                    None => {}
+                }
+            }
             Msg::Preset(s) => {
                 if let Some(p) = Preset::from_id(&s) {
                     self.form.set_preset(p);
@@ -298,18 +309,7 @@ impl Component for App {
         });
         let drawn = if learning {
             // Learning curves: R_tra per evaluation, mean ± std over seeds.
-            let curves: Vec<Curve> = results
-                .map(|r| r.mean_curves())
-                .unwrap_or_default()
-                .into_iter()
-                .map(|(m, pts)| Curve {
-                    label: m.label().into(),
-                    points: pts
-                        .iter()
-                        .map(|(x, s)| (*x as f64, s.mean, s.std))
-                        .collect(),
-                })
-                .collect();
+            let curves: Vec<Curve> = results.map(crate::chart::curves_of).unwrap_or_default();
             let points = curves.iter().map(|c| c.points.len()).sum::<usize>();
             (
                 super::canvas::draw_curves(
@@ -685,6 +685,11 @@ impl App {
         html! {
             <section class="controls" aria-label="Settings">
                 <h2>{"Settings"}</h2>
+                <label for="preset-load">{"Start from a preset"}</label>
+                <select id="preset-load" onchange={link.callback(|e: Event| Msg::LoadPreset(select_value(&e)))}>
+                    <option value="" selected=true>{"— your own settings —"}</option>
+                    { for crate::experiment::presets::PRESETS.iter().map(|p| html!{ <option value={p.name}>{p.title}</option> }) }
+                </select>
                 <label for="preset">{"Environment"}</label>
                 <select id="preset" onchange={link.callback(|e: Event| Msg::Preset(select_value(&e)))}>
                     { for Preset::ALL.iter().map(|p| html!{ <option value={p.id()} selected={*p == f.preset}>{p.label()}</option> }) }
@@ -870,6 +875,20 @@ impl App {
                 r.truth_rmse
             )
         });
+        let online = results
+            .config
+            .methods
+            .iter()
+            .any(|m| m.learning().is_online());
+        let repairs: Vec<String> = results
+            .runs
+            .iter()
+            .flat_map(|r| r.repairs.iter().map(move |x| (r, x)))
+            .map(|(r, x)| format!(
+                "{} seed {}: repaired after online episode {}: the last episodes' mean return {:.2} fell below the anchor's {:.2} by more than {:.0} %; rolled back to iALP's policy, KL weight now {:.2}.",
+                r.method.label(), r.seed, x.online_episode, x.moving_average, x.anchor_return, 100.0 * results.config.adapt.margin, x.kl_weight
+            ))
+            .collect();
         html! {
             <>
             <table id="results">
@@ -881,7 +900,9 @@ impl App {
                     world.n_items(),
                     sim.config().eval_episodes()
                 )}</caption>
-                <thead><tr><th scope="col">{"Method"}</th><th scope="col">{"Seeds"}</th><th scope="col">{"R_tra"}</th><th scope="col">{"R_each"}</th><th scope="col">{"Length"}</th><th scope="col">{"Coverage"}</th><th scope="col">{"MCD"}</th></tr></thead>
+                <thead><tr><th scope="col">{"Method"}</th><th scope="col">{"Seeds"}</th><th scope="col">{"R_tra"}</th><th scope="col">{"R_each"}</th><th scope="col">{"Length"}</th><th scope="col">{"Coverage"}</th><th scope="col">{"MCD"}</th>
+                    if online { <th scope="col" title="Mean R_tra of the first 100 online episodes: how safe the start is">{"First 100 online"}</th><th scope="col" title="Reward users received over all online episodes">{"Users' total reward"}</th> }
+                </tr></thead>
                 <tbody>
                 { for results.config.methods.iter().map(|m| match results.summary.iter().find(|s| s.method == *m) {
                     Some(s) => html!{
@@ -893,15 +914,25 @@ impl App {
                             <td class="length">{s.length.to_string()}</td>
                             <td>{format!("{:.3}", s.coverage.mean)}</td>
                             <td>{format!("{:.3}", s.mcd.mean)}</td>
+                            if online {
+                                <td class="first-k">{s.first_k.map(|x| x.to_string()).unwrap_or_else(|| "–".into())}</td>
+                                <td class="online-total">{s.online_total.map(|x| format!("{:.0} ± {:.0}", x.mean, x.std)).unwrap_or_else(|| "–".into())}</td>
+                            }
                         </tr>
                     },
                     None => html!{
-                        <tr data-method={m.id()} class="pending"><th scope="row">{m.label()}</th><td class="seeds">{"0"}</td><td colspan="5">{"not finished yet"}</td></tr>
+                        <tr data-method={m.id()} class="pending"><th scope="row">{m.label()}</th><td class="seeds">{"0"}</td><td colspan={if online { "7" } else { "5" }}>{"not finished yet"}</td></tr>
                     },
                 }) }
                 </tbody>
             </table>
             if let Some(um) = um { <p id="user-model" class="hint">{um}</p> }
+            if !repairs.is_empty() {
+                <details id="repairs" open=true>
+                    <summary>{format!("A-iALP_ap repaired its policy {} time(s) (▼ on the curve)", repairs.len())}</summary>
+                    <ul>{ for repairs.iter().map(|r| html!{ <li>{r}</li> }) }</ul>
+                </details>
+            }
             <div class="buttons">
                 <button id="export-json" onclick={ctx.link().callback(|_| Msg::ExportResults("json"))}>{"Download results.json"}</button>
                 <button id="export-csv" onclick={ctx.link().callback(|_| Msg::ExportResults("csv"))}>{"Download results.csv"}</button>

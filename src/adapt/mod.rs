@@ -50,8 +50,8 @@ impl Default for AdaptConfig {
         Self {
             window: 50,
             check_every: 25,
-            margin: 0.1,
-            patience: 2,
+            margin: 0.2,
+            patience: 3,
             rollback: true,
             kl_weight: 0.5,
             kl_growth: 2.0,

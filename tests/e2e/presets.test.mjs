@@ -1,0 +1,60 @@
+// End-to-end: a built-in preset of the paper's experiment, run in the page, gives
+// exactly the numbers `ialp run --preset` gives (digest), with the 7 methods, the
+// online columns and the A-iALP curves.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const require = createRequire(import.meta.url);
+const { chromium } = require(path.join(ROOT, '.tools/node_modules/playwright-core'));
+const DIST = path.join(ROOT, 'dist');
+const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.svg': 'image/svg+xml' };
+let server, base, browser;
+
+before(async () => {
+  server = http.createServer((req, res) => {
+    let file = path.join(DIST, decodeURIComponent(new URL(req.url, 'http://x').pathname));
+    if (file.endsWith('/')) file = path.join(file, 'index.html');
+    if (!file.startsWith(DIST) || !fs.existsSync(file)) { res.writeHead(404).end(); return; }
+    res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
+    fs.createReadStream(file).pipe(res);
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${server.address().port}/`;
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+test('the paper-movielens preset gives the same numbers in the page and in ialp run --preset', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(base);
+  await page.waitForSelector('#run');
+  await page.selectOption('#preset-load', 'paper-movielens');
+  assert.equal(await page.inputValue('#seeds'), '5');
+  assert.ok(await page.isChecked('#method-a_ialp_ap'));
+  await page.click('#run');
+  await page.waitForFunction(() => /^finished/.test(document.querySelector('#status')?.textContent ?? ''), null, { timeout: 240_000 });
+  const digest = (await page.textContent('#digest')).trim();
+  const cli = JSON.parse(execFileSync(path.join(ROOT, 'target/debug/ialp'), ['run', '--preset', 'paper-movielens', '--json'],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+  assert.equal(cli.digest, digest, 'the same results, bit for bit');
+  assert.equal(await page.$$eval('#results tbody tr', (r) => r.length), 7);
+  for (const m of ['online_a2c', 'a_ialp_ft', 'a_ialp_ap']) {
+    assert.match(await page.textContent(`#results tr[data-method="${m}"] .first-k`), /±/, `${m} has a safe-start number`);
+  }
+  assert.match(await page.textContent('#results tr[data-method="random"] .first-k'), /–/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

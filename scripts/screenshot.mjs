@@ -2,6 +2,7 @@
 //   node scripts/screenshot.mjs            docs/screenshot.png: real Coat, every baseline, 3 seeds
 //   node scripts/screenshot.mjs llm        docs/llm-panel.png: real Coat, Offline A2C vs iALP
 //                                          with the heuristic stand-in, 3 seeds
+//   node scripts/screenshot.mjs preset     docs/preset-run.png: the paper-coat-real preset, finished
 // (after scripts/test.sh, which installs what they need)
 import http from 'node:http';
 import fs from 'node:fs';
@@ -26,12 +27,16 @@ await new Promise((r) => server.listen(0, '127.0.0.1', r));
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] });
 const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1.5 });
 await page.goto(`http://127.0.0.1:${server.address().port}/`);
+const mode = process.argv[2] ?? 'baselines';
+if (mode === 'preset') await page.selectOption('#preset-load', 'paper-coat-real');
 await page.selectOption('#data-source', 'real');
 await page.setInputFiles('#coat-files', ['train.ascii', 'test.ascii', 'pseudo_gt_rating_matrix.ascii', 'user_features.ascii', 'item_features.ascii'].map((f) => path.join(COAT, f)));
 await page.waitForSelector('#coat-status.ok');
-const llm = process.argv[2] === 'llm';
+const llm = mode === 'llm';
 const set = async (sel, v) => { await page.fill(sel, v); await page.dispatchEvent(sel, 'change'); };
-if (llm) {
+if (mode === 'preset') {
+  // The preset as it is.
+} else if (llm) {
   for (const m of ['random', 'popular', 'online_a2c']) await page.uncheck(`#method-${m}`);
   await page.check('#method-ialp');
   await page.selectOption('#llm-provider', 'heuristic');
@@ -41,11 +46,13 @@ if (llm) {
   await set('#offline-episodes', '4000');
   await set('#online-episodes', '4000');
 }
-await set('#seeds', '3');
-await set('#eval-every', '500');
+if (mode !== 'preset') {
+  await set('#seeds', '3');
+  await set('#eval-every', '500');
+}
 await page.click('#run');
 await page.waitForFunction(() => /^finished/.test(document.querySelector('#status')?.textContent ?? ''), null, { timeout: 600_000 });
-const out = llm ? 'docs/llm-panel.png' : 'docs/screenshot.png';
+const out = { llm: 'docs/llm-panel.png', preset: 'docs/preset-run.png' }[mode] ?? 'docs/screenshot.png';
 await page.screenshot({ path: path.join(ROOT, out), fullPage: true });
 console.log(`wrote ${out}:`, await page.textContent('#status'));
 await browser.close();

@@ -14,6 +14,8 @@ pub mod experiment;
 pub mod ialp;
 pub mod llm;
 pub mod policy;
+#[cfg(not(target_arch = "wasm32"))]
+mod portable_math;
 pub mod rng;
 pub mod user_model;
 

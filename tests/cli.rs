@@ -375,3 +375,60 @@ fn ctrl_c_keeps_what_finished() {
         "with the evaluations it had done"
     );
 }
+
+#[test]
+fn presets_are_listed_and_run_by_name() {
+    let out = ialp(&["presets"]);
+    assert!(out.status.success());
+    let names: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    for p in [
+        "paper-coat",
+        "paper-kuairec",
+        "paper-movielens",
+        "paper-coat-real",
+    ] {
+        assert!(names.iter().any(|n| n == p), "{p} in {names:?}");
+    }
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli-preset");
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = ialp(&[
+        "run",
+        "--preset",
+        "paper-kuairec",
+        "--seeds",
+        "1",
+        "--out",
+        dir.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary = json(&out);
+    assert_eq!(summary["summary"].as_array().unwrap().len(), 7);
+    let results: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("results.json")).unwrap()).unwrap();
+    assert_eq!(
+        results["config"]["seeds"], 1,
+        "--seeds overrides the preset's 5"
+    );
+    assert!(results["summary"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m["method"] == "a_ialp_ap" && m["first_k"]["mean"].is_number()));
+    let bad = ialp(&["run", "--preset", "nope"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("no such preset (there are: paper-coat"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
+    let both = ialp(&["run", "x.json", "--preset", "paper-coat"]);
+    assert_eq!(both.status.code(), Some(2));
+}

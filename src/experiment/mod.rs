@@ -4,6 +4,7 @@
 pub mod config;
 pub mod form;
 pub mod presets;
+pub mod provenance;
 pub mod results;
 pub mod run;
 pub mod stats;

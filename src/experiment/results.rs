@@ -236,20 +236,10 @@ impl Results {
     }
 
     /// SHA-256 of the results' JSON: floats are written shortest-round-trip, so equal
-    /// digests mean bit-identical numbers (natively and in the browser).
-    ///
-    /// Left out: `R_φ`'s fit and agreement (RMSE, ρ, NDCG). They come from a network's
-    /// outputs, and burn's CPU kernels differ in the last bits between native (FMA,
-    /// glibc `expf`) and wasm; everything the policies did — every episode, curve and
-    /// LLM counter, and the epoch early stopping chose — is in the digest.
+    /// digests mean bit-identical numbers (natively and in the browser: see
+    /// `portable_math.rs` for what that takes).
     pub fn digest(&self) -> String {
-        let mut r = self.clone();
-        for d in &mut r.distillations {
-            d.reward_train_rmse = 0.0;
-            d.reward_held_out_rmse = 0.0;
-            d.agreement.reward_model = Default::default();
-        }
-        Sha256::digest(serde_json::to_vec(&r).expect("results serialise"))
+        Sha256::digest(serde_json::to_vec(self).expect("results serialise"))
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect()

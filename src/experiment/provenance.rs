@@ -18,7 +18,7 @@ impl Source {
     pub fn label(self) -> &'static str {
         match self {
             Source::Abstract => "paper (abstract)",
-            Source::Method => "METHOD.md (DORL / EasyRL4Rec conventions)",
+            Source::Method => "METHOD.md (our written specification)",
             Source::Ours => "our reconstruction",
         }
     }
@@ -34,7 +34,7 @@ impl Source {
 /// (component, source, constants and where they came from).
 pub const PROVENANCE: &[(&str, Source, &str)] = &[
     ("Three simulated environments; an actor-critic policy; LLM-driven preference distillation; reward learning; A-iALP with fine-tuning (ft) and adaptive (ap) variants", Source::Abstract, "The abstract names these parts; no constants are public."),
-    ("Coat / KuaiRec / MovieLens-1M shapes, quit rules (item distance, tag count), max_turn 30, FB / NX_0 / NX_10, R_tra / R_each / Length", Source::Method, "Coat N = 7, τ = 6; KuaiRec N = 4, τ = 0 as in DORL; 100 evaluation episodes."),
+    ("Coat / KuaiRec / MovieLens-1M shapes (DORL / EasyRL4Rec conventions), quit rules (item distance, tag count), max_turn 30, FB / NX_0 / NX_10, R_tra / R_each / Length", Source::Method, "Coat N = 7, τ = 6; KuaiRec N = 4, τ = 0 as in DORL; 100 evaluation episodes."),
     ("Synthetic worlds: tastes over text attributes, polarisation, histogram-matched ratings, self-selected log", Source::Ours, "Calibrated so random-policy returns and item distances match real Coat (README)."),
     ("User model: matrix factorisation with biases", Source::Method, "32-d, 40 epochs, lr 0.02, L2 0.1 (ours: best held-out RMSE on real Coat)."),
     ("State: mean of the last W steps of [item embedding ‖ normalised reward]", Source::Method, "W = 3."),

@@ -4,29 +4,19 @@
 //                                          with the heuristic stand-in, 3 seeds
 //   node scripts/screenshot.mjs preset     docs/preset-run.png: the paper-coat-real preset, finished
 // (after scripts/test.sh, which installs what they need)
-import http from 'node:http';
-import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { serveDist } from '../tests/support/serve_dist.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { chromium } = createRequire(import.meta.url)(path.join(ROOT, '.tools/node_modules/playwright-core'));
-const DIST = path.join(ROOT, 'dist');
 const COAT = path.resolve(ROOT, '../shared/data/coat');
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.svg': 'image/svg+xml' };
 
-const server = http.createServer((req, res) => {
-  let file = path.join(DIST, decodeURIComponent(new URL(req.url, 'http://x').pathname));
-  if (file.endsWith('/')) file = path.join(file, 'index.html');
-  if (!file.startsWith(DIST) || !fs.existsSync(file)) { res.writeHead(404).end(); return; }
-  res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
-  fs.createReadStream(file).pipe(res);
-});
-await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const { server, base } = await serveDist();
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] });
 const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1.5 });
-await page.goto(`http://127.0.0.1:${server.address().port}/`);
+await page.goto(base);
 const mode = process.argv[2] ?? 'baselines';
 if (mode === 'preset') await page.selectOption('#preset-load', 'paper-coat-real');
 await page.selectOption('#data-source', 'real');

@@ -153,6 +153,16 @@ struct IalpJob {
     report: Option<DistillReport>,
 }
 
+impl IalpJob {
+    /// Cases settled since the last call (for the progress).
+    fn newly_settled(&mut self) -> usize {
+        let settled = self.distill.cases_settled();
+        let new = settled - self.counted;
+        self.counted = settled;
+        new
+    }
+}
+
 /// Reward-model epochs per unit of work (keeps page chunks short).
 const EPOCHS_PER_UNIT: usize = 4;
 /// Stand-in requests answered per unit of work.
@@ -796,9 +806,7 @@ impl Experiment {
         let mut work = 0;
         // Count cases as they settle, whoever answered them (a stand-in here, or the
         // edge between two calls).
-        let settled = ij.distill.cases_settled();
-        self.done_episodes += settled - ij.counted;
-        ij.counted = settled;
+        self.done_episodes += ij.newly_settled();
         if !ij.distill.is_finished() {
             if !raw.llm.provider.is_remote() {
                 for req in ij.distill.next_requests(&self.cache, STANDIN_PER_UNIT) {
@@ -816,9 +824,7 @@ impl Experiment {
                     work += 100;
                 }
             }
-            let settled = ij.distill.cases_settled();
-            self.done_episodes += settled - ij.counted;
-            ij.counted = settled;
+            self.done_episodes += ij.newly_settled();
             return work.max(1);
         }
         let mut report = DistillReport {

@@ -292,16 +292,7 @@ impl Distillation {
         let mut out = Vec::new();
         while out.len() < max && self.fatal.is_none() {
             let Some(id) = self.again.pop() else { break };
-            if self.stats.requests >= self.max_calls {
-                self.requests[id].slot = Slot::Failed;
-                continue;
-            }
-            self.stats.requests += 1;
-            self.requests[id].slot = Slot::InFlight;
-            out.push(LlmRequest {
-                id,
-                prompt: self.requests[id].prompt.clone(),
-            });
+            out.extend(self.issue(id, Slot::Failed));
         }
         while self.next < self.requests.len() && out.len() < max {
             let id = self.next;
@@ -318,18 +309,23 @@ impl Distillation {
                 self.apply(id, &text);
                 continue;
             }
-            if self.stats.requests >= self.max_calls {
-                self.requests[id].slot = Slot::Skipped;
-                continue;
-            }
-            self.stats.requests += 1;
-            self.requests[id].slot = Slot::InFlight;
-            out.push(LlmRequest {
-                id,
-                prompt: self.requests[id].prompt.clone(),
-            });
+            out.extend(self.issue(id, Slot::Skipped));
         }
         out
+    }
+
+    /// Sends request `id` unless the call cap is reached (then it ends as `capped`).
+    fn issue(&mut self, id: usize, capped: Slot) -> Option<LlmRequest> {
+        if self.stats.requests >= self.max_calls {
+            self.requests[id].slot = capped;
+            return None;
+        }
+        self.stats.requests += 1;
+        self.requests[id].slot = Slot::InFlight;
+        Some(LlmRequest {
+            id,
+            prompt: self.requests[id].prompt.clone(),
+        })
     }
 
     /// Takes an answer: parses it, keeps its ratings, and caches it if it had any.

@@ -265,61 +265,28 @@ pub fn read_response(
             snippet: snippet(body),
         });
     };
+    // Where each protocol puts the answer's text parts and its token counts.
     let (text, usage) = match provider {
-        Provider::Anthropic => {
-            let text = json["content"].as_array().map(|parts| {
-                parts
-                    .iter()
-                    .filter_map(|p| p["text"].as_str())
-                    .collect::<Vec<_>>()
-                    .join("")
-            });
-            let u = &json["usage"];
-            (
-                text,
-                u["input_tokens"].as_u64().map(|i| Usage {
-                    prompt_tokens: i,
-                    completion_tokens: u["output_tokens"].as_u64().unwrap_or(0),
-                }),
-            )
-        }
-        Provider::Gemini => {
-            let text = json["candidates"][0]["content"]["parts"]
-                .as_array()
-                .map(|parts| {
-                    parts
-                        .iter()
-                        .filter_map(|p| p["text"].as_str())
-                        .collect::<Vec<_>>()
-                        .join("")
-                });
-            let u = &json["usageMetadata"];
-            (
-                text,
-                u["promptTokenCount"].as_u64().map(|i| Usage {
-                    prompt_tokens: i,
-                    completion_tokens: u["candidatesTokenCount"].as_u64().unwrap_or(0),
-                }),
-            )
-        }
+        Provider::Anthropic => (
+            text_parts(&json["content"]),
+            usage_of(&json["usage"], "input_tokens", "output_tokens"),
+        ),
+        Provider::Gemini => (
+            text_parts(&json["candidates"][0]["content"]["parts"]),
+            usage_of(
+                &json["usageMetadata"],
+                "promptTokenCount",
+                "candidatesTokenCount",
+            ),
+        ),
         _ => {
             let content = &json["choices"][0]["message"]["content"];
-            let text = content.as_str().map(str::to_string).or_else(|| {
-                content.as_array().map(|parts| {
-                    parts
-                        .iter()
-                        .filter_map(|p| p["text"].as_str())
-                        .collect::<Vec<_>>()
-                        .join("")
-                })
-            });
-            let u = &json["usage"];
             (
-                text,
-                u["prompt_tokens"].as_u64().map(|i| Usage {
-                    prompt_tokens: i,
-                    completion_tokens: u["completion_tokens"].as_u64().unwrap_or(0),
-                }),
+                content
+                    .as_str()
+                    .map(str::to_string)
+                    .or_else(|| text_parts(content)),
+                usage_of(&json["usage"], "prompt_tokens", "completion_tokens"),
             )
         }
     };
@@ -330,6 +297,21 @@ pub fn read_response(
             snippet: snippet(body),
         }),
     }
+}
+
+/// The `text` of every part of an array of content parts, joined.
+fn text_parts(parts: &Value) -> Option<String> {
+    parts
+        .as_array()
+        .map(|parts| parts.iter().filter_map(|p| p["text"].as_str()).collect())
+}
+
+/// Token counts under the protocol's two field names (none if the prompt count is missing).
+fn usage_of(u: &Value, prompt: &str, completion: &str) -> Option<Usage> {
+    u[prompt].as_u64().map(|p| Usage {
+        prompt_tokens: p,
+        completion_tokens: u[completion].as_u64().unwrap_or(0),
+    })
 }
 
 fn error_message(v: &Value) -> Option<String> {

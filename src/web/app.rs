@@ -111,6 +111,7 @@ impl Component for App {
     type Properties = ();
 
     fn create(_ctx: &Context<Self>) -> Self {
+        let remembered = super::llm::remembered_key();
         Self {
             form: ConfigForm::default(),
             real: RealData::default(),
@@ -122,8 +123,8 @@ impl Component for App {
             started_ms: 0.0,
             elapsed_ms: 0.0,
             canvas: NodeRef::default(),
-            key: super::llm::remembered_key().unwrap_or_default(),
-            remember_key: super::llm::remembered_key().is_some(),
+            remember_key: remembered.is_some(),
+            key: remembered.unwrap_or_default(),
             cache: super::llm::load_cache(),
             cache_status: None,
             llm_in_flight: 0,

@@ -5,19 +5,17 @@
 // from its cache with no call; and the key appears in no artefact of the run.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { startServer, API_KEY } from '../support/llm_server.mjs';
+import { serveDist } from '../support/serve_dist.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const require = createRequire(import.meta.url);
 const { chromium } = require(path.join(ROOT, '.tools/node_modules/playwright-core'));
-const DIST = path.join(ROOT, 'dist');
 const OUT = path.join(ROOT, 'target/e2e');
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.svg': 'image/svg+xml' };
 const STATES = 8;
 const PER_REQUEST = 4;
 const REQUESTS = STATES / PER_REQUEST;
@@ -25,17 +23,7 @@ const REQUESTS = STATES / PER_REQUEST;
 let server, base, browser, fake;
 
 before(async () => {
-  server = http.createServer((req, res) => {
-    const url = new URL(req.url, 'http://x');
-    let file = path.join(DIST, decodeURIComponent(url.pathname));
-    if (!file.startsWith(DIST)) { res.writeHead(403).end(); return; }
-    if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
-    if (!fs.existsSync(file)) { res.writeHead(404).end(); return; }
-    res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
-    fs.createReadStream(file).pipe(res);
-  });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${server.address().port}/`;
+  ({ server, base } = await serveDist());
   // The provider runs on another port: another origin, so every call is a CORS call.
   fake = await startServer();
   fs.mkdirSync(OUT, { recursive: true });

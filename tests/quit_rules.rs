@@ -206,3 +206,42 @@ fn tag_count_rule_counts_tags_in_the_window() {
     assert!(!play(&Environment::new(world.clone(), rule(2, 1)), &[0, 1, 2]).is_done());
     assert!(!play(&Environment::new(world, rule(1, 0)), &[0, 1, 2]).is_done());
 }
+
+#[test]
+fn the_inspector_explains_each_step_as_the_rule_decided_it() {
+    let world = line_world();
+    let e = env(world.clone(), Mode::Nx0, 2, 1.0, Window::Intended, 30);
+    // i0, i4 far apart; i1 far from both; i3 is within 1.0 of i1: the user leaves.
+    let ep = play(&e, &[0, 4, 1, 3, 5]);
+    let s = e.settings();
+    let steps = s.quit.explain(s.window, &world.truth, &world.tags(), &ep);
+    assert_eq!(steps.len(), 4, "the episode ended at i3");
+    assert_eq!(
+        steps.iter().map(|x| x.item).collect::<Vec<_>>(),
+        [0, 4, 1, 3]
+    );
+    assert!(
+        steps[0].verdict.contains("nothing recent"),
+        "{}",
+        steps[0].verdict
+    );
+    assert_eq!(steps[2].recent, [0, 4], "window N = 2");
+    assert!(
+        steps[2]
+            .verdict
+            .starts_with("stayed: the closest recent item, 0, is at distance 14.14"),
+        "{}",
+        steps[2].verdict
+    );
+    assert!(!steps[2].left && steps[3].left);
+    assert_eq!(steps[3].verdict, ep.end.as_ref().unwrap().describe());
+    assert!(
+        steps[3].verdict.contains("from recent item 1"),
+        "{}",
+        steps[3].verdict
+    );
+    assert_eq!(
+        steps[3].reward, ep.rewards[3],
+        "the last step's reward counts"
+    );
+}

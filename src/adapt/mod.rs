@@ -165,7 +165,7 @@ impl KlSchedule {
 }
 
 /// A repair, as shown on the curve and in results.json.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Repair {
     /// Online episodes played when it happened.
     pub online_episode: usize,

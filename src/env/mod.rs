@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-pub use quit::{LeaveReason, QuitRule, Window};
+pub use quit::{LeaveReason, QuitRule, StepView, Window};
 pub use world::{RatingMatrix, World};
 
 /// The three environments of the paper.

@@ -148,3 +148,77 @@ impl QuitRule {
         }
     }
 }
+
+/// One step of an episode as the inspector shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StepView {
+    /// Step number, from 0.
+    pub t: usize,
+    pub item: usize,
+    pub reward: f32,
+    /// The items the quit rule compared the new one with (the user's recent history).
+    pub recent: Vec<usize>,
+    /// Whether the user left at this step.
+    pub left: bool,
+    /// The quit rule's verdict in words: why the user stayed or left.
+    pub verdict: String,
+}
+
+impl QuitRule {
+    /// Replays `episode` step by step and says, at each step, what the quit rule saw:
+    /// the closest recent item (distance rule) or the most repeated tag (tag rule).
+    pub fn explain(
+        &self,
+        window: Window,
+        truth: &RatingMatrix,
+        tags: &[Vec<u16>],
+        episode: &super::Episode,
+    ) -> Vec<StepView> {
+        let n = episode.items.len();
+        (0..n)
+            .map(|t| {
+                let item = episode.items[t];
+                let history = &episode.items[..t];
+                let recent = history[window.start(t, self.n())..t].to_vec();
+                let last = t + 1 == n;
+                let left = last && episode.end.is_some();
+                let verdict = match (&episode.end, last) {
+                    (Some(end), true) => end.describe(),
+                    _ if recent.is_empty() => "stayed: nothing recent to compare with".into(),
+                    _ => match *self {
+                        QuitRule::ItemDistance { tau, .. } => {
+                            let (j, d) = recent
+                                .iter()
+                                .map(|&j| (j, truth.item_distance(item, j)))
+                                .fold((recent[0], f32::INFINITY), |a, b| if b.1 < a.1 { b } else { a });
+                            format!("stayed: the closest recent item, {j}, is at distance {d:.2} ≥ τ = {tau}")
+                        }
+                        QuitRule::TagCount { tau, .. } => {
+                            let worst = tags[item]
+                                .iter()
+                                .map(|&tag| {
+                                    let c = recent.iter().filter(|&&j| tags[j].contains(&tag)).count();
+                                    (tag, c)
+                                })
+                                .max_by_key(|x| x.1);
+                            match worst {
+                                Some((tag, c)) => format!(
+                                    "stayed: its most repeated tag, {tag}, appeared {c} time(s) recently (≤ τ = {tau})"
+                                ),
+                                None => "stayed: the item has no tags".into(),
+                            }
+                        }
+                    },
+                };
+                StepView {
+                    t,
+                    item,
+                    reward: episode.rewards.get(t).copied().unwrap_or(0.0),
+                    recent,
+                    left,
+                    verdict,
+                }
+            })
+            .collect()
+    }
+}

@@ -7,6 +7,7 @@ pub mod presets;
 pub mod provenance;
 pub mod results;
 pub mod run;
+pub mod share;
 pub mod stats;
 
 pub use config::{ConfigError, DataSource, EnvConfig, ExperimentConfig, ValidConfig};

@@ -23,7 +23,7 @@ pub struct CurvePoint {
 }
 
 /// One method in one run (seed).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MethodRun {
     pub method: Method,
     /// Index of the run; its seed is `seed + run`.
@@ -41,12 +41,21 @@ pub struct MethodRun {
     /// methods only).
     pub online: Option<OnlineStats>,
     /// A-iALP_ap's repairs, in order.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub repairs: Vec<crate::adapt::Repair>,
+    /// The first [`MethodRun::TRACES`] episodes of the last evaluation, step by step:
+    /// what the episode inspector replays.
+    #[serde(default)]
+    pub traces: Vec<crate::env::Episode>,
+}
+
+impl MethodRun {
+    /// Episodes of the last evaluation kept for the inspector.
+    pub const TRACES: usize = 5;
 }
 
 /// The online phase as the users felt it: every training episode on the ground truth.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct OnlineStats {
     /// Online episodes played.
     pub episodes: usize,
@@ -74,7 +83,7 @@ impl OnlineStats {
 }
 
 /// The world an experiment ran in.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WorldInfo {
     pub preset: Preset,
     pub source: WorldSource,
@@ -85,7 +94,7 @@ pub struct WorldInfo {
 
 /// A method's final numbers over all its finished runs: mean ± std over seeds of the
 /// per-seed means of the last evaluation.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MethodSummary {
     pub method: Method,
     pub seeds: usize,
@@ -96,14 +105,14 @@ pub struct MethodSummary {
     pub mcd: MeanStd,
     /// Online methods: mean R_tra of the first K online episodes (safe start) and the
     /// total reward users received while the method learned, over seeds.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_k: Option<MeanStd>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub online_total: Option<MeanStd>,
 }
 
 /// Everything a run produced so far.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Results {
     pub config: ExperimentConfig,
     pub world: WorldInfo,
@@ -184,6 +193,25 @@ impl Results {
     /// The results as JSON (pretty).
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).expect("results serialise")
+    }
+
+    /// Reads a results file written by [`Results::to_json`] (the page's export or the
+    /// CLI's results.json); the error names the JSON path of what is wrong.
+    pub fn from_json(text: &str) -> Result<Results, String> {
+        let de = &mut serde_json::Deserializer::from_str(text);
+        let r: Results = serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            if path == "." || path.is_empty() {
+                format!("not a results file: {}", e.into_inner())
+            } else {
+                format!("not a results file: {path}: {}", e.into_inner())
+            }
+        })?;
+        r.config
+            .clone()
+            .check()
+            .map_err(|e| format!("the results' config is not valid here: {e}"))?;
+        Ok(r)
     }
 
     /// One row per method and seed (the last evaluation), then one per method with the

@@ -544,6 +544,7 @@ impl Experiment {
                 curve: Vec::new(),
                 last: None,
                 episode_returns: Vec::new(),
+                traces: Vec::new(),
                 finished: false,
                 online: method.learning().is_online().then(OnlineStats::default),
                 repairs: Vec::new(),
@@ -638,6 +639,12 @@ impl Experiment {
                     length: summary.length.mean,
                 });
                 job.record.episode_returns = ev.episodes.iter().map(Episode::r_tra).collect();
+                job.record.traces = ev
+                    .episodes
+                    .iter()
+                    .take(MethodRun::TRACES)
+                    .cloned()
+                    .collect();
                 if let Learner::Adaptive(ap) = &mut job.learner {
                     // The evaluation at deployment measures the anchor.
                     if ap.detector.is_none() {

@@ -2,7 +2,12 @@
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
-    ialp::web::start();
+    // The same module runs the page and, in a worker, the training (src/web/worker.rs).
+    if ialp::web::in_worker() {
+        ialp::web::start_worker();
+    } else {
+        ialp::web::start();
+    }
 }
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -172,6 +172,10 @@ pub struct Curve {
     pub points: Vec<(f64, f64, f64)>,
     /// x positions of events on the curve (A-iALP_ap's repairs), drawn as ▼.
     pub markers: Vec<f64>,
+    /// Index into [`PALETTE`].
+    pub colour: usize,
+    /// An imported run laid over the current one: a dashed line, no band.
+    pub imported: bool,
 }
 
 /// The learning curves of `results`: mean ± std over seeds per method, with
@@ -180,7 +184,10 @@ pub fn curves_of(results: &crate::experiment::Results) -> Vec<Curve> {
     results
         .mean_curves()
         .into_iter()
-        .map(|(m, pts)| Curve {
+        .enumerate()
+        .map(|(k, (m, pts))| Curve {
+            colour: k,
+            imported: false,
             label: m.label().into(),
             points: pts
                 .iter()
@@ -192,6 +199,28 @@ pub fn curves_of(results: &crate::experiment::Results) -> Vec<Curve> {
                 .filter(|r| r.method == m)
                 .flat_map(|r| r.repairs.iter().map(|x| x.online_episode as f64))
                 .collect(),
+        })
+        .collect()
+}
+
+/// The curves of an imported results file, to lay over `current`: each in the colour of
+/// the same method now (or a colour not in use), labelled "(imported)".
+pub fn overlay_curves(current: &[Curve], imported: &crate::experiment::Results) -> Vec<Curve> {
+    let mut used: Vec<usize> = current.iter().map(|c| c.colour).collect();
+    curves_of(imported)
+        .into_iter()
+        .map(|mut c| {
+            c.colour = match current.iter().find(|x| x.label == c.label) {
+                Some(x) => x.colour,
+                None => {
+                    let free = (0..PALETTE.len()).find(|k| !used.contains(k)).unwrap_or(0);
+                    used.push(free);
+                    free
+                }
+            };
+            c.label = format!("{} (imported)", c.label);
+            c.imported = true;
+            c
         })
         .collect()
 }
@@ -226,8 +255,8 @@ pub fn draw_learning_curves<DB: DrawingBackend>(
         .fold(1.0f64, f64::max)
         * (1.1 + 0.06 * curves.len() as f64);
     let mut chart = axes(root, x_max, y_max, "training episodes", y_label, style)?;
-    for (k, c) in curves.iter().enumerate() {
-        let colour = PALETTE[k % PALETTE.len()];
+    for c in curves {
+        let colour = PALETTE[c.colour % PALETTE.len()];
         let legend = move |(x, y): (i32, i32)| {
             Rectangle::new([(x, y - 4), (x + 16, y + 4)], colour.filled())
         };
@@ -244,6 +273,20 @@ pub fn draw_learning_curves<DB: DrawingBackend>(
                     s.label(format!("{} (no training)", c.label)).legend(legend);
                 }
             }
+            continue;
+        }
+        if c.imported {
+            chart
+                .draw_series(DashedLineSeries::new(
+                    c.points.iter().map(|p| (p.0, p.1)),
+                    px(7.0),
+                    px(5.0),
+                    colour.stroke_width(px(2.0)),
+                ))?
+                .label(c.label.clone())
+                .legend(move |(x, y): (i32, i32)| {
+                    PathElement::new(vec![(x, y), (x + 16, y)], colour.stroke_width(2))
+                });
             continue;
         }
         let upper = c.points.iter().map(|p| (p.0, p.1 + p.2));
@@ -277,7 +320,6 @@ pub fn draw_learning_curves<DB: DrawingBackend>(
 }
 
 /// Draws with `draw` into an SVG document of `size` pixels.
-#[cfg(not(target_arch = "wasm32"))]
 fn svg(
     size: (u32, u32),
     draw: impl FnOnce(
@@ -292,8 +334,7 @@ fn svg(
     Ok(out)
 }
 
-/// Learning curves as an SVG document (the CLI's `curves.svg`).
-#[cfg(not(target_arch = "wasm32"))]
+/// Learning curves as an SVG document (the CLI's `curves.svg`, the page's export).
 pub fn learning_curves_svg(
     curves: &[Curve],
     y_label: &str,
@@ -304,8 +345,7 @@ pub fn learning_curves_svg(
     })
 }
 
-/// R_tra per episode as an SVG document (tests).
-#[cfg(not(target_arch = "wasm32"))]
+/// R_tra per episode as an SVG document (the page's export, tests).
 pub fn episode_returns_svg(
     series: &[Series],
     y_label: &str,
@@ -356,11 +396,15 @@ mod tests {
                 label: "Offline A2C".into(),
                 points: vec![(0.0, 10.0, 1.0), (100.0, 20.0, 2.0), (200.0, 25.0, 1.5)],
                 markers: vec![150.0],
+                colour: 0,
+                imported: false,
             },
             Curve {
                 label: "Random".into(),
                 points: vec![(0.0, 12.0, 0.5)],
                 markers: Vec::new(),
+                colour: 1,
+                imported: false,
             },
         ];
         let svg = learning_curves_svg(&c, "R_tra", (640, 360)).unwrap();

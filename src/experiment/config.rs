@@ -30,6 +30,15 @@ pub enum DataSource {
     Real,
 }
 
+impl DataSource {
+    pub fn label(self) -> &'static str {
+        match self {
+            DataSource::Synthetic => "synthetic data",
+            DataSource::Real => "real data",
+        }
+    }
+}
+
 /// The environment part of a config.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

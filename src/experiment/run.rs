@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::config::ValidConfig;
 use super::results::{CurvePoint, MethodRun, OnlineStats, Results, WorldInfo};
@@ -32,7 +32,7 @@ use crate::user_model::UserModel;
 const BATCH: usize = 32;
 
 /// Where an experiment stands, in episodes (training and evaluation together).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Progress {
     pub done: usize,
     pub total: usize,

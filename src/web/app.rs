@@ -1,25 +1,23 @@
 //! The page: settings on the left, the live chart and the results table on the right.
-//! Work is done in chunks of about 15 ms with a yield to the browser in between, so the
-//! page stays responsive and Stop acts at once.
+//! Training runs in a worker (`trainer.rs`); the page sends it Start, Pause, Step, Stop
+//! and Speed, and draws the snapshots it streams back, so the page never freezes.
 
 use std::sync::Arc;
 
-use gloo::timers::future::TimeoutFuture;
 use web_sys::{HtmlCanvasElement, HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
+use super::protocol::{FromTrainer, RunState, Speed, ToTrainer, Update};
+use super::worker::TrainerHandle;
 use crate::chart::{Curve, Series};
 use crate::env::coat::{CoatFile, CoatFiles};
 use crate::env::{synthetic, Mode, Preset, Window, World};
 use crate::experiment::form::ConfigForm;
-use crate::experiment::{build_world, DataSource, Experiment, LlmTicket, Results};
-use crate::ialp::distill::LlmOutcome;
+use crate::experiment::share::{self, Layout};
+use crate::experiment::{build_world, DataSource, Results};
 use crate::llm::prompt::DEFAULT_TEMPLATE;
 use crate::llm::{LlmCache, Provider};
 use crate::policy::{Learning, Method};
-
-/// Wall-clock budget of one chunk of simulation before yielding to the browser.
-const CHUNK_MS: f64 = 15.0;
 
 pub enum Msg {
     LoadPreset(String),
@@ -54,7 +52,6 @@ pub enum Msg {
     Key(String),
     RememberKey(bool),
     ForgetKey,
-    LlmAnswer(u64, LlmTicket, LlmOutcome),
     CacheExport,
     CacheImport(Vec<web_sys::File>),
     CacheImported(Result<String, String>),
@@ -63,7 +60,24 @@ pub enum Msg {
     FilesRead(Vec<(String, Result<String, String>)>),
     Run,
     Stop,
-    Chunk(u64),
+    Pause,
+    Resume,
+    Step,
+    Reset,
+    Speed(String),
+    Trainer(FromTrainer),
+    WorkerFailed(String),
+    /// The URL's fragment changed (a hand-edited link): read it like a fresh link.
+    HashChanged,
+    CopyLink,
+    LinkCopied(Result<(), String>),
+    ImportResults(Vec<web_sys::File>),
+    ResultsImported(String, Result<String, String>),
+    ClearOverlay,
+    ExportChart(&'static str),
+    /// Inspector: method, run index, episode index.
+    Inspect(Option<Method>, usize, usize),
+    InspectStep(usize),
 }
 
 /// Real Coat files picked by the user, and what came of loading them.
@@ -74,20 +88,48 @@ struct RealData {
     world: Option<Arc<World>>,
     /// `Ok(summary)` or `Err(what is wrong)`.
     status: Option<Result<String, String>>,
+    /// The files as read, for the worker (which builds its own world from them).
+    texts: Vec<(String, String)>,
+}
+
+/// What the episode inspector shows.
+#[derive(Default)]
+struct Inspector {
+    method: Option<Method>,
+    run: usize,
+    episode: usize,
+    step: usize,
+    /// The world the inspected results ran in (for the users' and items' texts), built
+    /// on demand and kept for the same config.
+    world: Option<(crate::experiment::ExperimentConfig, Arc<World>)>,
 }
 
 pub struct App {
     form: ConfigForm,
     real: RealData,
-    sim: Option<Experiment>,
-    /// The latest results of `sim` (recomputed after each chunk).
+    /// The training worker (`None` if it could not start: the error says why).
+    trainer: Option<TrainerHandle>,
+    /// The latest snapshot of the current run.
+    run: Option<Update>,
+    /// The latest results (the snapshot's, kept when a run fails to start).
     results: Option<Results>,
-    running: bool,
-    /// Identifies the current run, so chunks of a stopped run are ignored.
+    /// Identifies the current run, so snapshots of an abandoned run are ignored.
     run_id: u64,
     error: Option<String>,
-    started_ms: f64,
-    elapsed_ms: f64,
+    speed: Speed,
+    /// Problems with the link the page was opened with (bad values use defaults).
+    link_problems: Vec<String>,
+    layout: Layout,
+    /// The link to this config, shown for copying.
+    share_url: Option<String>,
+    share_status: Option<Result<String, String>>,
+    /// An imported results file laid over the chart: (file name, results).
+    overlay: Option<(String, Results)>,
+    overlay_status: Option<Result<String, String>>,
+    inspector: Inspector,
+    /// Kept so the listener lives as long as the page.
+    _hash_listener: Option<gloo::events::EventListener>,
+    link: yew::html::Scope<App>,
     canvas: NodeRef,
     /// The API key: in memory only, unless the user asked to remember it.
     key: String,
@@ -96,39 +138,80 @@ pub struct App {
     cache: LlmCache,
     /// What happened to the last cache import or save.
     cache_status: Option<Result<String, String>>,
-    llm_in_flight: usize,
 }
 
-fn now_ms() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map(|p| p.now())
-        .unwrap_or(0.0)
+fn location() -> Option<web_sys::Location> {
+    web_sys::window().map(|w| w.location())
+}
+
+/// The page's address without its fragment.
+fn page_address() -> String {
+    location()
+        .and_then(|l| l.href().ok())
+        .map(|h| h.split('#').next().unwrap_or_default().to_string())
+        .unwrap_or_default()
+}
+
+/// Puts `fragment` in the address bar without a new history entry or a hashchange.
+fn set_fragment(fragment: &str) {
+    if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
+        let url = format!("{}#{fragment}", page_address());
+        let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+    }
 }
 
 impl Component for App {
     type Message = Msg;
     type Properties = ();
 
-    fn create(_ctx: &Context<Self>) -> Self {
+    fn create(ctx: &Context<Self>) -> Self {
         let remembered = super::llm::remembered_key();
-        Self {
+        let link = ctx.link().clone();
+        let failed = ctx.link().clone();
+        let (trainer, error) = match TrainerHandle::spawn(
+            move |m| link.send_message(Msg::Trainer(m)),
+            move |e| failed.send_message(Msg::WorkerFailed(e)),
+        ) {
+            Ok(t) => (Some(t), None),
+            Err(e) => (None, Some(e)),
+        };
+        let query = location().and_then(|l| l.search().ok()).unwrap_or_default();
+        let layout = Layout::from_query(&query);
+        let hash_link = ctx.link().clone();
+        let hash_listener = web_sys::window().map(|w| {
+            gloo::events::EventListener::new(&w, "hashchange", move |_| {
+                hash_link.send_message(Msg::HashChanged)
+            })
+        });
+        let mut app = Self {
             form: ConfigForm::default(),
             real: RealData::default(),
-            sim: None,
+            trainer,
+            run: None,
             results: None,
-            running: false,
             run_id: 0,
-            error: None,
-            started_ms: 0.0,
-            elapsed_ms: 0.0,
+            error,
+            speed: Speed::default(),
+            link_problems: layout.problems.clone(),
+            layout,
+            share_url: None,
+            share_status: None,
+            overlay: None,
+            overlay_status: None,
+            inspector: Inspector::default(),
+            _hash_listener: hash_listener,
+            link: ctx.link().clone(),
             canvas: NodeRef::default(),
             remember_key: remembered.is_some(),
             key: remembered.unwrap_or_default(),
             cache: super::llm::load_cache(),
             cache_status: None,
-            llm_in_flight: 0,
+        };
+        app.read_link();
+        if app.layout.autorun {
+            ctx.link().send_message(Msg::Run);
         }
+        app
     }
 
     fn update(&mut self, ctx: &Context<Self>, msg: Msg) -> bool {
@@ -227,18 +310,8 @@ impl Component for App {
                 self.remember_key = false;
                 super::llm::remember_key(None);
             }
-            Msg::LlmAnswer(id, ticket, outcome) => {
-                if id != self.run_id {
-                    return false; // an answer to a stopped run
-                }
-                self.llm_in_flight = self.llm_in_flight.saturating_sub(1);
-                if let Some(sim) = self.sim.as_mut() {
-                    sim.give_llm_answer(&ticket, outcome);
-                }
-                return false; // the next chunk re-renders
-            }
             Msg::CacheExport => {
-                let text = self.current_cache().to_json();
+                let text = self.cache.to_json();
                 if let Err(e) =
                     super::llm::download("ialp-llm-cache.json", "application/json", &text)
                 {
@@ -281,18 +354,155 @@ impl Component for App {
                     }
                 }
             }
-            Msg::Run => self.start(ctx),
-            Msg::Stop => {
-                self.running = false;
-                self.run_id += 1;
-                self.keep_cache();
+            Msg::Run => self.start(),
+            Msg::Stop => self.send(ToTrainer::Stop),
+            Msg::Pause => self.send(ToTrainer::Pause),
+            Msg::Resume => self.send(ToTrainer::Resume),
+            Msg::Step => {
+                if self.run.as_ref().is_none_or(|r| r.state.is_over()) {
+                    self.start_with(true);
+                } else {
+                    self.send(ToTrainer::Step);
+                }
             }
-            Msg::Chunk(id) => {
-                if id != self.run_id || !self.running {
+            Msg::Reset => {
+                if self.run.as_ref().is_some_and(|r| !r.state.is_over()) {
+                    self.send(ToTrainer::Stop);
+                }
+                self.run_id += 1;
+                self.run = None;
+                self.results = None;
+                self.error = None;
+                self.inspector = Inspector::default();
+            }
+            Msg::Speed(s) => {
+                self.speed = Speed::from_id(&s).unwrap_or_default();
+                self.send(ToTrainer::Speed(self.speed));
+                return false;
+            }
+            Msg::Trainer(FromTrainer::Ready) => return false,
+            Msg::Trainer(FromTrainer::Failed { run, message }) => {
+                if run != self.run_id && run != 0 {
                     return false;
                 }
-                self.chunk(ctx);
+                self.error = Some(message);
+                if let Some(r) = self.run.as_mut() {
+                    if !r.state.is_over() {
+                        r.state = RunState::Halted;
+                    }
+                }
             }
+            Msg::Trainer(FromTrainer::Update(u)) => {
+                if u.run != self.run_id {
+                    return false; // a snapshot of an abandoned run
+                }
+                if let Some(c) = &u.cache {
+                    self.keep_cache(c);
+                }
+                self.results = Some(u.results.clone());
+                self.run = Some(*u);
+            }
+            Msg::WorkerFailed(e) => {
+                // The worker is gone: what the page has is kept; a new run starts a new one.
+                self.trainer = None;
+                self.error = Some(format!(
+                    "{e}. What finished so far is kept; press Run to start again."
+                ));
+                if let Some(r) = self.run.as_mut() {
+                    if !r.state.is_over() {
+                        r.state = RunState::Halted;
+                    }
+                }
+            }
+            Msg::HashChanged => {
+                let now = location().and_then(|l| l.hash().ok()).unwrap_or_default();
+                if now.trim_start_matches('#')
+                    == self
+                        .form
+                        .to_config()
+                        .map(|c| share::to_fragment(c.raw()))
+                        .unwrap_or_default()
+                {
+                    return false; // our own replaceState
+                }
+                self.read_link();
+            }
+            Msg::CopyLink => match self.form.to_config() {
+                Err(e) => self.share_status = Some(Err(format!("Fix a setting first: {e}"))),
+                Ok(c) => {
+                    let fragment = share::to_fragment(c.raw());
+                    set_fragment(&fragment);
+                    let url = format!("{}#{fragment}", page_address());
+                    self.share_url = Some(url.clone());
+                    if let Some(clip) = web_sys::window().map(|w| w.navigator().clipboard()) {
+                        let promise = clip.write_text(&url);
+                        ctx.link().send_future(async move {
+                            Msg::LinkCopied(
+                                wasm_bindgen_futures::JsFuture::from(promise)
+                                    .await
+                                    .map(|_| ())
+                                    .map_err(|_| "the browser did not allow copying: select the link below and copy it".to_string()),
+                            )
+                        });
+                    }
+                    self.share_status = None;
+                }
+            },
+            Msg::LinkCopied(r) => {
+                self.share_status =
+                    Some(r.map(|()| {
+                        "Link copied: it holds every setting (never your key).".to_string()
+                    }));
+            }
+            Msg::ImportResults(files) => {
+                ctx.link().send_future(async move {
+                    let Some(f) = files.into_iter().next() else {
+                        return Msg::ResultsImported(String::new(), Err("no file chosen".into()));
+                    };
+                    let name = f.name();
+                    let text = gloo::file::futures::read_as_text(&gloo::file::File::from(f))
+                        .await
+                        .map_err(|e| format!("could not read {name}: {e}"));
+                    Msg::ResultsImported(name, text)
+                });
+                return false;
+            }
+            Msg::ResultsImported(name, text) => {
+                match text.and_then(|t| Results::from_json(&t)) {
+                    Ok(r) => {
+                        let n = r.summary.iter().map(|s| s.seeds).max().unwrap_or(0);
+                        self.overlay_status = Some(Ok(format!(
+                            "{name}: {} on {} ({} method(s), {n} seed(s)), drawn dashed over the chart",
+                            r.world.preset.label(),
+                            r.config.env.data.label(),
+                            r.config.methods.len()
+                        )));
+                        self.overlay = Some((name, r));
+                    }
+                    Err(e) => {
+                        // The current overlay, if any, is kept.
+                        self.overlay_status = Some(Err(format!("{name}: {e}")));
+                    }
+                }
+            }
+            Msg::ClearOverlay => {
+                self.overlay = None;
+                self.overlay_status = None;
+            }
+            Msg::ExportChart(kind) => {
+                if let Err(e) = self.export_chart(kind) {
+                    self.error = Some(e);
+                }
+                return false;
+            }
+            Msg::Inspect(method, run, episode) => {
+                self.inspector.method = method;
+                self.inspector.run = run;
+                self.inspector.episode = episode;
+                self.inspector.step = 0;
+                self.ensure_inspector_world();
+            }
+            Msg::InspectStep(t) => self.inspector.step = t,
         }
         true
     }
@@ -302,15 +512,10 @@ impl Component for App {
             return;
         };
         let results = self.results.as_ref();
-        let learning = results.is_some_and(|r| {
-            r.config
-                .methods
-                .iter()
-                .any(|m| m.learning() != Learning::Fixed)
-        });
+        let learning = self.shows_curves();
         let drawn = if learning {
             // Learning curves: R_tra per evaluation, mean ± std over seeds.
-            let curves: Vec<Curve> = results.map(crate::chart::curves_of).unwrap_or_default();
+            let curves = self.curves();
             let points = curves.iter().map(|c| c.points.len()).sum::<usize>();
             (
                 super::canvas::draw_curves(
@@ -345,26 +550,37 @@ impl Component for App {
         }
         let _ = canvas.set_attribute("data-points", &drawn.1.to_string());
         let _ = canvas.set_attribute("data-kind", if learning { "curves" } else { "episodes" });
+        let overlaid = self
+            .overlay
+            .as_ref()
+            .map(|(_, r)| crate::chart::curves_of(r).len())
+            .unwrap_or(0);
+        let _ = canvas.set_attribute("data-overlay", &overlaid.to_string());
     }
 
     fn view(&self, ctx: &Context<Self>) -> Html {
+        let shows = |p: &str| self.layout.shows(p);
         html! {
             <>
+            if shows("header") {
             <header class="top">
                 <h1>{"iALP Playground"}</h1>
                 <p class="tagline">{"Recommendation as a game of patience: a policy recommends, a simulated user rates and may leave. "}
                     <span class="badge" title="The paper's body and code are not public: see the footer">{"a reconstruction"}</span></p>
             </header>
-            <main class="layout">
-                { self.view_controls(ctx) }
+            }
+            <main class={classes!("layout", self.layout.embed.then_some("embed"), (!shows("settings")).then_some("no-settings"))}>
+                if shows("settings") { { self.view_controls(ctx) } }
                 { self.view_results(ctx) }
             </main>
+            if shows("explain") {
             <footer class="foot">
                 <p>{"Method: "}<em>{"Large Language Model driven Policy Exploration for Recommender Systems"}</em>
                    {" (Wang, Karatzoglou, Arapakis, Jose; WSDM 2025; arXiv 2501.13816). Only the abstract is public; this playground is our reconstruction of it. "}
                    {"The environments follow the conventions of DORL (SIGIR'23) and EasyRL4Rec (SIGIR'24): quit rules, max_turn = 30, FB / NX_0 / NX_10 modes. "}
                    {"Real Coat data: Schnabel et al., ICML 2016."}</p>
             </footer>
+            }
             </>
         }
     }
@@ -396,13 +612,121 @@ fn select_value(e: &Event) -> String {
 }
 
 impl App {
+    /// Whether the chart shows learning curves (else every episode of fixed policies).
+    fn shows_curves(&self) -> bool {
+        let learns = |r: &Results| {
+            r.config
+                .methods
+                .iter()
+                .any(|m| m.learning() != Learning::Fixed)
+        };
+        self.results.as_ref().is_some_and(learns) || self.overlay.is_some()
+    }
+
+    /// The current run's curves, plus the imported ones.
+    fn curves(&self) -> Vec<Curve> {
+        let mut curves: Vec<Curve> = self
+            .results
+            .as_ref()
+            .map(crate::chart::curves_of)
+            .unwrap_or_default();
+        if let Some((_, r)) = &self.overlay {
+            let extra = crate::chart::overlay_curves(&curves, r);
+            curves.extend(extra);
+        }
+        curves
+    }
+
+    /// The chart as a PNG (the canvas, at its device resolution) or an SVG (redrawn).
+    fn export_chart(&self, kind: &str) -> Result<(), String> {
+        if kind == "png" {
+            let canvas = self
+                .canvas
+                .cast::<HtmlCanvasElement>()
+                .ok_or("no chart to export")?;
+            let url = canvas
+                .to_data_url()
+                .map_err(|_| "the browser refused to export the chart")?;
+            return super::llm::download_url("ialp-chart.png", &url);
+        }
+        let size = (1200, 640);
+        let svg = if self.shows_curves() {
+            crate::chart::learning_curves_svg(
+                &self.curves(),
+                "R_tra per evaluation (mean ± std over seeds)",
+                size,
+            )
+        } else {
+            let series: Vec<Series> = self
+                .results
+                .iter()
+                .flat_map(|r| {
+                    r.runs.iter().filter(|run| run.run == 0).map(|run| Series {
+                        label: run.method.label().into(),
+                        values: run.episode_returns.clone(),
+                    })
+                })
+                .collect();
+            crate::chart::episode_returns_svg(&series, "R_tra (cumulative reward)", size)
+        }?;
+        super::llm::download("ialp-chart.svg", "image/svg+xml", &svg)
+    }
+
+    /// Reads the address bar's fragment as a config: bad values are named and left at
+    /// their defaults.
+    fn read_link(&mut self) {
+        let hash = location().and_then(|l| l.hash().ok()).unwrap_or_default();
+        if hash.trim_start_matches('#').is_empty() {
+            return;
+        }
+        let got = share::from_fragment(&hash);
+        self.form = ConfigForm::from_config(got.config.raw());
+        self.link_problems
+            .retain(|p| p.starts_with("hide=") || p.starts_with("show="));
+        self.link_problems
+            .extend(got.problems.iter().map(|p| p.to_string()));
+    }
+
+    /// Sends `msg` to the worker, if there is one.
+    fn send(&mut self, msg: ToTrainer) {
+        if let Some(t) = &self.trainer {
+            t.send(&msg);
+        }
+    }
+
+    /// Builds (once per config) the world the results ran in, for the inspector's texts.
+    fn ensure_inspector_world(&mut self) {
+        let Some(results) = &self.results else { return };
+        if self
+            .inspector
+            .world
+            .as_ref()
+            .is_some_and(|(c, _)| c == &results.config)
+        {
+            return;
+        }
+        let world = match results.config.env.data {
+            DataSource::Real => self.real.world.clone(),
+            DataSource::Synthetic => results
+                .config
+                .clone()
+                .check()
+                .ok()
+                .and_then(|c| build_world(&c, None).ok())
+                .map(Arc::new),
+        };
+        self.inspector.world = world.map(|w| (results.config.clone(), w));
+    }
+
     fn add_real_files(&mut self, files: Vec<(String, Result<String, String>)>) {
         let mut problems = Vec::new();
         for (name, text) in files {
             match text {
                 Err(e) => problems.push(e),
-                Ok(text) => match self.real.files.add(&name, text) {
+                Ok(text) => match self.real.files.add(&name, text.clone()) {
                     Some(_) => {
+                        self.real.texts.retain(|(n, _)| n != &name);
+                        self.real.texts.push((name.clone(), text));
                         if !self.real.names.contains(&name) {
                             self.real.names.push(name);
                         }
@@ -445,9 +769,13 @@ impl App {
         }
     }
 
-    fn start(&mut self, ctx: &Context<Self>) {
+    fn start(&mut self) {
+        self.start_with(false);
+    }
+
+    /// Checks the settings and starts a run in the worker (paused: ready to step).
+    fn start_with(&mut self, paused: bool) {
         self.error = None;
-        self.run_id += 1;
         let config = match self.form.to_config() {
             Ok(c) => c,
             Err(e) => {
@@ -455,22 +783,19 @@ impl App {
                 return;
             }
         };
-        let world =
-            match (config.data(), &self.real.world) {
-                (DataSource::Real, Some(w)) => Ok(w.clone()),
-                (DataSource::Real, None) => {
-                    Err(match &self.real.status {
-                        Some(Err(e)) => format!("The real Coat files could not be used: {e}"),
-                        _ => format!(
+        if config.data() == DataSource::Real && self.real.world.is_none() {
+            self.error =
+                Some(match &self.real.status {
+                    Some(Err(e)) => format!("The real Coat files could not be used: {e}"),
+                    _ => {
+                        format!(
                     "Choose the five real Coat files first ({}), or switch to synthetic data.",
                     CoatFile::ALL.iter().map(|f| f.file_name()).collect::<Vec<_>>().join(", ")
-                ),
-                    })
-                }
-                (DataSource::Synthetic, _) => build_world(&config, None)
-                    .map(Arc::new)
-                    .map_err(|e| e.to_string()),
-            };
+                )
+                    }
+                });
+            return;
+        }
         let llm = &config.raw().llm;
         let local = ["http://localhost", "http://127.0.0.1", "http://[::1]"]
             .iter()
@@ -486,78 +811,57 @@ impl App {
             ));
             return;
         }
-        match world {
-            Ok(w) => {
-                self.llm_in_flight = 0;
-                let exp = Experiment::new(config, w).with_cache(self.cache.clone());
-                self.results = Some(exp.results());
-                self.sim = Some(exp);
-                self.running = true;
-                self.started_ms = now_ms();
-                self.elapsed_ms = 0.0;
-                let id = self.run_id;
-                ctx.link().send_future(async move {
-                    TimeoutFuture::new(0).await;
-                    Msg::Chunk(id)
-                });
-            }
-            Err(e) => self.error = Some(e),
-        }
-    }
-
-    fn chunk(&mut self, ctx: &Context<Self>) {
-        let Some(sim) = self.sim.as_mut() else { return };
-        let t0 = now_ms();
-        let remote = sim.config().raw().llm.provider.is_remote();
-        while !sim.is_finished() && sim.halted().is_none() && now_ms() - t0 < CHUNK_MS {
-            if remote && sim.waiting_for_llm() {
-                break;
-            }
-            sim.advance(256);
-        }
-        // Prompts the provider must answer: sent from here, at most max_concurrent at once.
-        let waiting = remote && sim.waiting_for_llm();
-        if waiting {
-            let llm = sim.config().raw().llm.clone();
-            let room = llm.max_concurrent.saturating_sub(self.llm_in_flight);
-            for ticket in sim.take_llm_requests(room) {
-                self.llm_in_flight += 1;
-                let (llm, key, id) = (llm.clone(), self.key.clone(), self.run_id);
-                ctx.link().send_future(async move {
-                    let outcome = super::llm::ask(llm, key, ticket.request.prompt.clone()).await;
-                    Msg::LlmAnswer(id, ticket, outcome)
-                });
+        if self.trainer.is_none() {
+            // The worker crashed earlier: start a fresh one.
+            match TrainerHandle::spawn(
+                {
+                    let link = self.link.clone();
+                    move |m| link.send_message(Msg::Trainer(m))
+                },
+                {
+                    let link = self.link.clone();
+                    move |e| link.send_message(Msg::WorkerFailed(e))
+                },
+            ) {
+                Ok(t) => self.trainer = Some(t),
+                Err(e) => {
+                    self.error = Some(e);
+                    return;
+                }
             }
         }
-        self.results = Some(sim.results());
-        self.elapsed_ms = now_ms() - self.started_ms;
-        if sim.is_finished() || sim.halted().is_some() {
-            self.running = false;
-            self.keep_cache();
+        // The address bar always holds the config of the last run: copy it to share.
+        set_fragment(&share::to_fragment(config.raw()));
+        self.run_id += 1;
+        self.inspector = Inspector::default();
+        let real = if config.data() == DataSource::Real {
+            self.real.texts.clone()
         } else {
-            let id = self.run_id;
-            ctx.link().send_future(async move {
-                // While answers are on their way, look again a little later.
-                TimeoutFuture::new(if waiting { 50 } else { 0 }).await;
-                Msg::Chunk(id)
-            });
-        }
+            Vec::new()
+        };
+        let msg = ToTrainer::Start {
+            run: self.run_id,
+            config: config.raw().clone(),
+            real,
+            cache: self.cache.to_json(),
+            key: if llm.provider.is_remote() {
+                self.key.clone()
+            } else {
+                String::new()
+            },
+            speed: self.speed,
+            paused,
+        };
+        self.send(msg);
     }
 
-    /// The run's answers plus the ones kept from before.
-    fn current_cache(&self) -> LlmCache {
-        let mut c = self.cache.clone();
-        if let Some(sim) = &self.sim {
-            c.merge(sim.cache().clone());
-        }
-        c
-    }
-
-    /// Keeps the run's answers for the next run and in localStorage.
-    fn keep_cache(&mut self) {
-        let c = self.current_cache();
-        if c.len() != self.cache.len() {
-            self.cache = c;
+    /// Keeps the run's answers (JSON from the worker) for the next run and in
+    /// localStorage.
+    fn keep_cache(&mut self, json: &str) {
+        let Ok(c) = LlmCache::from_json(json) else {
+            return;
+        };
+        if self.cache.merge(c) > 0 {
             if let Err(e) = super::llm::save_cache(&self.cache) {
                 self.cache_status = Some(Err(e));
             }
@@ -616,7 +920,7 @@ impl App {
                     <button onclick={link.callback(|_| Msg::LlmTemplateReset)}>{"Reset template"}</button>
                 </details>
                 <div class="buttons">
-                    <span id="llm-cache-status" class="hint">{format!("Answer cache: {} answers, kept in this browser", self.current_cache().len())}</span>
+                    <span id="llm-cache-status" class="hint">{format!("Answer cache: {} answers, kept in this browser", self.cache.len())}</span>
                     <button id="llm-cache-export" onclick={link.callback(|_| Msg::CacheExport)}>{"Export cache"}</button>
                     <label for="llm-cache-import" class="button-like">{"Import cache"}</label>
                     <input id="llm-cache-import" type="file" accept=".json,application/json" class="visually-hidden"
@@ -636,15 +940,15 @@ impl App {
     }
 
     fn view_llm(&self) -> Html {
-        let Some(sim) = &self.sim else {
+        let Some(run) = &self.run else {
             return html! {};
         };
-        if !sim.config().methods().contains(&Method::Ialp) {
+        if !run.results.config.methods.contains(&Method::Ialp) {
             return html! {};
         }
         let results = self.results.as_ref();
-        let stats = sim.llm_stats().unwrap_or_default();
-        let source = sim.config().raw().llm.describe();
+        let stats = run.llm.unwrap_or_default();
+        let source = run.results.config.llm.describe();
         html! {
             <section id="llm-panel" aria-label="LLM distillation">
                 <h2>{"LLM distillation"}</h2>
@@ -776,63 +1080,123 @@ impl App {
                     { text_field(link, "a2c-entropy", "Entropy bonus weight", &f.a2c_entropy_weight, String::new(), Msg::A2cEntropy) }
                 </fieldset>
 
-                <div class="buttons">
-                    <button id="run" class="primary" onclick={link.callback(|_| Msg::Run)}>{ if self.sim.is_some() { "Run again" } else { "Run" } }</button>
-                    <button id="stop" disabled={!self.running} onclick={link.callback(|_| Msg::Stop)}>{"Stop"}</button>
-                </div>
-                if let Some(e) = &self.error {
-                    <p id="error" class="bad" role="alert">{e}</p>
-                }
+                <fieldset id="share">
+                    <legend>{"Share"}</legend>
+                    <button id="copy-link" onclick={link.callback(|_| Msg::CopyLink)}>{"Copy link to these settings"}</button>
+                    if let Some(url) = &self.share_url {
+                        <label for="share-url">{"Link"}</label>
+                        <input id="share-url" type="text" readonly=true value={url.clone()} />
+                    }
+                    { match &self.share_status {
+                        Some(Ok(m)) => html!{ <p id="share-message" class="ok">{m}</p> },
+                        Some(Err(e)) => html!{ <p id="share-message" class="bad" role="alert">{e}</p> },
+                        None => html!{},
+                    } }
+                    <p class="hint">{"Every setting and the seed go in the link's #fragment, so the same link gives the same numbers. Embed: add ?embed=1 (see the README)."}</p>
+                </fieldset>
             </section>
         }
     }
 
-    fn view_results(&self, ctx: &Context<Self>) -> Html {
-        let (progress, status) = match &self.sim {
+    /// Run / Pause / Step / Stop / Reset, the speed, and the progress with time left.
+    fn view_bar(&self, ctx: &Context<Self>) -> Html {
+        let link = ctx.link();
+        let state = self.run.as_ref().map(|r| r.state);
+        let live = state.is_some_and(|s| !s.is_over());
+        let paused = state == Some(RunState::Paused);
+        let (progress, status) = match &self.run {
             None => (0.0, "Choose settings and press Run.".to_string()),
-            Some(sim) => {
-                let p = sim.progress();
-                let state = if sim.halted().is_some() {
-                    "stopped (see the message)"
-                } else if self.running && sim.waiting_for_llm() {
-                    "waiting for the LLM"
-                } else if self.running {
-                    "running"
-                } else if sim.is_finished() {
-                    "finished"
-                } else {
-                    "stopped"
+            Some(u) => {
+                let p = u.progress;
+                let word = match u.state {
+                    RunState::Running => "running",
+                    RunState::Paused => "paused",
+                    RunState::WaitingForLlm => "waiting for the LLM",
+                    RunState::Finished => "finished",
+                    RunState::Stopped => "stopped",
+                    RunState::Halted => "stopped (see the message)",
                 };
-                let now = match sim.current() {
-                    Some((m, run)) if self.running => {
-                        format!(" · {} (seed {})", m.label(), sim.config().run_seed(run))
+                let now = match u.current {
+                    Some((m, seed)) if !u.state.is_over() => {
+                        format!(" · {} (seed {seed})", m.label())
                     }
                     _ => String::new(),
                 };
+                let f = p.fraction();
+                let left = if !u.state.is_over() && f > 0.02 && u.elapsed_ms > 500.0 {
+                    let secs = u.elapsed_ms / 1000.0 * (1.0 - f) / f;
+                    if secs < 90.0 {
+                        format!(" · about {secs:.0} s left")
+                    } else {
+                        format!(" · about {:.0} min left", secs / 60.0)
+                    }
+                } else {
+                    String::new()
+                };
                 (
-                    p.fraction(),
+                    f,
                     format!(
-                        "{state}: {} / {} episodes{now} · {:.1} s",
+                        "{word}: {} / {} episodes{now} · {:.1} s{left}",
                         p.done,
                         p.total,
-                        self.elapsed_ms / 1000.0
+                        u.elapsed_ms / 1000.0
                     ),
                 )
             }
         };
         html! {
-            <section class="results" aria-label="Results">
+            <div class="run-bar" role="group" aria-label="Run controls">
+                <div class="buttons">
+                    <button id="run" class="primary" onclick={link.callback(|_| Msg::Run)} title="Start (or restart) the run with these settings">{ if self.run.is_some() { "Run again" } else { "Run" } }</button>
+                    if paused {
+                        <button id="resume" onclick={link.callback(|_| Msg::Resume)}>{"Resume"}</button>
+                    } else {
+                        <button id="pause" disabled={!live} onclick={link.callback(|_| Msg::Pause)}>{"Pause"}</button>
+                    }
+                    <button id="step" onclick={link.callback(|_| Msg::Step)} title="Pause and run one more episode (or start paused)">{"Step"}</button>
+                    <button id="stop" disabled={!live} onclick={link.callback(|_| Msg::Stop)} title="End the run, keeping what finished">{"Stop"}</button>
+                    <button id="reset" disabled={self.run.is_none()} onclick={link.callback(|_| Msg::Reset)} title="Clear the results">{"Reset"}</button>
+                    <label for="speed" class="inline">{"Speed"}</label>
+                    <select id="speed" onchange={link.callback(|e: Event| Msg::Speed(select_value(&e)))}>
+                        { for Speed::ALL.iter().map(|s| html!{ <option value={s.id()} selected={*s == self.speed}>{s.label()}</option> }) }
+                    </select>
+                </div>
                 <div class="progress-row">
                     <progress id="progress" max="1" value={progress.to_string()} aria-label="progress"></progress>
-                    <span id="status" aria-live="polite" data-run={self.run_id.to_string()}>{status}</span>
+                    <span id="status" aria-live="polite" data-run={self.run_id.to_string()} data-state={state.map(|s| s.id()).unwrap_or("idle")}
+                        data-done={self.run.as_ref().map(|u| u.progress.done.to_string()).unwrap_or_default()}>{status}</span>
                 </div>
-                <canvas id="chart" ref={self.canvas.clone()} role="img"
+                if let Some(e) = &self.error {
+                    <p id="error" class="bad" role="alert">{e}</p>
+                }
+            </div>
+        }
+    }
+
+    fn view_results(&self, ctx: &Context<Self>) -> Html {
+        let shows = |p: &str| self.layout.shows(p);
+        html! {
+            <section class="results" aria-label="Results">
+                if !self.link_problems.is_empty() {
+                    <div id="link-problems" class="bad" role="alert">
+                        <p>{"Some values in this link could not be used; their defaults are used instead:"}</p>
+                        <ul>{ for self.link_problems.iter().map(|p| html!{ <li>{p}</li> }) }</ul>
+                    </div>
+                }
+                if shows("bar") { { self.view_bar(ctx) } }
+                <canvas id="chart" ref={self.canvas.clone()} role="img" hidden={!shows("chart")}
                     aria-label="R_tra per episode for each policy, with a running mean"></canvas>
-                if let Some(why) = self.sim.as_ref().and_then(|s| s.halted()) {
+                if shows("chart") { { self.view_chart_tools(ctx) } }
+                if let Some(why) = self.results.as_ref().and_then(|r| r.halted.as_ref()) {
                     <p id="halted" class="bad" role="alert">{format!("{why} Everything finished before this point is kept below.")}</p>
                 }
-                { self.view_table(ctx) }
-                { self.view_llm() }
+                if shows("table") { { self.view_table(ctx) } }
+                if shows("inspector") { { self.view_inspector(ctx) } }
+                if shows("llm") { { self.view_llm() } }
+                if self.layout.embed {
+                    <p class="hint embed-link"><a href={format!("{}{}", page_address().split('?').next().unwrap_or_default(), location().and_then(|l| l.hash().ok()).unwrap_or_default())} target="_blank" rel="noopener">{"Open in the full iALP Playground ↗"}</a></p>
+                }
+                if shows("explain") {
                 <details id="provenance" class="explain">
                     <summary>{"Paper or reconstruction? Where every part and constant comes from"}</summary>
                     <p class="hint">{"Only the paper's abstract is public. Everything else follows METHOD.md (after DORL and EasyRL4Rec, the public code the paper builds on) or is our own choice, with the constants below."}</p>
@@ -845,13 +1209,155 @@ impl App {
                         </tbody>
                     </table>
                 </details>
+                }
+                if shows("explain") {
                 <section class="explain">
                     <h2>{"What you are looking at"}</h2>
                     <p>{"Each episode, a simulated user arrives and the policy recommends one item per step. The user's reward for an item comes from the environment's ground-truth matrix R[u, i] (a rating, or a watch ratio for KuaiRec). A user who is shown an item too similar to one of the last N items (item distance below τ, or a tag seen more than τ times) loses patience and leaves; the episode also ends after 30 steps (NX_10: after exactly 10)."}</p>
                     <p>{"R_tra is the reward collected over a whole episode, R_each the reward per step, Length the number of steps. A policy that only chases the highest ratings bores users, who leave early; a good one balances relevance and variety."}</p>
                     <p>{"Learning methods are evaluated on the ground truth before training and every few hundred training episodes: the chart shows R_tra per evaluation with a band of ± one standard deviation over seeds; methods that do not learn are dashed lines. Online A2C learns on the real users (the ground truth) and is the reference; Offline A2C only ever sees the user model fitted to the biased log, and how far it falls short is the distribution shift iALP and A-iALP address. iALP pre-trains the same A2C in the same user-model world, but its reward mixes in R_φ, learnt from ratings an LLM (or a stand-in) gave while playing the users: the LLM panel counts the calls and shows how well those ratings, and R_φ, agree with the truth. A-iALP deploys iALP's policy on the real users and keeps learning: A-iALP_ft by plain fine-tuning, A-iALP_ap with a frozen anchor (iALP's policy), a detector that rolls back when users fare worse than under the anchor (▼ on the curve), and exploration among the items R_φ prefers. The table's last columns say how users fared while a method learned online: the first 100 episodes (a safe start) and the total reward."}</p>
                 </section>
+                }
             </section>
+        }
+    }
+
+    /// Chart exports and the results overlay.
+    fn view_chart_tools(&self, ctx: &Context<Self>) -> Html {
+        let link = ctx.link();
+        html! {
+            <div class="buttons chart-tools">
+                <button id="export-png" onclick={link.callback(|_| Msg::ExportChart("png"))}>{"Chart as PNG"}</button>
+                <button id="export-svg" onclick={link.callback(|_| Msg::ExportChart("svg"))}>{"Chart as SVG"}</button>
+                <label for="import-results" class="button-like" title="Draw a results.json (from this page or `ialp run`) dashed over the chart">{"Overlay a results.json"}</label>
+                <input id="import-results" type="file" accept=".json,application/json" class="visually-hidden"
+                    onchange={link.callback(|e: Event| {
+                        let input: HtmlInputElement = e.target_unchecked_into();
+                        let out = input.files().and_then(|l| l.get(0)).into_iter().collect();
+                        input.set_value("");
+                        Msg::ImportResults(out)
+                    })} />
+                if self.overlay.is_some() {
+                    <button id="clear-overlay" onclick={link.callback(|_| Msg::ClearOverlay)}>{"Remove overlay"}</button>
+                }
+                { match &self.overlay_status {
+                    Some(Ok(m)) => html!{ <p id="overlay-message" class="ok">{m}</p> },
+                    Some(Err(e)) => html!{ <p id="overlay-message" class="bad" role="alert">{e}</p> },
+                    None => html!{},
+                } }
+            </div>
+        }
+    }
+
+    /// Step through one evaluation episode: the user, the state, each recommendation,
+    /// its reward and the quit rule's verdict.
+    fn view_inspector(&self, ctx: &Context<Self>) -> Html {
+        let Some(results) = &self.results else {
+            return html! {};
+        };
+        let runs: Vec<&crate::experiment::MethodRun> = results
+            .runs
+            .iter()
+            .filter(|r| !r.traces.is_empty())
+            .collect();
+        if runs.is_empty() {
+            return html! {};
+        }
+        let link = ctx.link();
+        let ins = &self.inspector;
+        let method = ins
+            .method
+            .filter(|m| runs.iter().any(|r| r.method == *m))
+            .unwrap_or(runs[0].method);
+        let seeds: Vec<&&crate::experiment::MethodRun> =
+            runs.iter().filter(|r| r.method == method).collect();
+        let run = seeds.iter().find(|r| r.run == ins.run).unwrap_or(&seeds[0]);
+        let episode = ins.episode.min(run.traces.len() - 1);
+        let ep = &run.traces[episode];
+        let (run_k, ep_k) = (run.run, episode);
+        let mut methods: Vec<Method> = runs.iter().map(|r| r.method).collect();
+        methods.dedup();
+        let world = ins
+            .world
+            .as_ref()
+            .filter(|(c, _)| c == &results.config)
+            .map(|(_, w)| w.clone());
+        let body = match &world {
+            None => html! {
+                <p class="hint">{"Press “Show” to replay this episode with the users' and items' descriptions."}</p>
+            },
+            Some(w) => {
+                let settings = results.config.clone().check().map(|c| c.settings);
+                match settings {
+                    Err(e) => html! { <p class="bad">{e.to_string()}</p> },
+                    Ok(settings) => {
+                        let steps = settings
+                            .quit
+                            .explain(settings.window, &w.truth, &w.tags(), ep);
+                        let t = ins.step.min(steps.len().saturating_sub(1));
+                        let total: f32 = ep.rewards.iter().sum();
+                        let item_text = |i: usize| {
+                            if i < w.n_items() {
+                                w.item_text(i)
+                            } else {
+                                format!("item {i}")
+                            }
+                        };
+                        html! {
+                            <>
+                            <p id="inspect-user"><strong>{format!("User {}: ", ep.user)}</strong>{ if ep.user < w.n_users() { w.user_text(ep.user) } else { String::new() } }</p>
+                            <p class="hint">{format!("{} steps, R_tra = {total:.2}. {}", ep.items.len(), ep.end.as_ref().map(|e| e.describe()).unwrap_or_else(|| "not finished".into()))}</p>
+                            <div class="buttons">
+                                <button id="inspect-prev" disabled={t == 0} onclick={link.callback(move |_| Msg::InspectStep(t.saturating_sub(1)))}>{"◀ Previous step"}</button>
+                                <span id="inspect-pos">{format!("step {} of {}", t + 1, steps.len())}</span>
+                                <button id="inspect-next" disabled={t + 1 >= steps.len()} onclick={link.callback(move |_| Msg::InspectStep(t + 1))}>{"Next step ▶"}</button>
+                            </div>
+                            if let Some(st) = steps.get(t) {
+                                <dl id="inspect-step" class="inspect" data-left={st.left.to_string()}>
+                                    <dt>{"State (recent items the quit rule looks at)"}</dt>
+                                    <dd>{ if st.recent.is_empty() { html!{ {"— none yet —"} } } else { html!{ <ul>{ for st.recent.iter().map(|i| html!{ <li>{item_text(*i)}</li> }) }</ul> } } }</dd>
+                                    <dt>{"Recommended"}</dt>
+                                    <dd id="inspect-item">{item_text(st.item)}</dd>
+                                    <dt>{"Reward"}</dt>
+                                    <dd id="inspect-reward">{format!("{:.2}", st.reward)}</dd>
+                                    <dt>{"Quit rule"}</dt>
+                                    <dd id="inspect-verdict" class={if st.left { "bad" } else { "ok" }}>{st.verdict.clone()}</dd>
+                                </dl>
+                            }
+                            <ol class="inspect-steps">
+                                { for steps.iter().map(|st| {
+                                    let k = st.t;
+                                    html!{ <li class={classes!((k == t).then_some("current"), st.left.then_some("left"))}>
+                                        <button class="linklike" onclick={link.callback(move |_| Msg::InspectStep(k))}>{format!("{} · {:.1}{}", item_text(st.item), st.reward, if st.left { " · left" } else { "" })}</button>
+                                    </li> }
+                                }) }
+                            </ol>
+                            </>
+                        }
+                    }
+                }
+            }
+        };
+        html! {
+            <details id="inspector" class="explain" open={ins.world.is_some()}>
+                <summary>{"Episode inspector: step through what a policy recommended and what the user did"}</summary>
+                <div class="inspect-pick">
+                    <label for="inspect-method">{"Method"}</label>
+                    <select id="inspect-method" onchange={link.callback(move |e: Event| Msg::Inspect(Method::from_id(&select_value(&e)), 0, 0))}>
+                        { for methods.iter().map(|m| html!{ <option value={m.id()} selected={*m == method}>{m.label()}</option> }) }
+                    </select>
+                    <label for="inspect-seed">{"Seed"}</label>
+                    <select id="inspect-seed" onchange={link.callback(move |e: Event| Msg::Inspect(Some(method), select_value(&e).parse().unwrap_or(0), 0))}>
+                        { for seeds.iter().map(|r| html!{ <option value={r.run.to_string()} selected={r.run == run_k}>{r.seed}</option> }) }
+                    </select>
+                    <label for="inspect-episode">{"Episode of the last evaluation"}</label>
+                    <select id="inspect-episode" onchange={link.callback(move |e: Event| Msg::Inspect(Some(method), run_k, select_value(&e).parse().unwrap_or(0)))}>
+                        { for (0..run.traces.len()).map(|k| html!{ <option value={k.to_string()} selected={k == ep_k}>{format!("{} (user {}, R_tra {:.1})", k + 1, run.traces[k].user, run.traces[k].r_tra())}</option> }) }
+                    </select>
+                    <button id="inspect-show" onclick={link.callback(move |_| Msg::Inspect(Some(method), run_k, ep_k))}>{"Show"}</button>
+                </div>
+                { body }
+            </details>
         }
     }
 
@@ -864,8 +1370,9 @@ impl App {
                 <summary>{"Reproduce this run"}</summary>
                 <p class="hint">{"Save this config as config.json and run "}<code>{"ialp run config.json --json"}</code>
                     {" (add --real-dir DIR for real data): it prints the same digest."}</p>
-                if results.complete {
-                    <p class="hint">{"Results digest: "}<code id="digest">{results.digest()}</code></p>
+                // The digest is computed in the worker, on the numbers as they were made.
+                if let Some(d) = self.run.as_ref().and_then(|r| r.digest.clone()).filter(|_| results.complete) {
+                    <p class="hint">{"Results digest: "}<code id="digest">{d}</code></p>
                 }
                 <pre id="config-json">{config}</pre>
             </details>
@@ -873,14 +1380,14 @@ impl App {
     }
 
     fn view_table(&self, ctx: &Context<Self>) -> Html {
-        let (Some(sim), Some(results)) = (&self.sim, &self.results) else {
+        let Some(results) = &self.results else {
             return html! {};
         };
-        let world = sim.world();
+        let world = &results.world;
         let um = results.user_models.first().map(|r| {
             format!(
                 "User model (seed {}): RMSE {:.3} on the log{}, {:.3} on the whole ground truth.",
-                sim.config().run_seed(0),
+                results.config.seed,
                 r.train_rmse,
                 r.held_out_rmse
                     .map(|h| format!(", {h:.3} on held-out random ratings"))
@@ -908,10 +1415,10 @@ impl App {
                 <caption>{format!(
                     "{} · {} · {} users × {} items · {} episodes per evaluation · mean ± std over seeds of each run's last evaluation",
                     world.preset.label(),
-                    sim.config().settings.mode.label(),
-                    world.n_users(),
-                    world.n_items(),
-                    sim.config().eval_episodes()
+                    results.config.env.mode.label(),
+                    world.users,
+                    world.items,
+                    results.config.eval_episodes
                 )}</caption>
                 <thead><tr><th scope="col">{"Method"}</th><th scope="col">{"Seeds"}</th><th scope="col">{"R_tra"}</th><th scope="col">{"R_each"}</th><th scope="col">{"Length"}</th><th scope="col">{"Coverage"}</th><th scope="col">{"MCD"}</th>
                     if online { <th scope="col" title="Mean R_tra of the first 100 online episodes: how safe the start is">{"First 100 online"}</th><th scope="col" title="Reward users received over all online episodes">{"Users' total reward"}</th> }

@@ -75,6 +75,21 @@ pub fn download(name: &str, mime: &str, text: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Offers a `data:` URL (a canvas export) for download.
+pub fn download_url(name: &str, url: &str) -> Result<(), String> {
+    let doc = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
+    let a: web_sys::HtmlAnchorElement = doc
+        .create_element("a")
+        .map_err(|_| format!("could not offer {name} for download"))?
+        .unchecked_into();
+    a.set_href(url);
+    a.set_download(name);
+    a.click();
+    Ok(())
+}
+
 /// One fetch, abandoned after the config's timeout.
 async fn call(config: &LlmConfig, key: &str, prompt: &str) -> Result<Completion, LlmFailure> {
     let req = build_request(config, key, prompt);

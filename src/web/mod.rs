@@ -4,6 +4,19 @@
 mod app;
 mod canvas;
 mod llm;
+pub mod protocol;
+mod trainer;
+mod worker;
+
+/// Whether this module runs in the training worker (no window there).
+pub fn in_worker() -> bool {
+    web_sys::window().is_none()
+}
+
+/// The worker's entry point (see `worker.rs`).
+pub fn start_worker() {
+    trainer::run();
+}
 
 use wasm_bindgen::JsCast;
 

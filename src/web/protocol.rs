@@ -1,0 +1,139 @@
+//! What the page and the training worker say to each other (JSON over `postMessage`).
+
+use serde::{Deserialize, Serialize};
+
+use crate::experiment::{ExperimentConfig, Progress, Results};
+use crate::llm::LlmStats;
+use crate::policy::Method;
+
+/// How fast the worker trains: all out, or slowly enough to watch the curves grow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Speed {
+    /// About a dozen episodes a second.
+    Slow,
+    /// Short chunks with a pause between them.
+    Normal,
+    /// As fast as the machine goes.
+    #[default]
+    Max,
+}
+
+impl Speed {
+    pub const ALL: [Speed; 3] = [Speed::Slow, Speed::Normal, Speed::Max];
+    pub fn id(self) -> &'static str {
+        match self {
+            Speed::Slow => "slow",
+            Speed::Normal => "normal",
+            Speed::Max => "max",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Speed::Slow => "slow (watch it learn)",
+            Speed::Normal => "normal",
+            Speed::Max => "fastest",
+        }
+    }
+    pub fn from_id(s: &str) -> Option<Speed> {
+        Self::ALL.into_iter().find(|x| x.id() == s)
+    }
+    /// Work per chunk (ms of simulation, or `None` for one episode), and the pause
+    /// after it.
+    pub fn chunk(self) -> (Option<f64>, u32) {
+        match self {
+            Speed::Slow => (None, 80),
+            Speed::Normal => (Some(8.0), 24),
+            Speed::Max => (Some(40.0), 0),
+        }
+    }
+}
+
+/// Page → worker.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum ToTrainer {
+    /// Starts run `run` (any run in progress is dropped).
+    Start {
+        run: u64,
+        config: ExperimentConfig,
+        /// The real Coat files as (name, text), for real-data runs.
+        real: Vec<(String, String)>,
+        /// The LLM answer cache (JSON), so cached prompts are not asked again.
+        cache: String,
+        /// The provider key, for this run's requests only (never stored by the worker).
+        key: String,
+        speed: Speed,
+        /// Start paused (for stepping from the first episode).
+        paused: bool,
+    },
+    Pause,
+    Resume,
+    /// While paused: one more episode.
+    Step,
+    Stop,
+    Speed(Speed),
+}
+
+/// Where a run stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunState {
+    Running,
+    Paused,
+    WaitingForLlm,
+    Finished,
+    /// Stopped by the user: what finished is kept.
+    Stopped,
+    /// Stopped by a problem (see `Results::halted`).
+    Halted,
+}
+
+impl RunState {
+    pub fn is_over(self) -> bool {
+        matches!(
+            self,
+            RunState::Finished | RunState::Stopped | RunState::Halted
+        )
+    }
+    pub fn id(self) -> &'static str {
+        match self {
+            RunState::Running => "running",
+            RunState::Paused => "paused",
+            RunState::WaitingForLlm => "waiting",
+            RunState::Finished => "finished",
+            RunState::Stopped => "stopped",
+            RunState::Halted => "halted",
+        }
+    }
+}
+
+/// A snapshot of a run, streamed a few times a second.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Update {
+    pub run: u64,
+    pub state: RunState,
+    pub progress: Progress,
+    /// The method and seed being worked on.
+    pub current: Option<(Method, u64)>,
+    /// Time spent running (pauses excluded).
+    pub elapsed_ms: f64,
+    pub llm: Option<LlmStats>,
+    pub results: Results,
+    /// The results' digest, once complete (computed where the numbers were made).
+    pub digest: Option<String>,
+    /// The run's LLM answers (JSON), sent when the run is over.
+    pub cache: Option<String>,
+}
+
+/// Worker → page.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum FromTrainer {
+    /// The worker has loaded and listens.
+    Ready,
+    Update(Box<Update>),
+    /// A run could not start (bad config or data), with the reason.
+    Failed {
+        run: u64,
+        message: String,
+    },
+}

@@ -1,0 +1,342 @@
+//! The training worker: owns the [`Experiment`] and runs it in chunks, with a pause
+//! between them in which Pause, Step, Stop and Speed messages are handled at once. It
+//! streams [`Update`]s to the page, which only draws. LLM requests are sent from here
+//! (fetch works in workers), with the key the page passed for this run.
+
+use std::cell::RefCell;
+use std::sync::Arc;
+
+use gloo::timers::future::TimeoutFuture;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::protocol::{FromTrainer, RunState, Speed, ToTrainer, Update};
+use crate::env::coat::CoatFiles;
+use crate::experiment::{build_world, DataSource, Experiment, LlmTicket};
+use crate::ialp::distill::LlmOutcome;
+use crate::llm::LlmCache;
+
+/// Least time between two updates to the page, in ms.
+const UPDATE_MS: f64 = 200.0;
+
+fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+fn post(msg: &FromTrainer) {
+    let text = serde_json::to_string(msg).expect("messages serialise");
+    let scope: web_sys::DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    let _ = scope.post_message(&JsValue::from_str(&text));
+}
+
+#[derive(Default)]
+struct Trainer {
+    run: u64,
+    sim: Option<Experiment>,
+    state: Option<RunState>,
+    speed: Speed,
+    key: String,
+    in_flight: usize,
+    /// Running time before the current stretch, and when the stretch began.
+    banked_ms: f64,
+    since: Option<f64>,
+    last_update: f64,
+    /// Whether a tick is scheduled (never two at once).
+    ticking: bool,
+}
+
+thread_local! {
+    static TRAINER: RefCell<Trainer> = RefCell::new(Trainer::default());
+}
+
+/// The worker's entry point: listens for [`ToTrainer`] messages.
+pub fn run() {
+    std::panic::set_hook(Box::new(|info| {
+        // The page is told (its run fails with this message) instead of waiting forever.
+        let run = TRAINER.with(|t| t.try_borrow().map(|t| t.run).unwrap_or(0));
+        post(&FromTrainer::Failed {
+            run,
+            message: format!("the training worker hit an internal error: {info}"),
+        });
+    }));
+    let scope: web_sys::DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    let on_message =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(|e: web_sys::MessageEvent| {
+            let text = e.data().as_string().unwrap_or_default();
+            match serde_json::from_str::<ToTrainer>(&text) {
+                Ok(msg) => TRAINER.with_borrow_mut(|t| t.receive(msg)),
+                Err(e) => post(&FromTrainer::Failed {
+                    run: 0,
+                    message: format!("the worker got a message it cannot read: {e}"),
+                }),
+            }
+        });
+    scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    post(&FromTrainer::Ready);
+}
+
+fn schedule(run: u64, delay_ms: u32) {
+    wasm_bindgen_futures::spawn_local(async move {
+        TimeoutFuture::new(delay_ms).await;
+        TRAINER.with_borrow_mut(|t| t.tick(run));
+    });
+}
+
+impl Trainer {
+    fn receive(&mut self, msg: ToTrainer) {
+        match msg {
+            ToTrainer::Start {
+                run,
+                config,
+                real,
+                cache,
+                key,
+                speed,
+                paused,
+            } => self.start(run, config, real, cache, key, speed, paused),
+            ToTrainer::Pause => {
+                if self.state == Some(RunState::Running)
+                    || self.state == Some(RunState::WaitingForLlm)
+                {
+                    self.set_state(RunState::Paused);
+                    self.update(true);
+                }
+            }
+            ToTrainer::Resume => {
+                if self.state == Some(RunState::Paused) {
+                    self.set_state(RunState::Running);
+                    self.update(true);
+                    self.wake(0);
+                }
+            }
+            ToTrainer::Step => {
+                if matches!(
+                    self.state,
+                    Some(RunState::Running | RunState::WaitingForLlm)
+                ) {
+                    self.set_state(RunState::Paused);
+                }
+                if self.state == Some(RunState::Paused) {
+                    self.step_once();
+                }
+            }
+            ToTrainer::Stop => {
+                if self.state.is_some_and(|s| !s.is_over()) {
+                    self.set_state(RunState::Stopped);
+                    self.update(true);
+                }
+            }
+            ToTrainer::Speed(s) => self.speed = s,
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn start(
+        &mut self,
+        run: u64,
+        config: crate::experiment::ExperimentConfig,
+        real: Vec<(String, String)>,
+        cache: String,
+        key: String,
+        speed: Speed,
+        paused: bool,
+    ) {
+        self.run = run;
+        self.sim = None;
+        self.state = None;
+        let failed = |message: String| post(&FromTrainer::Failed { run, message });
+        let config = match config.check() {
+            Ok(c) => c,
+            Err(e) => return failed(format!("Please fix a setting: {e}")),
+        };
+        let world = if config.data() == DataSource::Real {
+            let mut files = CoatFiles::new();
+            for (name, text) in real {
+                files.add(&name, text);
+            }
+            build_world(&config, Some(&files))
+        } else {
+            build_world(&config, None)
+        };
+        let world = match world {
+            Ok(w) => Arc::new(w),
+            Err(e) => return failed(e.to_string()),
+        };
+        let cache = LlmCache::from_json(&cache).unwrap_or_else(|_| LlmCache::new());
+        self.sim = Some(Experiment::new(config, world).with_cache(cache));
+        self.key = key;
+        self.speed = speed;
+        self.in_flight = 0;
+        self.banked_ms = 0.0;
+        self.since = None;
+        self.set_state(if paused {
+            RunState::Paused
+        } else {
+            RunState::Running
+        });
+        self.update(true);
+        self.wake(0);
+    }
+
+    /// Keeps the running-time clock in step with the state.
+    fn set_state(&mut self, s: RunState) {
+        let now = now_ms();
+        let running =
+            |s: Option<RunState>| matches!(s, Some(RunState::Running | RunState::WaitingForLlm));
+        if running(self.state) && !running(Some(s)) {
+            if let Some(t) = self.since.take() {
+                self.banked_ms += now - t;
+            }
+        } else if !running(self.state) && running(Some(s)) {
+            self.since = Some(now);
+        }
+        self.state = Some(s);
+    }
+
+    fn elapsed_ms(&self) -> f64 {
+        self.banked_ms + self.since.map(|t| now_ms() - t).unwrap_or(0.0)
+    }
+
+    fn wake(&mut self, delay: u32) {
+        if !self.ticking {
+            self.ticking = true;
+            schedule(self.run, delay);
+        }
+    }
+
+    fn tick(&mut self, run: u64) {
+        self.ticking = false;
+        if run != self.run
+            || !matches!(
+                self.state,
+                Some(RunState::Running | RunState::WaitingForLlm)
+            )
+        {
+            return;
+        }
+        let Some(sim) = self.sim.as_mut() else { return };
+        let remote = sim.config().raw().llm.provider.is_remote();
+        let (budget, pause) = self.speed.chunk();
+        let t0 = now_ms();
+        let done0 = sim.progress().done;
+        while !sim.is_finished() && sim.halted().is_none() && !(remote && sim.waiting_for_llm()) {
+            sim.advance(32);
+            match budget {
+                Some(ms) if now_ms() - t0 < ms => {}
+                Some(_) => break,
+                None if sim.progress().done == done0 => {}
+                None => break,
+            }
+        }
+        let waiting = remote && sim.waiting_for_llm();
+        if waiting {
+            self.send_llm_requests();
+        }
+        let over = self.finish_if_over();
+        if !over {
+            let s = if waiting {
+                RunState::WaitingForLlm
+            } else {
+                RunState::Running
+            };
+            if self.state != Some(s) {
+                self.set_state(s);
+            }
+        }
+        self.update(over);
+        if !over {
+            self.wake(if waiting { 50 } else { pause });
+        }
+    }
+
+    /// One more episode while paused.
+    fn step_once(&mut self) {
+        let Some(sim) = self.sim.as_mut() else { return };
+        let done0 = sim.progress().done;
+        let t0 = now_ms();
+        while !sim.is_finished()
+            && sim.halted().is_none()
+            && sim.progress().done == done0
+            && !sim.waiting_for_llm()
+            && now_ms() - t0 < 2000.0
+        {
+            sim.advance(32);
+        }
+        let over = self.finish_if_over();
+        self.update(true);
+        let _ = over;
+    }
+
+    fn finish_if_over(&mut self) -> bool {
+        let Some(sim) = self.sim.as_ref() else {
+            return true;
+        };
+        if sim.halted().is_some() {
+            self.set_state(RunState::Halted);
+            true
+        } else if sim.is_finished() {
+            self.set_state(RunState::Finished);
+            true
+        } else {
+            false
+        }
+    }
+
+    fn send_llm_requests(&mut self) {
+        let Some(sim) = self.sim.as_mut() else { return };
+        let llm = sim.config().raw().llm.clone();
+        let room = llm.max_concurrent.saturating_sub(self.in_flight);
+        for ticket in sim.take_llm_requests(room) {
+            self.in_flight += 1;
+            let (llm, key, run) = (llm.clone(), self.key.clone(), self.run);
+            wasm_bindgen_futures::spawn_local(async move {
+                let outcome = super::llm::ask(llm, key, ticket.request.prompt.clone()).await;
+                TRAINER.with_borrow_mut(|t| t.answer(run, ticket, outcome));
+            });
+        }
+    }
+
+    fn answer(&mut self, run: u64, ticket: LlmTicket, outcome: LlmOutcome) {
+        if run != self.run {
+            return; // an answer to an abandoned run
+        }
+        self.in_flight = self.in_flight.saturating_sub(1);
+        if let Some(sim) = self.sim.as_mut() {
+            sim.give_llm_answer(&ticket, outcome);
+        }
+        if self.state == Some(RunState::WaitingForLlm) {
+            self.wake(0);
+        }
+    }
+
+    /// Sends a snapshot (always when `force`, else at most every [`UPDATE_MS`]).
+    fn update(&mut self, force: bool) {
+        let now = now_ms();
+        if !force && now - self.last_update < UPDATE_MS {
+            return;
+        }
+        let (Some(sim), Some(state)) = (self.sim.as_ref(), self.state) else {
+            return;
+        };
+        self.last_update = now;
+        let results = sim.results();
+        let digest = results.complete.then(|| results.digest());
+        let cache = state.is_over().then(|| sim.cache().to_json());
+        if state.is_over() {
+            self.key.clear(); // the run is over: the worker keeps no key
+        }
+        let current = sim.current().map(|(m, k)| (m, sim.config().run_seed(k)));
+        post(&FromTrainer::Update(Box::new(Update {
+            run: self.run,
+            state,
+            progress: sim.progress(),
+            current,
+            elapsed_ms: self.elapsed_ms(),
+            llm: sim.llm_stats(),
+            results,
+            digest,
+            cache,
+        })));
+    }
+}

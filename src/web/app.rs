@@ -965,6 +965,7 @@ impl App {
                     <div><dt>{"tokens"}</dt><dd data-k="tokens">{stats.prompt_tokens + stats.completion_tokens}</dd></div>
                 </dl>
                 if let Some(r) = results.filter(|r| !r.distillations.is_empty()) {
+                    <div class="table-wrap">
                     <table id="llm-agreement">
                         <caption>{"Agreement with the ground truth on held-out states (Spearman ρ / NDCG@5, per seed)"}</caption>
                         <thead><tr><th scope="col">{"Seed"}</th><th scope="col">{"States"}</th><th scope="col">{"LLM labels"}</th><th scope="col">{"R_φ (learnt)"}</th><th scope="col">{"R̂ (user model)"}</th><th scope="col">{"Calls"}</th></tr></thead>
@@ -976,6 +977,7 @@ impl App {
                         }) }
                         </tbody>
                     </table>
+                    </div>
                 }
             </section>
         }
@@ -1123,9 +1125,12 @@ impl App {
                     _ => String::new(),
                 };
                 let f = p.fraction();
-                let left = if !u.state.is_over() && f > 0.02 && u.elapsed_ms > 500.0 {
+                let moving = matches!(u.state, RunState::Running | RunState::WaitingForLlm);
+                let left = if moving && f > 0.02 && u.elapsed_ms > 500.0 {
                     let secs = u.elapsed_ms / 1000.0 * (1.0 - f) / f;
-                    if secs < 90.0 {
+                    if secs < 1.0 {
+                        " · less than a second left".to_string()
+                    } else if secs < 90.0 {
                         format!(" · about {secs:.0} s left")
                     } else {
                         format!(" · about {:.0} min left", secs / 60.0)
@@ -1411,6 +1416,7 @@ impl App {
             .collect();
         html! {
             <>
+            <div class="table-wrap">
             <table id="results">
                 <caption>{format!(
                     "{} · {} · {} users × {} items · {} episodes per evaluation · mean ± std over seeds of each run's last evaluation",
@@ -1446,6 +1452,7 @@ impl App {
                 }) }
                 </tbody>
             </table>
+            </div>
             if let Some(um) = um { <p id="user-model" class="hint">{um}</p> }
             if !repairs.is_empty() {
                 <details id="repairs" open=true>

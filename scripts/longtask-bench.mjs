@@ -1,7 +1,8 @@
 // The page's main thread while the worker trains: runs a preset in headless Chromium and
 // reports the longest main-thread task, from the browser's own timeline (a Chrome trace
 // of the renderer's main thread) and its Long Tasks API (every task of 50 ms or more).
-//   node scripts/longtask-bench.mjs [preset] [seeds]   (default: paper-coat, 5 seeds)
+//   node scripts/longtask-bench.mjs [preset] [seeds]   (default: paper-coat, 5 seeds;
+//   *-real presets read ../shared/data/coat)
 // Needs dist/ (trunk build --release) and the tools scripts/setup.sh --browser installs.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -25,6 +26,12 @@ await page.addInitScript(() => {
 await page.goto(base);
 await page.waitForSelector('#run');
 await page.selectOption('#preset-load', preset);
+if (preset.endsWith('-real')) {
+  // Real-data presets read the Coat files from ../shared/data/coat.
+  const coat = path.resolve(ROOT, '../shared/data/coat');
+  await page.setInputFiles('#coat-files', ['train.ascii', 'test.ascii', 'pseudo_gt_rating_matrix.ascii', 'user_features.ascii', 'item_features.ascii'].map((f) => path.join(coat, f)));
+  await page.waitForSelector('#coat-status.ok');
+}
 await page.fill('#seeds', seeds);
 await page.dispatchEvent('#seeds', 'change');
 const trace = path.join(ROOT, 'target/longtask-trace.json');

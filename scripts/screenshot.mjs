@@ -3,6 +3,9 @@
 //   node scripts/screenshot.mjs llm        docs/llm-panel.png: real Coat, Offline A2C vs iALP
 //                                          with the heuristic stand-in, 3 seeds
 //   node scripts/screenshot.mjs preset     docs/preset-run.png: the paper-coat-real preset, finished
+//   node scripts/screenshot.mjs midrun     docs/mid-run.png: the paper-coat-real preset, paused mid-run
+//   node scripts/screenshot.mjs inspector  docs/inspector.png: the episode inspector after a run
+//   node scripts/screenshot.mjs embed      docs/embed.png: ?embed=1 in a 720 × 560 frame
 // (after scripts/test.sh, which installs what they need)
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -14,10 +17,15 @@ const { chromium } = createRequire(import.meta.url)(path.join(ROOT, '.tools/node
 const COAT = path.resolve(ROOT, '../shared/data/coat');
 
 const { server, base } = await serveDist();
+const mode = process.argv[2] ?? 'baselines';
+if (['midrun', 'inspector', 'embed'].includes(mode)) {
+  await import('./screenshot-playground.mjs').then((m) => m.shoot(mode, base, chromium, ROOT, COAT));
+  server.close();
+  process.exit(0);
+}
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] });
 const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1.5 });
 await page.goto(base);
-const mode = process.argv[2] ?? 'baselines';
 if (mode === 'preset') await page.selectOption('#preset-load', 'paper-coat-real');
 await page.selectOption('#data-source', 'real');
 await page.setInputFiles('#coat-files', ['train.ascii', 'test.ascii', 'pseudo_gt_rating_matrix.ascii', 'user_features.ascii', 'item_features.ascii'].map((f) => path.join(COAT, f)));

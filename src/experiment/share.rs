@@ -489,3 +489,162 @@ mod layout_tests {
         assert!(!Layout::from_query("embed=0").embed);
     }
 }
+
+/// One value of a config, as the page's "All settings" panel lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Setting {
+    /// The JSON path, also the link's key (`a2c.gamma`).
+    pub path: String,
+    pub value: String,
+    pub default: String,
+    /// What the config's check allows (`between 0 and 1`, `one of coat, kuairec, …`),
+    /// read from the check itself so it cannot drift from it.
+    pub allowed: Option<String>,
+}
+
+/// Every value of `config` (and every value the default config has), in JSON order.
+pub fn settings(config: &ExperimentConfig) -> Vec<Setting> {
+    let default_value = to_value(&ExperimentConfig::default());
+    let mut now = Vec::new();
+    flatten("", &to_value(config), &mut now);
+    // Options left out of the JSON when unset: listed too (empty = the default).
+    let mut full = ExperimentConfig::default();
+    full.env.scale = Some(1.0);
+    full.env.leave_n = Some(1);
+    full.env.leave_tau = Some(1.0);
+    full.llm.base_url = Some(String::new());
+    full.llm.model = Some(String::new());
+    full.llm.template = Some(String::new());
+    let mut defaults = Vec::new();
+    flatten("", &to_value(&full), &mut defaults);
+    for (p, _) in &defaults {
+        if !now.iter().any(|(q, _)| q == p) {
+            now.push((p.clone(), Value::Null));
+        }
+    }
+    now.into_iter()
+        .filter(|(p, _)| p != "version")
+        .map(|(path, v)| {
+            let default = lookup(&default_value, &path)
+                .map(leaf_text)
+                .unwrap_or_default();
+            let allowed = allowed(&default_value, &path);
+            Setting {
+                value: leaf_text(&v),
+                path,
+                default,
+                allowed,
+            }
+        })
+        .collect()
+}
+
+/// What the check allows at `path`, found by trying an out-of-range value.
+fn allowed(default: &Value, path: &str) -> Option<String> {
+    let probe = match lookup(default, path)? {
+        Value::Number(n) if n.is_u64() => Value::from(4_000_000_000u64),
+        Value::Number(_) => Value::from(1e30),
+        Value::String(_) => Value::String("\u{1}".into()),
+        _ => return None,
+    };
+    let mut v = default.clone();
+    let mut keys: Vec<&str> = path.split('.').collect();
+    let last = keys.pop()?;
+    let mut at = &mut v;
+    for k in keys {
+        at = at.get_mut(k)?;
+    }
+    at.as_object_mut()?.insert(last.to_string(), probe);
+    let error = match serde_json::from_value::<ExperimentConfig>(v) {
+        Err(e) => e.to_string(),
+        Ok(c) => match c.check() {
+            Ok(_) => return None,
+            Err(e) if e.field == path => e.problem,
+            Err(_) => return None,
+        },
+    };
+    if let Some(rest) = error.split("expected one of ").nth(1) {
+        return Some(format!("one of {}", rest.replace('`', "")));
+    }
+    let must = error.strip_prefix("must be ")?;
+    Some(must.split(", got").next()?.to_string())
+}
+
+/// `config` with the value at `path` set from `text`, checked; the error says what is
+/// wrong.
+pub fn with_setting(
+    config: &ExperimentConfig,
+    path: &str,
+    text: &str,
+) -> Result<ValidConfig, String> {
+    let default = to_value(&ExperimentConfig::default());
+    let mut v = to_value(config);
+    set(&mut v, &default, path, text.trim())?;
+    let raw: ExperimentConfig =
+        serde_json::from_value(v).map_err(|e| explain(&e.to_string(), path))?;
+    raw.check().map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod settings_tests {
+    use super::*;
+
+    #[test]
+    fn every_value_is_listed_with_its_default_and_allowed_range() {
+        let all = settings(&ExperimentConfig::default());
+        let get = |p: &str| {
+            all.iter()
+                .find(|s| s.path == p)
+                .unwrap_or_else(|| panic!("{p} missing"))
+        };
+        assert!(all.len() > 60, "{} settings", all.len());
+        assert_eq!(
+            get("a2c.gamma").allowed.as_deref(),
+            Some("a number between 0 and 1")
+        );
+        assert_eq!(get("seeds").allowed.as_deref(), Some("between 1 and 100"));
+        assert_eq!(get("adapt.patience").default, "3");
+        assert!(
+            get("env.preset")
+                .allowed
+                .as_deref()
+                .unwrap()
+                .contains("kuairec"),
+            "{:?}",
+            get("env.preset")
+        );
+        assert!(get("methods").value.contains("online_a2c"));
+        assert!(
+            all.iter().any(|s| s.path == "env.scale"),
+            "options left at their default are listed"
+        );
+        // A number with no bounds in the check gets none.
+        assert!(all.iter().all(|s| s.path != "version"));
+    }
+
+    #[test]
+    fn a_setting_is_checked_like_any_input() {
+        let c = ExperimentConfig::default();
+        let ok = with_setting(&c, "a2c.gamma", "0.9").unwrap();
+        assert_eq!(ok.raw().a2c.gamma, 0.9);
+        let e = with_setting(&c, "a2c.gamma", "2").unwrap_err();
+        assert!(
+            e.contains("a2c.gamma") && e.contains("between 0 and 1"),
+            "{e}"
+        );
+        assert!(with_setting(&c, "a2c.gamma", "x").is_err());
+        assert!(with_setting(&c, "nope", "1")
+            .unwrap_err()
+            .contains("not a setting"));
+        let scaled = with_setting(&c, "env.scale", "0.5").unwrap();
+        assert_eq!(scaled.raw().env.scale, Some(0.5));
+        assert_eq!(
+            with_setting(scaled.raw(), "env.scale", "")
+                .unwrap()
+                .raw()
+                .env
+                .scale,
+            None
+        );
+    }
+}

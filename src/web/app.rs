@@ -78,6 +78,9 @@ pub enum Msg {
     /// Inspector: method, run index, episode index.
     Inspect(Option<Method>, usize, usize),
     InspectStep(usize),
+    /// "All settings": a value typed for a config path.
+    SetSetting(String, String),
+    AllSettingsOpen(bool),
 }
 
 /// Real Coat files picked by the user, and what came of loading them.
@@ -127,10 +130,14 @@ pub struct App {
     overlay: Option<(String, Results)>,
     overlay_status: Option<Result<String, String>>,
     inspector: Inspector,
+    /// The "All settings" panel: open or not, and the last value it refused.
+    all_settings_open: bool,
+    setting_error: Option<(String, String)>,
     /// Kept so the listener lives as long as the page.
     _hash_listener: Option<gloo::events::EventListener>,
     link: yew::html::Scope<App>,
     canvas: NodeRef,
+    agreement_canvas: NodeRef,
     /// The API key: in memory only, unless the user asked to remember it.
     key: String,
     remember_key: bool,
@@ -199,9 +206,12 @@ impl Component for App {
             overlay: None,
             overlay_status: None,
             inspector: Inspector::default(),
+            all_settings_open: false,
+            setting_error: None,
             _hash_listener: hash_listener,
             link: ctx.link().clone(),
             canvas: NodeRef::default(),
+            agreement_canvas: NodeRef::default(),
             remember_key: remembered.is_some(),
             key: remembered.unwrap_or_default(),
             cache: super::llm::load_cache(),
@@ -503,11 +513,38 @@ impl Component for App {
                 self.ensure_inspector_world();
             }
             Msg::InspectStep(t) => self.inspector.step = t,
+            Msg::AllSettingsOpen(open) => self.all_settings_open = open,
+            Msg::SetSetting(path, text) => {
+                let base = match self.form.to_config() {
+                    Ok(c) => c.raw().clone(),
+                    Err(e) => {
+                        self.setting_error = Some((path, format!("fix this first: {e}")));
+                        return true;
+                    }
+                };
+                match share::with_setting(&base, &path, &text) {
+                    Ok(c) => {
+                        self.form = ConfigForm::from_config(c.raw());
+                        self.setting_error = None;
+                    }
+                    Err(e) => self.setting_error = Some((path, e)),
+                }
+            }
         }
         true
     }
 
     fn rendered(&mut self, _ctx: &Context<Self>, _first: bool) {
+        if let (Some(c), Some(r)) = (
+            self.agreement_canvas.cast::<HtmlCanvasElement>(),
+            &self.results,
+        ) {
+            let rows = crate::chart::agreement_of(r);
+            if let Err(e) = super::canvas::draw_agreement_bars(&c, &rows) {
+                web_sys::console::warn_1(&format!("agreement chart: {e}").into());
+            }
+            let _ = c.set_attribute("data-bars", &(3 * rows.len()).to_string());
+        }
         let Some(canvas) = self.canvas.cast::<HtmlCanvasElement>() else {
             return;
         };
@@ -964,6 +1001,10 @@ impl App {
                     <div><dt>{"dropped"}</dt><dd data-k="dropped" title={format!("{:?}", stats.dropped)}>{stats.dropped.total()}</dd></div>
                     <div><dt>{"tokens"}</dt><dd data-k="tokens">{stats.prompt_tokens + stats.completion_tokens}</dd></div>
                 </dl>
+                if results.is_some_and(|r| !r.distillations.is_empty()) {
+                    <canvas id="agreement-chart" ref={self.agreement_canvas.clone()} role="img"
+                        aria-label="Spearman rank correlation with the ground truth of the LLM's labels, of R_φ and of the user model, per seed"></canvas>
+                }
                 if let Some(r) = results.filter(|r| !r.distillations.is_empty()) {
                     <div class="table-wrap">
                     <table id="llm-agreement">
@@ -1081,6 +1122,8 @@ impl App {
                     { text_field(link, "a2c-lr", "Learning rate (Adam)", &f.a2c_learning_rate, String::new(), Msg::A2cLearningRate) }
                     { text_field(link, "a2c-entropy", "Entropy bonus weight", &f.a2c_entropy_weight, String::new(), Msg::A2cEntropy) }
                 </fieldset>
+
+                { self.view_all_settings(ctx) }
 
                 <fieldset id="share">
                     <legend>{"Share"}</legend>
@@ -1224,6 +1267,46 @@ impl App {
                 </section>
                 }
             </section>
+        }
+    }
+
+    /// Every value of the config with its default and allowed range, editable.
+    fn view_all_settings(&self, ctx: &Context<Self>) -> Html {
+        let link = ctx.link();
+        let config = self
+            .form
+            .to_config()
+            .map(|c| c.raw().clone())
+            .unwrap_or_else(|_| self.form.rest.clone());
+        let list = if self.all_settings_open {
+            share::settings(&config)
+        } else {
+            Vec::new()
+        };
+        html! {
+            <details id="all-settings" open={self.all_settings_open}
+                ontoggle={link.callback(|e: Event| Msg::AllSettingsOpen(e.target_unchecked_into::<web_sys::HtmlDetailsElement>().open()))}>
+                <summary>{"All settings (every hyper-parameter)"}</summary>
+                <p class="hint">{"Every value of the config, by its path in config.json and in links. Empty means the default. Each is checked as you leave the box."}</p>
+                { for list.iter().map(|st| {
+                    let id = format!("set-{}", st.path.replace('.', "-"));
+                    let path = st.path.clone();
+                    let err = self.setting_error.as_ref().filter(|(p, _)| p == &st.path).map(|(_, e)| e.clone());
+                    let hint = match &st.allowed {
+                        Some(a) => format!("default {} · allowed: {a}", if st.default.is_empty() { "(the preset's)" } else { &st.default }),
+                        None => format!("default {}", if st.default.is_empty() { "(none)" } else { &st.default }),
+                    };
+                    html!{
+                        <div class="setting">
+                            <label for={id.clone()}>{st.path.clone()}</label>
+                            <input id={id} type="text" value={st.value.clone()} aria-invalid={err.is_some().to_string()}
+                                onchange={link.callback(move |e: Event| Msg::SetSetting(path.clone(), input_value(&e)))} />
+                            <span class="hint">{hint}</span>
+                            if let Some(e) = err { <span class="bad" role="alert">{e}</span> }
+                        </div>
+                    }
+                }) }
+            </details>
         }
     }
 

@@ -5,7 +5,9 @@ use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 use web_sys::HtmlCanvasElement;
 
-use crate::chart::{draw_episode_returns, draw_learning_curves, Curve, Series, Style};
+use crate::chart::{
+    draw_agreement, draw_episode_returns, draw_learning_curves, AgreementBars, Curve, Series, Style,
+};
 
 /// Sizes the canvas's backing store to its CSS size × `devicePixelRatio` and returns a
 /// drawing area on it with the matching style.
@@ -48,4 +50,13 @@ pub fn draw_curves(
 ) -> Result<(), String> {
     let (root, style) = prepare(canvas)?;
     draw_learning_curves(&root, curves, y_label, style).map_err(|e| e.to_string())
+}
+
+/// The LLM's (and R_φ's, R̂'s) agreement with the truth, per seed.
+pub fn draw_agreement_bars(
+    canvas: &HtmlCanvasElement,
+    rows: &[AgreementBars],
+) -> Result<(), String> {
+    let (root, style) = prepare(canvas)?;
+    draw_agreement(&root, rows, style).map_err(|e| e.to_string())
 }

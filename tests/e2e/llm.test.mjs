@@ -103,6 +103,7 @@ test('the heuristic stand-in distils with no key and no network; agreement is sh
   assert.deepEqual(calls, [], 'nothing left the page');
   const rows = await page.$$eval('#llm-agreement tbody tr', (r) => r.length);
   assert.equal(rows, 1);
+  assert.equal(await page.getAttribute('#agreement-chart', 'data-bars'), '3', 'LLM, R_φ and R̂ bars for the one seed');
   assert.match(await page.textContent('#results tr[data-method="ialp"] th'), /heuristic/);
   const panel = await page.$('#llm-panel');
   await panel.screenshot({ path: path.join(OUT, 'llm-panel.png') });
@@ -112,9 +113,14 @@ test('the heuristic stand-in distils with no key and no network; agreement is sh
 for (const [provider, scenario] of [['openai', 'rate-limit'], ['anthropic', 'server-error'], ['gemini', 'hang'], ['openai', 'garbage']]) {
   test(`${provider} through the fake provider survives ${scenario}`, async () => {
     const { page, errors } = await open();
+    // The training worker's fetches are seen here too (so "nothing left the page" above
+    // would notice a request).
+    const seen = [];
+    page.on('request', (r) => { if (!r.url().startsWith(base) && r.method() === 'POST') seen.push(r.url()); });
     await ialpOnly(page);
     await useProvider(page, provider, scenario);
     await runUntil(page, /^finished/);
+    assert.ok(seen.length >= REQUESTS, `the page saw ${seen.length} provider requests`);
     assert.equal(await stat(page, 'failures'), 0);
     assert.ok(await stat(page, 'labels') >= STATES * 5, 'ratings kept');
     if (scenario === 'garbage') assert.equal(await stat(page, 'unparsable'), REQUESTS);

@@ -168,6 +168,17 @@ fn flatten(prefix: &str, v: &Value, out: &mut Vec<(String, Value)>) {
 fn leaf_text(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
+        // An f32 field comes out of serde_json as the nearest f64 (0.9 → 0.8999999761…):
+        // write the f32's own shortest form, which reads back as the same f32.
+        Value::Number(n) if n.is_f64() => {
+            let x = n.as_f64().unwrap_or_default();
+            let f = x as f32;
+            if f as f64 == x {
+                format!("{f}")
+            } else {
+                format!("{x}")
+            }
+        }
         Value::Array(a) => a.iter().map(leaf_text).collect::<Vec<_>>().join(","),
         Value::Null => String::new(),
         other => other.to_string(),
@@ -311,8 +322,12 @@ mod tests {
         c.methods = vec![Method::Ialp, Method::AIalpAp];
         c.seed = (1 << 53) - 10;
         c.a2c.learning_rate = 3.3e-4;
+        c.a2c.gamma = 0.3;
+        c.ialp.lambda = 0.7;
         let c = c.check().unwrap();
-        let back = from_fragment(&to_fragment(c.raw()));
+        let link = to_fragment(c.raw());
+        assert!(link.contains("a2c.gamma=0.3&"), "{link}");
+        let back = from_fragment(&link);
         assert!(back.problems.is_empty(), "{:?}", back.problems);
         assert_eq!(back.config.raw(), c.raw());
     }
@@ -604,6 +619,12 @@ mod settings_tests {
         );
         assert_eq!(get("seeds").allowed.as_deref(), Some("between 1 and 100"));
         assert_eq!(get("adapt.patience").default, "3");
+        assert_eq!(
+            get("a2c.gamma").default,
+            "0.9",
+            "an f32 is written as itself"
+        );
+        assert_eq!(get("a2c.learning_rate").default, "0.001");
         assert!(
             get("env.preset")
                 .allowed

@@ -170,13 +170,15 @@ impl Trainer {
         self.in_flight = 0;
         self.banked_ms = 0.0;
         self.since = None;
-        self.set_state(if paused {
-            RunState::Paused
+        if paused {
+            // Started by Step: paused, one episode in.
+            self.set_state(RunState::Paused);
+            self.step_once();
         } else {
-            RunState::Running
-        });
-        self.update(true);
-        self.wake(0);
+            self.set_state(RunState::Running);
+            self.update(true);
+            self.wake(0);
+        }
     }
 
     /// Keeps the running-time clock in step with the state.
@@ -263,9 +265,8 @@ impl Trainer {
         {
             sim.advance(32);
         }
-        let over = self.finish_if_over();
+        self.finish_if_over();
         self.update(true);
-        let _ = over;
     }
 
     fn finish_if_over(&mut self) -> bool {

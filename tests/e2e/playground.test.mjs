@@ -298,3 +298,38 @@ test('after the first visit the page loads and trains with no network', async ()
   assert.deepEqual(errors, []);
   await close();
 });
+
+test('all settings: every value with its default and range; a bad one is refused, a good one goes in the link', async () => {
+  const { page, errors, close } = await open();
+  await page.click('#all-settings summary');
+  await page.waitForSelector('#set-a2c-gamma');
+  const count = await page.locator('#all-settings .setting').count();
+  assert.ok(count > 60, `${count} settings listed`);
+  assert.match(await page.textContent('#all-settings .setting:has(#set-a2c-gamma) .hint'), /default 0\.9 · allowed: a number between 0 and 1/);
+  await setText(page, '#set-a2c-gamma', '2');
+  assert.match(await page.textContent('#all-settings [role=alert]'), /a2c\.gamma: must be a number between 0 and 1, got 2/);
+  await setText(page, '#set-a2c-gamma', '0.8');
+  await setText(page, '#set-adapt-patience', '5');
+  assert.equal(await page.locator('#all-settings [role=alert]').count(), 0);
+  await page.click('#copy-link');
+  await page.waitForSelector('#share-url');
+  const link = await page.inputValue('#share-url');
+  assert.ok(link.includes('a2c.gamma=0.8') && link.includes('adapt.patience=5'), link);
+  assert.deepEqual(errors, []);
+  await close();
+});
+
+test('Step with no run starts one paused, one episode in; each Step adds one', async () => {
+  const { page, errors, close } = await open();
+  await page.click('#step');
+  await waitState(page, 'paused', 20_000);
+  const first = await done(page);
+  assert.ok(first >= 1 && first <= 32, `first step: ${first} episodes`);
+  await page.click('#step');
+  await page.waitForFunction((n) => Number(document.querySelector('#status')?.dataset.done) > n, first, { timeout: 10_000 });
+  assert.equal(await state(page), 'paused');
+  await page.click('#resume');
+  await waitState(page, 'finished');
+  assert.deepEqual(errors, []);
+  await close();
+});

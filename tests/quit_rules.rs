@@ -245,3 +245,20 @@ fn the_inspector_explains_each_step_as_the_rule_decided_it() {
         "the last step's reward counts"
     );
 }
+
+#[test]
+fn reaching_the_last_turn_is_not_leaving() {
+    let world = line_world();
+    let e = env(world.clone(), Mode::Nx0, 1, 0.1, Window::Intended, 3);
+    let ep = play(&e, &[0, 4, 5]);
+    let s = e.settings();
+    let steps = s.quit.explain(s.window, &world.truth, &world.tags(), &ep);
+    assert_eq!(steps.len(), 3);
+    assert!(steps.iter().all(|x| !x.left), "nobody left");
+    assert_eq!(steps[2].verdict, ep.end.as_ref().unwrap().describe());
+    assert!(
+        steps[2].verdict.contains("last turn"),
+        "{}",
+        steps[2].verdict
+    );
+}

@@ -158,7 +158,7 @@ pub struct StepView {
     pub reward: f32,
     /// The items the quit rule compared the new one with (the user's recent history).
     pub recent: Vec<usize>,
-    /// Whether the user left at this step.
+    /// Whether the user left at this step (the quit rule fired; not the last turn).
     pub left: bool,
     /// The quit rule's verdict in words: why the user stayed or left.
     pub verdict: String,
@@ -181,7 +181,12 @@ impl QuitRule {
                 let history = &episode.items[..t];
                 let recent = history[window.start(t, self.n())..t].to_vec();
                 let last = t + 1 == n;
-                let left = last && episode.end.is_some();
+                // Only the quit rule makes a user leave; the last turn is not leaving.
+                let left = last
+                    && matches!(
+                        episode.end,
+                        Some(LeaveReason::TooSimilar { .. } | LeaveReason::TagRepeated { .. })
+                    );
                 let verdict = match (&episode.end, last) {
                     (Some(end), true) => end.describe(),
                     _ if recent.is_empty() => "stayed: nothing recent to compare with".into(),

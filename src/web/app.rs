@@ -555,11 +555,7 @@ impl Component for App {
             let curves = self.curves();
             let points = curves.iter().map(|c| c.points.len()).sum::<usize>();
             (
-                super::canvas::draw_curves(
-                    &canvas,
-                    &curves,
-                    "R_tra per evaluation (mean ± std over seeds)",
-                ),
+                super::canvas::draw_curves(&canvas, &curves, "R_tra (mean ± std over seeds)"),
                 points,
             )
         } else {
@@ -688,11 +684,7 @@ impl App {
         }
         let size = (1200, 640);
         let svg = if self.shows_curves() {
-            crate::chart::learning_curves_svg(
-                &self.curves(),
-                "R_tra per evaluation (mean ± std over seeds)",
-                size,
-            )
+            crate::chart::learning_curves_svg(&self.curves(), "R_tra (mean ± std over seeds)", size)
         } else {
             let series: Vec<Series> = self
                 .results
@@ -1384,6 +1376,12 @@ impl App {
                             .explain(settings.window, &w.truth, &w.tags(), ep);
                         let t = ins.step.min(steps.len().saturating_sub(1));
                         let total: f32 = ep.rewards.iter().sum();
+                        let item_title = |i: usize| {
+                            w.items
+                                .get(i)
+                                .map(|it| it.title.clone())
+                                .unwrap_or_else(|| format!("item {i}"))
+                        };
                         let item_text = |i: usize| {
                             if i < w.n_items() {
                                 w.item_text(i)
@@ -1416,7 +1414,7 @@ impl App {
                                 { for steps.iter().map(|st| {
                                     let k = st.t;
                                     html!{ <li class={classes!((k == t).then_some("current"), st.left.then_some("left"))}>
-                                        <button class="linklike" onclick={link.callback(move |_| Msg::InspectStep(k))}>{format!("{} · {:.1}{}", item_text(st.item), st.reward, if st.left { " · left" } else { "" })}</button>
+                                        <button class="linklike" onclick={link.callback(move |_| Msg::InspectStep(k))}>{format!("{} · {:.1}{}", item_title(st.item), st.reward, if st.left { " · left" } else { "" })}</button>
                                     </li> }
                                 }) }
                             </ol>

@@ -432,3 +432,63 @@ fn presets_are_listed_and_run_by_name() {
     let both = ialp(&["run", "x.json", "--preset", "paper-coat"]);
     assert_eq!(both.status.code(), Some(2));
 }
+
+#[test]
+fn policies_are_written_and_deployed_from_the_command_line() {
+    let train = write_config(
+        "policy-train",
+        r#"{"env":{"preset":"coat","scale":0.3},"methods":["random","offline_a2c"],"eval_episodes":20,"seed":8,
+            "training":{"offline_episodes":100,"online_episodes":0,"eval_every":50}}"#,
+    );
+    let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-scratch/policy-train-out");
+    let _ = std::fs::remove_dir_all(&out);
+    let o = ialp(&[
+        "run",
+        train.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--policies",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let files: Vec<_> = std::fs::read_dir(out.join("policies"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(
+        files,
+        ["offline_a2c-seed8.json"],
+        "one file per trained network, none for Random"
+    );
+    let policy = out.join("policies/offline_a2c-seed8.json");
+    let deploy = write_config(
+        "policy-deploy",
+        r#"{"env":{"preset":"coat","scale":0.3},"methods":["imported","online_a2c"],"eval_episodes":20,"seed":8,
+            "training":{"online_episodes":60,"eval_every":30}}"#,
+    );
+    let v = json(&ialp(&[
+        "run",
+        deploy.to_str().unwrap(),
+        "--policy",
+        policy.to_str().unwrap(),
+        "--json",
+    ]));
+    assert_eq!(v["complete"], true, "{v}");
+    assert_eq!(v["summary"][0]["method"], "imported");
+    // Without the file, a run that deploys one stops and says why.
+    let o = ialp(&["run", deploy.to_str().unwrap()]);
+    assert!(!o.status.success());
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("load one first"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let o = ialp(&[
+        "run",
+        deploy.to_str().unwrap(),
+        "--policy",
+        deploy.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not a policy file"));
+}

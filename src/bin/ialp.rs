@@ -80,6 +80,14 @@ mod native {
         /// OPENAI_API_KEY, ANTHROPIC_API_KEY or GEMINI_API_KEY by provider).
         #[arg(long, value_name = "NAME")]
         key_env: Option<String>,
+        /// A policy file (from the page's "Download policy" or --policies) for method
+        /// "imported" to deploy on the ground truth and fine-tune online.
+        #[arg(long, value_name = "FILE")]
+        policy: Option<PathBuf>,
+        /// With --out: also write each trained A2C policy to
+        /// DIR/policies/METHOD-seedSEED.json (the page can deploy them).
+        #[arg(long, requires = "out")]
+        policies: bool,
     }
 
     #[derive(clap::Args)]
@@ -415,6 +423,21 @@ mod native {
         };
         let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst));
         let mut exp = Experiment::new(valid.clone(), world).with_cache(cache);
+        if let Some(path) = &a.policy {
+            match std::fs::read_to_string(path)
+                .map_err(|e| e.to_string())
+                .and_then(|t| ialp::experiment::PolicyFile::from_json(&t))
+            {
+                Ok(p) => {
+                    eprintln!("policy: {}", p.describe());
+                    exp = exp.with_imported(p);
+                }
+                Err(e) => {
+                    eprintln!("error: --policy {}: {e}", path.display());
+                    return 2;
+                }
+            }
+        }
         let started = std::time::Instant::now();
         let mut shown = None;
         while !exp.is_finished() && !INTERRUPTED.load(Ordering::SeqCst) && exp.halted().is_none() {
@@ -472,6 +495,23 @@ mod native {
                 "wrote {}/results.json, results.csv, curves.svg",
                 dir.display()
             );
+            if a.policies {
+                let folder = dir.join("policies");
+                let mut n = 0;
+                for r in results.runs.iter().filter(|r| r.finished) {
+                    if let Some(p) = exp.policy_file(r.method, r.run) {
+                        let path = folder.join(format!("{}-seed{}.json", r.method.id(), r.seed));
+                        if let Err(e) = std::fs::create_dir_all(&folder)
+                            .and_then(|()| std::fs::write(&path, p.to_json()))
+                        {
+                            eprintln!("error: {}: {e}", path.display());
+                            return 1;
+                        }
+                        n += 1;
+                    }
+                }
+                eprintln!("wrote {n} policy file(s) to {}", folder.display());
+            }
             if uses_llm {
                 cache_files.push(dir.join("llm-cache.json"));
             }

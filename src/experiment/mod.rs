@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod form;
+pub mod policy_file;
 pub mod presets;
 pub mod provenance;
 pub mod results;
@@ -11,6 +12,7 @@ pub mod share;
 pub mod stats;
 
 pub use config::{ConfigError, DataSource, EnvConfig, ExperimentConfig, ValidConfig};
+pub use policy_file::PolicyFile;
 pub use results::{MethodRun, MethodSummary, OnlineStats, Results};
 pub use run::{Experiment, LlmTicket, Progress};
 pub use stats::{MeanStd, PolicySummary};

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::config::ValidConfig;
+use super::policy_file::PolicyFile;
 use super::results::{CurvePoint, MethodRun, OnlineStats, Results, WorldInfo};
 use super::stats::PolicySummary;
 use crate::adapt::{AdaptConfig, AnchorPolicy, Check, CompromiseDetector, KlSchedule, Repair};
@@ -213,6 +214,10 @@ pub struct Experiment {
     halted: Option<String>,
     /// Test-only: online episodes [from, to) whose feedback online learners see negated.
     corruption: Option<(usize, usize)>,
+    /// The trained A2C policies of finished jobs: (method, run, policy, last R_tra).
+    trained: Vec<(Method, usize, A2cAgent, Option<f64>)>,
+    /// The policy method `imported` deploys.
+    imported: Option<Arc<PolicyFile>>,
 }
 
 impl Experiment {
@@ -248,7 +253,34 @@ impl Experiment {
             cache: LlmCache::new(),
             halted: None,
             corruption: None,
+            trained: Vec::new(),
+            imported: None,
         }
+    }
+
+    /// The policy that method `imported` deploys and fine-tunes online.
+    pub fn with_imported(mut self, policy: PolicyFile) -> Self {
+        self.imported = Some(Arc::new(policy));
+        self
+    }
+
+    /// The trained policy of `method` in run `run`, as a file; `None` if that job has not
+    /// finished or the method has no network (the fixed policies and bandits).
+    pub fn policy_file(&self, method: Method, run: usize) -> Option<PolicyFile> {
+        let (_, _, agent, r_tra) = self
+            .trained
+            .iter()
+            .find(|(m, r, _, _)| *m == method && *r == run)?;
+        Some(PolicyFile {
+            format: super::policy_file::POLICY_FORMAT.into(),
+            version: super::policy_file::POLICY_VERSION,
+            method,
+            seed: self.config.run_seed(run),
+            r_tra: *r_tra,
+            config: self.config.raw().clone(),
+            world: self.results.world.clone(),
+            weights: agent.net.weights(),
+        })
     }
 
     /// Starts with `cache`'s answers (an imported or saved cache): prompts found there
@@ -425,6 +457,22 @@ impl Experiment {
     fn start_job(&mut self, index: usize, run: usize, method: Method) -> ActiveJob {
         let m_index = method.index();
         let raw = self.config.raw().clone();
+        let imported = match (method, &self.imported) {
+            (Method::Imported, Some(p)) => match p.fits(&self.results.world, &raw) {
+                Ok(()) => Some(p.clone()),
+                Err(e) => {
+                    self.halted =
+                        Some(format!("The imported policy cannot be deployed here: {e}."));
+                    None
+                }
+            },
+            (Method::Imported, None) => {
+                self.halted = Some("Method \"imported\" deploys a policy file: load one first (the page's \"Deploy a trained policy\", or ialp run --policy FILE).".into());
+                None
+            }
+            _ => None,
+        };
+        let mut import_error = None;
         let budget = self.budget_of(method);
         let ctx = self.run_context(run);
         let seed = ctx.seed;
@@ -462,6 +510,30 @@ impl Experiment {
                 })),
                 None => Learner::Plain(Box::new(RandomPolicy)),
             },
+            Method::Imported => {
+                let tracker = StateTracker::new(raw.state, &ctx.model, ctx.truth.world().reward);
+                match imported.map(|p| A2c::from_weights(&p.weights, raw.a2c)) {
+                    Some(Ok(net)) if net.state_dim() == tracker.state_dim() => Learner::A2c {
+                        agent: Box::new(A2cAgent { net, tracker }),
+                        offline: false,
+                        entropy_bonus: 0.0,
+                    },
+                    Some(Ok(net)) => {
+                        import_error = Some(format!(
+                            "The imported policy reads states of {} numbers; this run's states have {} (set user_model.dim and state.* as in the policy's run).",
+                            net.state_dim(),
+                            tracker.state_dim()
+                        ));
+                        Learner::Plain(Box::new(RandomPolicy))
+                    }
+                    Some(Err(e)) => {
+                        import_error = Some(format!("The imported policy cannot be used: {e}."));
+                        Learner::Plain(Box::new(RandomPolicy))
+                    }
+                    // Halted above.
+                    None => Learner::Plain(Box::new(RandomPolicy)),
+                }
+            }
             Method::OfflineA2c | Method::DorlA2c | Method::OnlineA2c | Method::Ialp => {
                 let tracker = StateTracker::new(raw.state, &ctx.model, ctx.truth.world().reward);
                 let net = A2c::new(
@@ -524,6 +596,9 @@ impl Experiment {
                 report: None,
             })
         });
+        if let Some(e) = import_error {
+            self.halted = Some(e);
+        }
         ActiveJob {
             index,
             method,
@@ -584,6 +659,18 @@ impl Experiment {
                         self.runs[job.run].ialp_reward =
                             Some(Arc::new(LearntReward { reward, features }));
                     }
+                }
+                let r_tra = job.record.last.as_ref().map(|l| l.r_tra.mean);
+                match &job.learner {
+                    Learner::A2c { agent, .. } => {
+                        self.trained
+                            .push((job.method, job.run, agent.deployed(), r_tra))
+                    }
+                    Learner::Adaptive(ap) => {
+                        self.trained
+                            .push((job.method, job.run, ap.agent.deployed(), r_tra))
+                    }
+                    Learner::Plain(_) => {}
                 }
                 job.record.finished = true;
                 self.results.runs.push(job.record);

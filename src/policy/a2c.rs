@@ -81,6 +81,105 @@ impl Mlp {
     }
 }
 
+/// One linear layer's parameters, row-major `[inputs, outputs]` as burn keeps them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LayerWeights {
+    pub inputs: usize,
+    pub outputs: usize,
+    pub weight: Vec<f32>,
+    pub bias: Vec<f32>,
+}
+
+/// The actor's and the critic's parameters: what a policy file carries.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NetWeights {
+    pub state_dim: usize,
+    pub n_items: usize,
+    pub hidden: usize,
+    /// `l1`, `l2`, `out` of the actor, then of the critic.
+    pub actor: Vec<LayerWeights>,
+    pub critic: Vec<LayerWeights>,
+}
+
+fn layer_weights(l: &Linear) -> LayerWeights {
+    let [inputs, outputs] = l.weight.val().dims();
+    let vec = |d: TensorData| d.try_to_vec::<f32>().expect("f32 weights");
+    LayerWeights {
+        inputs,
+        outputs,
+        weight: vec(l.weight.val().into_data()),
+        bias: l
+            .bias
+            .as_ref()
+            .map(|b| vec(b.val().into_data()))
+            .unwrap_or_default(),
+    }
+}
+
+fn layer_of(w: &LayerWeights, device: &Device) -> Linear {
+    Linear {
+        weight: burn::module::Param::from_tensor(Tensor::from_data(
+            TensorData::new(w.weight.clone(), [w.inputs, w.outputs]),
+            device,
+        )),
+        bias: Some(burn::module::Param::from_tensor(Tensor::from_data(
+            TensorData::new(w.bias.clone(), [w.outputs]),
+            device,
+        ))),
+    }
+}
+
+impl Mlp {
+    fn weights(&self) -> Vec<LayerWeights> {
+        vec![
+            layer_weights(&self.l1),
+            layer_weights(&self.l2),
+            layer_weights(&self.out),
+        ]
+    }
+    fn of(w: &[LayerWeights], device: &Device) -> Mlp {
+        Mlp {
+            l1: layer_of(&w[0], device),
+            l2: layer_of(&w[1], device),
+            out: layer_of(&w[2], device),
+        }
+    }
+}
+
+impl NetWeights {
+    /// Checks the shapes: three layers each, chained, sizes matching their lengths.
+    pub fn check(&self) -> Result<(), String> {
+        for (name, layers, out) in [
+            ("actor", &self.actor, self.n_items),
+            ("critic", &self.critic, 1),
+        ] {
+            if layers.len() != 3 {
+                return Err(format!("the {name} has {} layers, not 3", layers.len()));
+            }
+            let dims = [
+                (self.state_dim, self.hidden),
+                (self.hidden, self.hidden),
+                (self.hidden, out),
+            ];
+            for (k, (l, (i, o))) in layers.iter().zip(dims).enumerate() {
+                if (l.inputs, l.outputs) != (i, o) || l.weight.len() != i * o || l.bias.len() != o {
+                    return Err(format!(
+                        "the {name}'s layer {} should be {i} × {o} with {o} biases, but is {} × {} with {} weights and {} biases",
+                        k + 1, l.inputs, l.outputs, l.weight.len(), l.bias.len()
+                    ));
+                }
+                if l.weight.iter().chain(&l.bias).any(|x| !x.is_finite()) {
+                    return Err(format!(
+                        "the {name}'s layer {} has a value that is not a finite number",
+                        k + 1
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 /// The actor (logits over items) and the critic (state value).
 #[derive(Module, Debug)]
 pub struct ActorCritic {
@@ -176,6 +275,38 @@ impl A2c {
 
     pub fn config(&self) -> &A2cConfig {
         &self.config
+    }
+
+    /// The parameters, for a policy file.
+    pub fn weights(&self) -> NetWeights {
+        NetWeights {
+            state_dim: self.state_dim,
+            n_items: self.n_items,
+            hidden: self.config.hidden,
+            actor: self.model.actor.weights(),
+            critic: self.model.critic.weights(),
+        }
+    }
+
+    /// A network with these parameters (and a fresh optimiser, ready to be fine-tuned);
+    /// `config` gives the learning constants, `w` the sizes.
+    pub fn from_weights(w: &NetWeights, config: A2cConfig) -> Result<A2c, String> {
+        w.check()?;
+        let device = device();
+        Ok(A2c {
+            model: ActorCritic {
+                actor: Mlp::of(&w.actor, &device),
+                critic: Mlp::of(&w.critic, &device),
+            },
+            optim: AdamConfig::new().init(),
+            device,
+            config: A2cConfig {
+                hidden: w.hidden,
+                ..config
+            },
+            state_dim: w.state_dim,
+            n_items: w.n_items,
+        })
     }
     pub fn n_items(&self) -> usize {
         self.n_items

@@ -88,6 +88,9 @@ pub enum Method {
     /// exploration (see `adapt/`).
     #[serde(rename = "a_ialp_ap")]
     AIalpAp,
+    /// A trained policy loaded from a policy file, deployed on the ground truth and
+    /// fine-tuned online (the offline → online story with any exported policy).
+    Imported,
 }
 
 /// How a method learns.
@@ -117,7 +120,7 @@ impl Learning {
 
 impl Method {
     /// Every method; new ones go at the end (the position offsets random streams).
-    pub const ALL: [Method; 11] = [
+    pub const ALL: [Method; 12] = [
         Method::Random,
         Method::Popular,
         Method::Greedy,
@@ -129,6 +132,7 @@ impl Method {
         Method::Ialp,
         Method::AIalpFt,
         Method::AIalpAp,
+        Method::Imported,
     ];
 
     pub fn id(self) -> &'static str {
@@ -144,6 +148,7 @@ impl Method {
             Method::Ialp => "ialp",
             Method::AIalpFt => "a_ialp_ft",
             Method::AIalpAp => "a_ialp_ap",
+            Method::Imported => "imported",
         }
     }
 
@@ -160,6 +165,7 @@ impl Method {
             Method::Ialp => "iALP",
             Method::AIalpFt => "A-iALP_ft",
             Method::AIalpAp => "A-iALP_ap",
+            Method::Imported => "Imported policy, fine-tuned online",
         }
     }
 
@@ -177,7 +183,7 @@ impl Method {
             Method::Random | Method::Popular | Method::Greedy => Learning::Fixed,
             Method::EpsilonGreedy | Method::Ucb => Learning::OnlineBandit,
             Method::OfflineA2c | Method::DorlA2c | Method::Ialp => Learning::Offline,
-            Method::OnlineA2c => Learning::Online,
+            Method::OnlineA2c | Method::Imported => Learning::Online,
             Method::AIalpFt | Method::AIalpAp => Learning::Adaptive,
         }
     }

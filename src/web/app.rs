@@ -81,6 +81,11 @@ pub enum Msg {
     /// "All settings": a value typed for a config path.
     SetSetting(String, String),
     AllSettingsOpen(bool),
+    /// Policies: pick (method id and run index, "offline_a2c:0"), export, import.
+    PolicyPick(String),
+    ExportPolicy,
+    ImportPolicy(Vec<web_sys::File>),
+    PolicyRead(String, Result<String, String>),
 }
 
 /// Real Coat files picked by the user, and what came of loading them.
@@ -133,6 +138,11 @@ pub struct App {
     /// The "All settings" panel: open or not, and the last value it refused.
     all_settings_open: bool,
     setting_error: Option<(String, String)>,
+    /// A policy file loaded for method `imported`: (file name, the policy, its JSON).
+    imported: Option<(String, crate::experiment::PolicyFile, String)>,
+    policy_status: Option<Result<String, String>>,
+    /// Which trained policy "Download policy" exports: (method, run index).
+    policy_pick: Option<(Method, usize)>,
     /// Kept so the listener lives as long as the page.
     _hash_listener: Option<gloo::events::EventListener>,
     link: yew::html::Scope<App>,
@@ -208,6 +218,9 @@ impl Component for App {
             inspector: Inspector::default(),
             all_settings_open: false,
             setting_error: None,
+            imported: None,
+            policy_status: None,
+            policy_pick: None,
             _hash_listener: hash_listener,
             link: ctx.link().clone(),
             canvas: NodeRef::default(),
@@ -514,6 +527,62 @@ impl Component for App {
             }
             Msg::InspectStep(t) => self.inspector.step = t,
             Msg::AllSettingsOpen(open) => self.all_settings_open = open,
+            Msg::PolicyPick(v) => {
+                self.policy_pick = v
+                    .split_once(':')
+                    .and_then(|(m, k)| Some((Method::from_id(m)?, k.parse().ok()?)));
+            }
+            Msg::ExportPolicy => {
+                let pick = self
+                    .policy_pick
+                    .or_else(|| self.trained_runs().first().copied());
+                match pick {
+                    Some((method, index)) => self.send(ToTrainer::ExportPolicy { method, index }),
+                    None => {
+                        self.policy_status = Some(Err(
+                            "no trained policy yet: run a learning method first".into(),
+                        ))
+                    }
+                }
+            }
+            Msg::Trainer(FromTrainer::Policy(answer)) => {
+                self.policy_status = Some(answer.and_then(|(name, json)| {
+                    super::llm::download(&name, "application/json", &json)?;
+                    Ok(format!("saved {name}: load it under “Deploy a trained policy” to fine-tune it online"))
+                }));
+            }
+            Msg::ImportPolicy(files) => {
+                ctx.link().send_future(async move {
+                    let Some(f) = files.into_iter().next() else {
+                        return Msg::PolicyRead(String::new(), Err("no file chosen".into()));
+                    };
+                    let name = f.name();
+                    let text = gloo::file::futures::read_as_text(&gloo::file::File::from(f))
+                        .await
+                        .map_err(|e| format!("could not read {name}: {e}"));
+                    Msg::PolicyRead(name, text)
+                });
+                return false;
+            }
+            Msg::PolicyRead(name, text) => {
+                match text
+                    .and_then(|t| crate::experiment::PolicyFile::from_json(&t).map(|p| (p, t)))
+                {
+                    Ok((p, json)) => {
+                        self.policy_status = Some(Ok(format!(
+                            "{name}: {}. Method “{}” will deploy it.",
+                            p.describe(),
+                            Method::Imported.label()
+                        )));
+                        if !self.form.methods.contains(&Method::Imported) {
+                            self.form.methods.push(Method::Imported);
+                        }
+                        self.imported = Some((name, p, json));
+                    }
+                    // A policy loaded before stays loaded.
+                    Err(e) => self.policy_status = Some(Err(format!("{name}: {e}"))),
+                }
+            }
             Msg::SetSetting(path, text) => {
                 let base = match self.form.to_config() {
                     Ok(c) => c.raw().clone(),
@@ -645,6 +714,22 @@ fn select_value(e: &Event) -> String {
 }
 
 impl App {
+    /// The finished (method, run index) pairs that have a trained network to export.
+    fn trained_runs(&self) -> Vec<(Method, usize)> {
+        self.results
+            .iter()
+            .flat_map(|r| r.runs.iter())
+            .filter(|r| {
+                r.finished
+                    && matches!(
+                        r.method.learning(),
+                        Learning::Offline | Learning::Online | Learning::Adaptive
+                    )
+            })
+            .map(|r| (r.method, r.run))
+            .collect()
+    }
+
     /// Whether the chart shows learning curves (else every episode of fixed policies).
     fn shows_curves(&self) -> bool {
         let learns = |r: &Results| {
@@ -840,6 +925,14 @@ impl App {
             ));
             return;
         }
+        let deploys = config.methods().contains(&Method::Imported);
+        if deploys && self.imported.is_none() {
+            self.error = Some(format!(
+                "“{}” deploys a policy file: load one under “Deploy a trained policy” (export one with “Download policy” after a run), or untick it.",
+                Method::Imported.label()
+            ));
+            return;
+        }
         if self.trainer.is_none() {
             // The worker crashed earlier: start a fresh one.
             match TrainerHandle::spawn(
@@ -880,6 +973,11 @@ impl App {
             },
             speed: self.speed,
             paused,
+            policy: if deploys {
+                self.imported.as_ref().map(|(_, _, j)| j.clone())
+            } else {
+                None
+            },
         };
         self.send(msg);
     }
@@ -1105,6 +1203,24 @@ impl App {
                             </label>
                         }
                     }) }
+                </fieldset>
+
+                <fieldset id="deploy">
+                    <legend>{"Deploy a trained policy"}</legend>
+                    <p class="hint">{"A policy file from “Download policy” (or ialp run --policies): method “Imported policy” deploys it on the ground truth and fine-tunes it online — pre-train offline, then adapt online."}</p>
+                    <label for="import-policy" class="button-like">{"Load a policy file"}</label>
+                    <input id="import-policy" type="file" accept=".json,application/json" class="visually-hidden"
+                        onchange={link.callback(|e: Event| {
+                            let input: HtmlInputElement = e.target_unchecked_into();
+                            let out = input.files().and_then(|l| l.get(0)).into_iter().collect();
+                            input.set_value("");
+                            Msg::ImportPolicy(out)
+                        })} />
+                    { match &self.policy_status {
+                        Some(Ok(m)) => html!{ <p id="policy-message" class="ok">{m}</p> },
+                        Some(Err(e)) => html!{ <p id="policy-message" class="bad" role="alert">{e}</p> },
+                        None => html!{},
+                    } }
                 </fieldset>
 
                 { self.view_llm_settings(ctx) }
@@ -1545,6 +1661,18 @@ impl App {
                 <button id="export-json" onclick={ctx.link().callback(|_| Msg::ExportResults("json"))}>{"Download results.json"}</button>
                 <button id="export-csv" onclick={ctx.link().callback(|_| Msg::ExportResults("csv"))}>{"Download results.csv"}</button>
             </div>
+            if !self.trained_runs().is_empty() {
+                <div class="buttons">
+                    <label for="policy-pick" class="inline">{"Trained policy"}</label>
+                    <select id="policy-pick" onchange={ctx.link().callback(|e: Event| Msg::PolicyPick(select_value(&e)))}>
+                        { for self.trained_runs().into_iter().map(|(m, k)| {
+                            let seed = results.config.seed + k as u64;
+                            html!{ <option value={format!("{}:{k}", m.id())} selected={self.policy_pick == Some((m, k))}>{format!("{} · seed {seed}", m.label())}</option> }
+                        }) }
+                    </select>
+                    <button id="export-policy" onclick={ctx.link().callback(|_| Msg::ExportPolicy)}>{"Download policy"}</button>
+                </div>
+            }
             { self.view_reproduce(results) }
             </>
         }

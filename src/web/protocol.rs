@@ -65,6 +65,13 @@ pub enum ToTrainer {
         speed: Speed,
         /// Start paused (for stepping from the first episode).
         paused: bool,
+        /// A policy file (JSON) for method `imported` to deploy.
+        policy: Option<String>,
+    },
+    /// The trained policy of `method` in run index `index` of the current run, as a file.
+    ExportPolicy {
+        method: Method,
+        index: usize,
     },
     Pause,
     Resume,
@@ -136,4 +143,6 @@ pub enum FromTrainer {
         run: u64,
         message: String,
     },
+    /// The answer to `ExportPolicy`: the file's name and JSON, or why there is none.
+    Policy(Result<(String, String), String>),
 }

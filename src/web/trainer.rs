@@ -94,7 +94,21 @@ impl Trainer {
                 key,
                 speed,
                 paused,
-            } => self.start(run, config, real, cache, key, speed, paused),
+                policy,
+            } => self.start(run, config, real, cache, key, speed, paused, policy),
+            ToTrainer::ExportPolicy { method, index } => {
+                let file = self.sim.as_ref().and_then(|s| s.policy_file(method, index));
+                post(&FromTrainer::Policy(match file {
+                    Some(f) => Ok((
+                        format!("ialp-policy-{}-seed{}.json", method.id(), f.seed),
+                        f.to_json(),
+                    )),
+                    None => Err(format!(
+                        "{} has no trained policy for that seed yet (fixed policies and bandits have none)",
+                        method.label()
+                    )),
+                }));
+            }
             ToTrainer::Pause => {
                 if self.state == Some(RunState::Running)
                     || self.state == Some(RunState::WaitingForLlm)
@@ -141,6 +155,7 @@ impl Trainer {
         key: String,
         speed: Speed,
         paused: bool,
+        policy: Option<String>,
     ) {
         self.run = run;
         self.sim = None;
@@ -164,7 +179,14 @@ impl Trainer {
             Err(e) => return failed(e.to_string()),
         };
         let cache = LlmCache::from_json(&cache).unwrap_or_else(|_| LlmCache::new());
-        self.sim = Some(Experiment::new(config, world).with_cache(cache));
+        let mut sim = Experiment::new(config, world).with_cache(cache);
+        if let Some(text) = policy {
+            match crate::experiment::PolicyFile::from_json(&text) {
+                Ok(p) => sim = sim.with_imported(p),
+                Err(e) => return failed(format!("The policy file cannot be used: {e}")),
+            }
+        }
+        self.sim = Some(sim);
         self.key = key;
         self.speed = speed;
         self.in_flight = 0;

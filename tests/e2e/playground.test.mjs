@@ -333,3 +333,40 @@ test('Step with no run starts one paused, one episode in; each Step adds one', a
   assert.deepEqual(errors, []);
   await close();
 });
+
+test('a trained policy is downloaded, loaded back and deployed online', async () => {
+  const { page, errors, close } = await open();
+  await page.uncheck('#method-online_a2c');
+  await setText(page, '#offline-episodes', '300');
+  await setText(page, '#eval-every', '100');
+  await page.click('#run');
+  await waitState(page, 'finished');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-policy')]);
+  assert.equal(download.suggestedFilename(), 'ialp-policy-offline_a2c-seed2025.json');
+  const file = path.join(OUT, download.suggestedFilename());
+  await download.saveAs(file);
+  const policy = JSON.parse(fs.readFileSync(file, 'utf8'));
+  assert.equal(policy.format, 'ialp-policy');
+  assert.equal(policy.weights.actor.length, 3);
+  // Deploy it: load the file (ticks "Imported policy"), learn online for 200 episodes.
+  await page.uncheck('#method-offline_a2c');
+  await page.setInputFiles('#import-policy', file);
+  await page.waitForSelector('#policy-message.ok');
+  assert.match(await page.textContent('#policy-message'), /Offline A2C \(seed 2025\)/);
+  assert.equal(await page.isChecked('#method-imported'), true);
+  await setText(page, '#online-episodes', '200');
+  await page.click('#run');
+  await waitState(page, 'finished');
+  assert.match(await page.textContent('#results tr[data-method="imported"] .r-tra'), /^\d+\.\d{3} ± \d+\.\d{3}$/);
+  assert.match(await page.textContent('#results tr[data-method="imported"] .online-total'), /^\d+ ± 0$/);
+  // A broken file is refused and the loaded policy stays.
+  const bad = path.join(OUT, 'not-a-policy.json');
+  fs.writeFileSync(bad, '{"format":"ialp-policy"}');
+  await page.setInputFiles('#import-policy', bad);
+  await page.waitForSelector('#policy-message.bad');
+  assert.match(await page.textContent('#policy-message'), /not a policy file/);
+  await page.click('#run');
+  await waitState(page, 'finished');
+  assert.deepEqual(errors, []);
+  await close();
+});

@@ -1,0 +1,97 @@
+//! A trained policy as a file: the actor-critic's weights plus where they came from (the
+//! run's config, the world, the method and seed). The page and `ialp run` export one per
+//! trained A2C-based method and seed; method `imported` deploys one on the ground truth
+//! and fine-tunes it online.
+
+use serde::{Deserialize, Serialize};
+
+use super::config::ExperimentConfig;
+use super::results::WorldInfo;
+use crate::policy::a2c::NetWeights;
+use crate::policy::Method;
+
+/// The `format` field of every policy file.
+pub const POLICY_FORMAT: &str = "ialp-policy";
+/// The current version of the format.
+pub const POLICY_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PolicyFile {
+    pub format: String,
+    pub version: u32,
+    /// The method that trained it, and the seed of its run.
+    pub method: Method,
+    pub seed: u64,
+    /// R_tra of its last evaluation on the ground truth.
+    pub r_tra: Option<f64>,
+    /// The config of the run that trained it (state features and world come from it).
+    pub config: ExperimentConfig,
+    pub world: WorldInfo,
+    pub weights: NetWeights,
+}
+
+impl PolicyFile {
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("a policy serialises")
+    }
+
+    /// Reads and checks a policy file; the error says what is wrong.
+    pub fn from_json(text: &str) -> Result<PolicyFile, String> {
+        let de = &mut serde_json::Deserializer::from_str(text);
+        let p: PolicyFile = serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            if path == "." || path.is_empty() {
+                format!("not a policy file: {}", e.into_inner())
+            } else {
+                format!("not a policy file: {path}: {}", e.into_inner())
+            }
+        })?;
+        if p.format != POLICY_FORMAT {
+            return Err(format!("not a policy file (format {:?})", p.format));
+        }
+        if p.version != POLICY_VERSION {
+            return Err(format!(
+                "a policy file of version {}; this version reads version {POLICY_VERSION}",
+                p.version
+            ));
+        }
+        p.weights.check()?;
+        Ok(p)
+    }
+
+    /// A short description for messages and tables.
+    pub fn describe(&self) -> String {
+        format!(
+            "{} (seed {}) trained on {} · {} users × {} items{}",
+            self.method.label(),
+            self.seed,
+            self.world.preset.label(),
+            self.world.users,
+            self.world.items,
+            self.r_tra
+                .map(|r| format!(" · R_tra {r:.2} at its last evaluation"))
+                .unwrap_or_default()
+        )
+    }
+
+    /// Whether it can act in a run of `config` on `world`: same catalogue and the same
+    /// state features. The error says what differs.
+    pub fn fits(&self, world: &WorldInfo, config: &ExperimentConfig) -> Result<(), String> {
+        if self.world.items != world.items || self.world.preset != world.preset {
+            return Err(format!(
+                "the policy recommends among {} items of {}; this run's world has {} items of {}",
+                self.world.items,
+                self.world.preset.label(),
+                world.items,
+                world.preset.label()
+            ));
+        }
+        if self.config.state != config.state {
+            return Err(
+                "the policy was trained with other state settings (state.*): set them as in the policy's run"
+                    .into(),
+            );
+        }
+        Ok(())
+    }
+}

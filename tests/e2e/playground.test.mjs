@@ -275,8 +275,10 @@ test('embed mode shows the chart, the table and the run bar only; flags adjust i
   assert.equal(await more.page.locator('#run').count(), 0);
   assert.equal(await more.page.locator('.controls').count(), 0);
   assert.ok(await more.page.locator('#chart').isVisible());
-  const full = await open(base);
+  const full = await open(base, { width: 390, height: 844 });
   assert.equal(await full.page.locator('.controls').count(), 1, 'without ?embed the settings are there');
+  const fits = await full.page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1);
+  assert.ok(fits, 'the full page has no horizontal scrolling on a 390 px phone');
   assert.deepEqual([...errors, ...more.errors, ...full.errors], []);
   await more.close();
   await full.close();

@@ -404,6 +404,10 @@ impl Component for App {
                 return false;
             }
             Msg::Trainer(FromTrainer::Ready) => return false,
+            Msg::Trainer(FromTrainer::Crashed { message }) => {
+                ctx.link().send_message(Msg::WorkerFailed(message));
+                return false;
+            }
             Msg::Trainer(FromTrainer::Failed { run, message }) => {
                 if run != self.run_id && run != 0 {
                     return false;

@@ -143,6 +143,10 @@ pub enum FromTrainer {
         run: u64,
         message: String,
     },
+    /// The worker hit an internal error (a panic) and must be replaced.
+    Crashed {
+        message: String,
+    },
     /// The answer to `ExportPolicy`: the file's name and JSON, or why there is none.
     Policy(Result<(String, String), String>),
 }

@@ -52,10 +52,8 @@ thread_local! {
 /// The worker's entry point: listens for [`ToTrainer`] messages.
 pub fn run() {
     std::panic::set_hook(Box::new(|info| {
-        // The page is told (its run fails with this message) instead of waiting forever.
-        let run = TRAINER.with(|t| t.try_borrow().map(|t| t.run).unwrap_or(0));
-        post(&FromTrainer::Failed {
-            run,
+        // The page is told (and replaces this worker) instead of waiting forever.
+        post(&FromTrainer::Crashed {
             message: format!("the training worker hit an internal error: {info}"),
         });
     }));

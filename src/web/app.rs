@@ -148,6 +148,9 @@ pub struct App {
     link: yew::html::Scope<App>,
     canvas: NodeRef,
     agreement_canvas: NodeRef,
+    /// What each canvas last drew (a hash of its data and size): most snapshots change
+    /// no curve, and redrawing is the main thread's biggest cost during a run.
+    drawn: [u64; 2],
     /// The API key: in memory only, unless the user asked to remember it.
     key: String,
     remember_key: bool,
@@ -225,6 +228,7 @@ impl Component for App {
             link: ctx.link().clone(),
             canvas: NodeRef::default(),
             agreement_canvas: NodeRef::default(),
+            drawn: [0; 2],
             remember_key: remembered.is_some(),
             key: remembered.unwrap_or_default(),
             cache: super::llm::load_cache(),
@@ -613,12 +617,19 @@ impl Component for App {
             &self.results,
         ) {
             let rows = crate::chart::agreement_of(r);
-            if let Err(e) = super::canvas::draw_agreement_bars(&c, &rows) {
-                web_sys::console::warn_1(&format!("agreement chart: {e}").into());
+            let key = chart_key(&c, &rows);
+            if key != self.drawn[1] {
+                self.drawn[1] = key;
+                if let Err(e) = super::canvas::draw_agreement_bars(&c, &rows) {
+                    web_sys::console::warn_1(&format!("agreement chart: {e}").into());
+                }
+                let _ = c.set_attribute("data-bars", &(3 * rows.len()).to_string());
             }
-            let _ = c.set_attribute("data-bars", &(3 * rows.len()).to_string());
+        } else {
+            self.drawn[1] = 0; // no canvas: draw the next one afresh
         }
         let Some(canvas) = self.canvas.cast::<HtmlCanvasElement>() else {
+            self.drawn[0] = 0;
             return;
         };
         let results = self.results.as_ref();
@@ -627,6 +638,11 @@ impl Component for App {
             // Learning curves: R_tra per evaluation, mean ± std over seeds.
             let curves = self.curves();
             let points = curves.iter().map(|c| c.points.len()).sum::<usize>();
+            let key = chart_key(&canvas, &curves);
+            if key == self.drawn[0] {
+                return; // nothing new to draw
+            }
+            self.drawn[0] = key;
             (
                 super::canvas::draw_curves(&canvas, &curves, "R_tra (mean ± std over seeds)"),
                 points,
@@ -646,6 +662,11 @@ impl Component for App {
                 })
                 .unwrap_or_default();
             let points = series.iter().map(|s| s.values.len()).sum::<usize>();
+            let key = chart_key(&canvas, &series);
+            if key == self.drawn[0] {
+                return;
+            }
+            self.drawn[0] = key;
             (
                 super::canvas::draw_returns(&canvas, &series, "R_tra (cumulative reward)"),
                 points,
@@ -689,6 +710,46 @@ impl Component for App {
             }
             </>
         }
+    }
+}
+
+/// A hash of what a canvas would draw and at what size.
+fn chart_key(canvas: &HtmlCanvasElement, data: &impl std::fmt::Debug) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    format!("{data:?}").hash(&mut h);
+    (canvas.client_width(), canvas.client_height()).hash(&mut h);
+    web_sys::window()
+        .map(|w| w.device_pixel_ratio().to_bits())
+        .hash(&mut h);
+    h.finish().max(1)
+}
+
+/// The provenance table and the explanations: static, so a component of their own that
+/// yew never re-renders while a run streams snapshots.
+#[function_component(Explanations)]
+fn explanations() -> Html {
+    html! {
+        <>
+        <details id="provenance" class="explain">
+                    <summary>{"Paper or reconstruction? Where every part and constant comes from"}</summary>
+                    <p class="hint">{"Only the paper's abstract is public. Everything else follows METHOD.md (after DORL and EasyRL4Rec, the public code the paper builds on) or is our own choice, with the constants below."}</p>
+                    <table>
+                        <thead><tr><th scope="col">{"Component"}</th><th scope="col">{"Source"}</th><th scope="col">{"Constants, and where they came from"}</th></tr></thead>
+                        <tbody>
+                        { for crate::experiment::provenance::PROVENANCE.iter().map(|(c, src, k)| html!{
+                            <tr data-source={src.id()}><td class="left">{*c}</td><td class="left">{src.label()}</td><td class="left">{*k}</td></tr>
+                        }) }
+                        </tbody>
+                    </table>
+                </details>
+                <section class="explain">
+                    <h2>{"What you are looking at"}</h2>
+                    <p>{"Each episode, a simulated user arrives and the policy recommends one item per step. The user's reward for an item comes from the environment's ground-truth matrix R[u, i] (a rating, or a watch ratio for KuaiRec). A user who is shown an item too similar to one of the last N items (item distance below τ, or a tag seen more than τ times) loses patience and leaves; the episode also ends after 30 steps (NX_10: after exactly 10)."}</p>
+                    <p>{"R_tra is the reward collected over a whole episode, R_each the reward per step, Length the number of steps. A policy that only chases the highest ratings bores users, who leave early; a good one balances relevance and variety."}</p>
+                    <p>{"Learning methods are evaluated on the ground truth before training and every few hundred training episodes: the chart shows R_tra per evaluation with a band of ± one standard deviation over seeds; methods that do not learn are dashed lines. Online A2C learns on the real users (the ground truth) and is the reference; Offline A2C only ever sees the user model fitted to the biased log, and how far it falls short is the distribution shift iALP and A-iALP address. iALP pre-trains the same A2C in the same user-model world, but its reward mixes in R_φ, learnt from ratings an LLM (or a stand-in) gave while playing the users: the LLM panel counts the calls and shows how well those ratings, and R_φ, agree with the truth. A-iALP deploys iALP's policy on the real users and keeps learning: A-iALP_ft by plain fine-tuning, A-iALP_ap with a frozen anchor (iALP's policy), a detector that rolls back when users fare worse than under the anchor (▼ on the curve), and exploration among the items R_φ prefers. The table's last columns say how users fared while a method learned online: the first 100 episodes (a safe start) and the total reward."}</p>
+                </section>
+        </>
     }
 }
 
@@ -960,6 +1021,7 @@ impl App {
         set_fragment(&share::to_fragment(config.raw()));
         self.run_id += 1;
         self.inspector = Inspector::default();
+        self.drawn = [0; 2];
         let real = if config.data() == DataSource::Real {
             self.real.texts.clone()
         } else {
@@ -1356,28 +1418,7 @@ impl App {
                 if self.layout.embed {
                     <p class="hint embed-link"><a href={format!("{}{}", page_address().split('?').next().unwrap_or_default(), location().and_then(|l| l.hash().ok()).unwrap_or_default())} target="_blank" rel="noopener">{"Open in the full iALP Playground ↗"}</a></p>
                 }
-                if shows("explain") {
-                <details id="provenance" class="explain">
-                    <summary>{"Paper or reconstruction? Where every part and constant comes from"}</summary>
-                    <p class="hint">{"Only the paper's abstract is public. Everything else follows METHOD.md (after DORL and EasyRL4Rec, the public code the paper builds on) or is our own choice, with the constants below."}</p>
-                    <table>
-                        <thead><tr><th scope="col">{"Component"}</th><th scope="col">{"Source"}</th><th scope="col">{"Constants, and where they came from"}</th></tr></thead>
-                        <tbody>
-                        { for crate::experiment::provenance::PROVENANCE.iter().map(|(c, src, k)| html!{
-                            <tr data-source={src.id()}><td class="left">{*c}</td><td class="left">{src.label()}</td><td class="left">{*k}</td></tr>
-                        }) }
-                        </tbody>
-                    </table>
-                </details>
-                }
-                if shows("explain") {
-                <section class="explain">
-                    <h2>{"What you are looking at"}</h2>
-                    <p>{"Each episode, a simulated user arrives and the policy recommends one item per step. The user's reward for an item comes from the environment's ground-truth matrix R[u, i] (a rating, or a watch ratio for KuaiRec). A user who is shown an item too similar to one of the last N items (item distance below τ, or a tag seen more than τ times) loses patience and leaves; the episode also ends after 30 steps (NX_10: after exactly 10)."}</p>
-                    <p>{"R_tra is the reward collected over a whole episode, R_each the reward per step, Length the number of steps. A policy that only chases the highest ratings bores users, who leave early; a good one balances relevance and variety."}</p>
-                    <p>{"Learning methods are evaluated on the ground truth before training and every few hundred training episodes: the chart shows R_tra per evaluation with a band of ± one standard deviation over seeds; methods that do not learn are dashed lines. Online A2C learns on the real users (the ground truth) and is the reference; Offline A2C only ever sees the user model fitted to the biased log, and how far it falls short is the distribution shift iALP and A-iALP address. iALP pre-trains the same A2C in the same user-model world, but its reward mixes in R_φ, learnt from ratings an LLM (or a stand-in) gave while playing the users: the LLM panel counts the calls and shows how well those ratings, and R_φ, agree with the truth. A-iALP deploys iALP's policy on the real users and keeps learning: A-iALP_ft by plain fine-tuning, A-iALP_ap with a frozen anchor (iALP's policy), a detector that rolls back when users fare worse than under the anchor (▼ on the curve), and exploration among the items R_φ prefers. The table's last columns say how users fared while a method learned online: the first 100 episodes (a safe start) and the total reward."}</p>
-                </section>
-                }
+                if shows("explain") { <Explanations /> }
             </section>
         }
     }

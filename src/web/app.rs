@@ -611,7 +611,13 @@ impl Component for App {
         true
     }
 
-    fn rendered(&mut self, _ctx: &Context<Self>, _first: bool) {
+    fn rendered(&mut self, _ctx: &Context<Self>, first: bool) {
+        if first {
+            // Draw every kind of chart once, off screen, while the page is idle: the
+            // browser compiles the drawing code now instead of in the middle of the first
+            // run (that first draw was the one task near 50 ms, BENCHMARKS.md).
+            gloo::timers::callback::Timeout::new(0, super::canvas::warm_up).forget();
+        }
         if let (Some(c), Some(r)) = (
             self.agreement_canvas.cast::<HtmlCanvasElement>(),
             &self.results,

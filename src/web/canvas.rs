@@ -60,3 +60,42 @@ pub fn draw_agreement_bars(
     let (root, style) = prepare(canvas)?;
     draw_agreement(&root, rows, style).map_err(|e| e.to_string())
 }
+
+/// Draws a sample of each chart on a canvas that is never shown (see `App::rendered`).
+pub fn warm_up() {
+    use wasm_bindgen::JsCast;
+    let Some(canvas) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.create_element("canvas").ok())
+        .and_then(|c| c.dyn_into::<HtmlCanvasElement>().ok())
+    else {
+        return;
+    };
+    canvas.set_width(600);
+    canvas.set_height(340);
+    let curve = |label: &str, colour: usize, imported: bool, n: usize| Curve {
+        label: label.into(),
+        points: (0..n)
+            .map(|i| (100.0 * i as f64, 20.0 + i as f64, 2.0))
+            .collect(),
+        markers: if imported { Vec::new() } else { vec![150.0] },
+        colour,
+        imported,
+    };
+    let curves = [
+        curve("a", 0, false, 5),
+        curve("b", 1, false, 1),
+        curve("c", 2, true, 5),
+    ];
+    let _ = draw_curves(&canvas, &curves, "R_tra");
+    let series = [Series {
+        label: "a".into(),
+        values: vec![1.0, 2.0, 3.0],
+    }];
+    let _ = draw_returns(&canvas, &series, "R_tra");
+    let rows = [AgreementBars {
+        seed: 1,
+        values: [0.5, 0.4, -0.1],
+    }];
+    let _ = draw_agreement_bars(&canvas, &rows);
+}

@@ -828,6 +828,25 @@ impl App {
 
     /// The chart as a PNG (the canvas, at its device resolution) or an SVG (redrawn).
     fn export_chart(&self, kind: &str) -> Result<(), String> {
+        if kind == "agreement-png" {
+            let canvas = self
+                .agreement_canvas
+                .cast::<HtmlCanvasElement>()
+                .ok_or("no agreement chart to export")?;
+            let url = canvas
+                .to_data_url()
+                .map_err(|_| "the browser refused to export the chart")?;
+            return super::llm::download_url("ialp-agreement.png", &url);
+        }
+        if kind == "agreement-svg" {
+            let rows = self
+                .results
+                .as_ref()
+                .map(crate::chart::agreement_of)
+                .unwrap_or_default();
+            let svg = crate::chart::agreement_svg(&rows, (800, 400))?;
+            return super::llm::download("ialp-agreement.svg", "image/svg+xml", &svg);
+        }
         if kind == "png" {
             let canvas = self
                 .canvas
@@ -1166,6 +1185,10 @@ impl App {
                 if results.is_some_and(|r| !r.distillations.is_empty()) {
                     <canvas id="agreement-chart" ref={self.agreement_canvas.clone()} role="img"
                         aria-label="Spearman rank correlation with the ground truth of the LLM's labels, of R_φ and of the user model, per seed"></canvas>
+                    <div class="buttons chart-tools">
+                        <button id="export-agreement-png" onclick={self.link.callback(|_| Msg::ExportChart("agreement-png"))}>{"Agreement chart as PNG"}</button>
+                        <button id="export-agreement-svg" onclick={self.link.callback(|_| Msg::ExportChart("agreement-svg"))}>{"as SVG"}</button>
+                    </div>
                 }
                 if let Some(r) = results.filter(|r| !r.distillations.is_empty()) {
                     <div class="table-wrap">

@@ -51,6 +51,8 @@ impl Speed {
 
 /// Page → worker.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+// Messages live only until they are serialised: their size does not matter.
+#[allow(clippy::large_enum_variant)]
 pub enum ToTrainer {
     /// Starts run `run` (any run in progress is dropped).
     Start {

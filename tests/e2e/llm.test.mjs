@@ -104,6 +104,12 @@ test('the heuristic stand-in distils with no key and no network; agreement is sh
   const rows = await page.$$eval('#llm-agreement tbody tr', (r) => r.length);
   assert.equal(rows, 1);
   assert.equal(await page.getAttribute('#agreement-chart', 'data-bars'), '3', 'LLM, R_φ and R̂ bars for the one seed');
+  const [svg] = await Promise.all([page.waitForEvent('download'), page.click('#export-agreement-svg')]);
+  const svgFile = path.join(OUT, 'agreement.svg');
+  await svg.saveAs(svgFile);
+  assert.ok(fs.readFileSync(svgFile, 'utf8').includes('LLM labels'), 'the agreement chart exports as SVG');
+  const [png] = await Promise.all([page.waitForEvent('download'), page.click('#export-agreement-png')]);
+  assert.equal(png.suggestedFilename(), 'ialp-agreement.png');
   assert.match(await page.textContent('#results tr[data-method="ialp"] th'), /heuristic/);
   const panel = await page.$('#llm-panel');
   await panel.screenshot({ path: path.join(OUT, 'llm-panel.png') });

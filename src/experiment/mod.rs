@@ -20,6 +20,23 @@ pub use stats::{MeanStd, PolicySummary};
 use crate::env::coat::{CoatFiles, DataError};
 use crate::env::{synthetic, World};
 
+/// Reads a JSON file of type `T`; the error says it is not `what` ("a results file") and
+/// names the JSON path of the first bad value.
+pub(crate) fn read_json<T: serde::de::DeserializeOwned>(
+    text: &str,
+    what: &str,
+) -> Result<T, String> {
+    let de = &mut serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        if path == "." || path.is_empty() {
+            format!("not {what}: {}", e.into_inner())
+        } else {
+            format!("not {what}: {path}: {}", e.into_inner())
+        }
+    })
+}
+
 /// Why a world could not be built.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum WorldError {

@@ -37,15 +37,7 @@ impl PolicyFile {
 
     /// Reads and checks a policy file; the error says what is wrong.
     pub fn from_json(text: &str) -> Result<PolicyFile, String> {
-        let de = &mut serde_json::Deserializer::from_str(text);
-        let p: PolicyFile = serde_path_to_error::deserialize(de).map_err(|e| {
-            let path = e.path().to_string();
-            if path == "." || path.is_empty() {
-                format!("not a policy file: {}", e.into_inner())
-            } else {
-                format!("not a policy file: {path}: {}", e.into_inner())
-            }
-        })?;
+        let p: PolicyFile = super::read_json(text, "a policy file")?;
         if p.format != POLICY_FORMAT {
             return Err(format!("not a policy file (format {:?})", p.format));
         }

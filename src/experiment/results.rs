@@ -198,15 +198,7 @@ impl Results {
     /// Reads a results file written by [`Results::to_json`] (the page's export or the
     /// CLI's results.json); the error names the JSON path of what is wrong.
     pub fn from_json(text: &str) -> Result<Results, String> {
-        let de = &mut serde_json::Deserializer::from_str(text);
-        let r: Results = serde_path_to_error::deserialize(de).map_err(|e| {
-            let path = e.path().to_string();
-            if path == "." || path.is_empty() {
-                format!("not a results file: {}", e.into_inner())
-            } else {
-                format!("not a results file: {path}: {}", e.into_inner())
-            }
-        })?;
+        let r: Results = super::read_json(text, "a results file")?;
         r.config
             .clone()
             .check()

@@ -519,39 +519,56 @@ pub struct Setting {
 
 /// Every value of `config` (and every value the default config has), in JSON order.
 pub fn settings(config: &ExperimentConfig) -> Vec<Setting> {
-    let default_value = to_value(&ExperimentConfig::default());
     let mut now = Vec::new();
     flatten("", &to_value(config), &mut now);
+    let known = known_settings();
     // Options left out of the JSON when unset: listed too (empty = the default).
-    let mut full = ExperimentConfig::default();
-    full.env.scale = Some(1.0);
-    full.env.leave_n = Some(1);
-    full.env.leave_tau = Some(1.0);
-    full.llm.base_url = Some(String::new());
-    full.llm.model = Some(String::new());
-    full.llm.template = Some(String::new());
-    let mut defaults = Vec::new();
-    flatten("", &to_value(&full), &mut defaults);
-    for (p, _) in &defaults {
-        if !now.iter().any(|(q, _)| q == p) {
-            now.push((p.clone(), Value::Null));
+    for k in known {
+        if !now.iter().any(|(q, _)| q == &k.path) {
+            now.push((k.path.clone(), Value::Null));
         }
     }
     now.into_iter()
         .filter(|(p, _)| p != "version")
         .map(|(path, v)| {
-            let default = lookup(&default_value, &path)
-                .map(leaf_text)
-                .unwrap_or_default();
-            let allowed = allowed(&default_value, &path);
+            let k = known.iter().find(|k| k.path == path);
             Setting {
                 value: leaf_text(&v),
+                default: k.map(|k| k.default.clone()).unwrap_or_default(),
+                allowed: k.and_then(|k| k.allowed.clone()),
                 path,
-                default,
-                allowed,
             }
         })
         .collect()
+}
+
+/// Every path a config can have, with its default and what the check allows there: the
+/// same for every config, so worked out once (each `allowed` runs the check).
+fn known_settings() -> &'static [Setting] {
+    static KNOWN: std::sync::OnceLock<Vec<Setting>> = std::sync::OnceLock::new();
+    KNOWN.get_or_init(|| {
+        let default_value = to_value(&ExperimentConfig::default());
+        let mut full = ExperimentConfig::default();
+        full.env.scale = Some(1.0);
+        full.env.leave_n = Some(1);
+        full.env.leave_tau = Some(1.0);
+        full.llm.base_url = Some(String::new());
+        full.llm.model = Some(String::new());
+        full.llm.template = Some(String::new());
+        let mut paths = Vec::new();
+        flatten("", &to_value(&full), &mut paths);
+        paths
+            .into_iter()
+            .map(|(path, _)| Setting {
+                value: String::new(),
+                default: lookup(&default_value, &path)
+                    .map(leaf_text)
+                    .unwrap_or_default(),
+                allowed: allowed(&default_value, &path),
+                path,
+            })
+            .collect()
+    })
 }
 
 /// What the check allows at `path`, found by trying an out-of-range value.

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use web_sys::{HtmlCanvasElement, HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use super::protocol::{FromTrainer, RunState, Speed, ToTrainer, Update};
+use super::protocol::{FromTrainer, RunState, Speed, StartRun, ToTrainer, Update};
 use super::worker::TrainerHandle;
 use crate::chart::{Curve, Series};
 use crate::env::coat::{CoatFile, CoatFiles};
@@ -125,7 +125,8 @@ pub struct App {
     run_id: u64,
     error: Option<String>,
     speed: Speed,
-    /// Problems with the link the page was opened with (bad values use defaults).
+    /// Problems with the link's fragment (bad values use defaults); the query string's
+    /// are in `layout.problems`.
     link_problems: Vec<String>,
     layout: Layout,
     /// The link to this config, shown for copying.
@@ -212,7 +213,7 @@ impl Component for App {
             run_id: 0,
             error,
             speed: Speed::default(),
-            link_problems: layout.problems.clone(),
+            link_problems: Vec::new(),
             layout,
             share_url: None,
             share_status: None,
@@ -346,16 +347,7 @@ impl Component for App {
                 }
             }
             Msg::CacheImport(files) => {
-                ctx.link().send_future(async move {
-                    let Some(f) = files.into_iter().next() else {
-                        return Msg::CacheImported(Err("no file chosen".into()));
-                    };
-                    let name = f.name();
-                    match gloo::file::futures::read_as_text(&gloo::file::File::from(f)).await {
-                        Ok(t) => Msg::CacheImported(Ok(t)),
-                        Err(e) => Msg::CacheImported(Err(format!("could not read {name}: {e}"))),
-                    }
-                });
+                read_first_file(ctx, files, |_, text| Msg::CacheImported(text));
                 return false;
             }
             Msg::CacheImported(text) => {
@@ -486,16 +478,7 @@ impl Component for App {
                     }));
             }
             Msg::ImportResults(files) => {
-                ctx.link().send_future(async move {
-                    let Some(f) = files.into_iter().next() else {
-                        return Msg::ResultsImported(String::new(), Err("no file chosen".into()));
-                    };
-                    let name = f.name();
-                    let text = gloo::file::futures::read_as_text(&gloo::file::File::from(f))
-                        .await
-                        .map_err(|e| format!("could not read {name}: {e}"));
-                    Msg::ResultsImported(name, text)
-                });
+                read_first_file(ctx, files, Msg::ResultsImported);
                 return false;
             }
             Msg::ResultsImported(name, text) => {
@@ -560,16 +543,7 @@ impl Component for App {
                 }));
             }
             Msg::ImportPolicy(files) => {
-                ctx.link().send_future(async move {
-                    let Some(f) = files.into_iter().next() else {
-                        return Msg::PolicyRead(String::new(), Err("no file chosen".into()));
-                    };
-                    let name = f.name();
-                    let text = gloo::file::futures::read_as_text(&gloo::file::File::from(f))
-                        .await
-                        .map_err(|e| format!("could not read {name}: {e}"));
-                    Msg::PolicyRead(name, text)
-                });
+                read_first_file(ctx, files, Msg::PolicyRead);
                 return false;
             }
             Msg::PolicyRead(name, text) => {
@@ -777,6 +751,36 @@ fn text_field(
     }
 }
 
+/// The file chosen in a file input (`clear`: empty the input, so the same file can be
+/// chosen again).
+fn chosen_file(e: &Event, clear: bool) -> Vec<web_sys::File> {
+    let input: HtmlInputElement = e.target_unchecked_into();
+    let out = input.files().and_then(|l| l.get(0)).into_iter().collect();
+    if clear {
+        input.set_value("");
+    }
+    out
+}
+
+/// Reads the first of `files` as text in the background; `done(name, text)` becomes the
+/// next message.
+fn read_first_file(
+    ctx: &Context<App>,
+    files: Vec<web_sys::File>,
+    done: impl FnOnce(String, Result<String, String>) -> Msg + 'static,
+) {
+    ctx.link().send_future(async move {
+        let Some(f) = files.into_iter().next() else {
+            return done(String::new(), Err("no file chosen".into()));
+        };
+        let name = f.name();
+        let text = gloo::file::futures::read_as_text(&gloo::file::File::from(f))
+            .await
+            .map_err(|e| format!("could not read {name}: {e}"));
+        done(name, text)
+    });
+}
+
 fn input_value(e: &Event) -> String {
     e.target_unchecked_into::<HtmlInputElement>().value()
 }
@@ -885,10 +889,7 @@ impl App {
         }
         let got = share::from_fragment(&hash);
         self.form = ConfigForm::from_config(got.config.raw());
-        self.link_problems
-            .retain(|p| p.starts_with("hide=") || p.starts_with("show="));
-        self.link_problems
-            .extend(got.problems.iter().map(|p| p.to_string()));
+        self.link_problems = got.problems.iter().map(|p| p.to_string()).collect();
     }
 
     /// Sends `msg` to the worker, if there is one.
@@ -1052,7 +1053,7 @@ impl App {
         } else {
             Vec::new()
         };
-        let msg = ToTrainer::Start {
+        let msg = ToTrainer::Start(Box::new(StartRun {
             run: self.run_id,
             config: config.raw().clone(),
             real,
@@ -1069,7 +1070,7 @@ impl App {
             } else {
                 None
             },
-        };
+        }));
         self.send(msg);
     }
 
@@ -1142,11 +1143,7 @@ impl App {
                     <button id="llm-cache-export" onclick={link.callback(|_| Msg::CacheExport)}>{"Export cache"}</button>
                     <label for="llm-cache-import" class="button-like">{"Import cache"}</label>
                     <input id="llm-cache-import" type="file" accept=".json,application/json" class="visually-hidden"
-                        onchange={link.callback(|e: Event| {
-                            let input: HtmlInputElement = e.target_unchecked_into();
-                            let out = input.files().and_then(|l| l.get(0)).into_iter().collect();
-                            Msg::CacheImport(out)
-                        })} />
+                        onchange={link.callback(|e: Event| Msg::CacheImport(chosen_file(&e, false)))} />
                 </div>
                 { match &self.cache_status {
                     Some(Ok(s)) => html!{ <p id="llm-cache-message" class="ok">{s}</p> },
@@ -1305,12 +1302,7 @@ impl App {
                     <p class="hint">{"A policy file from “Download policy” (or ialp run --policies): method “Imported policy” deploys it on the ground truth and fine-tunes it online — pre-train offline, then adapt online."}</p>
                     <label for="import-policy" class="button-like">{"Load a policy file"}</label>
                     <input id="import-policy" type="file" accept=".json,application/json" class="visually-hidden"
-                        onchange={link.callback(|e: Event| {
-                            let input: HtmlInputElement = e.target_unchecked_into();
-                            let out = input.files().and_then(|l| l.get(0)).into_iter().collect();
-                            input.set_value("");
-                            Msg::ImportPolicy(out)
-                        })} />
+                        onchange={link.callback(|e: Event| Msg::ImportPolicy(chosen_file(&e, true)))} />
                     { match &self.policy_status {
                         Some(Ok(m)) => html!{ <p id="policy-message" class="ok">{m}</p> },
                         Some(Err(e)) => html!{ <p id="policy-message" class="bad" role="alert">{e}</p> },
@@ -1428,10 +1420,10 @@ impl App {
         let shows = |p: &str| self.layout.shows(p);
         html! {
             <section class="results" aria-label="Results">
-                if !self.link_problems.is_empty() {
+                if !self.link_problems.is_empty() || !self.layout.problems.is_empty() {
                     <div id="link-problems" class="bad" role="alert">
                         <p>{"Some values in this link could not be used; their defaults are used instead:"}</p>
-                        <ul>{ for self.link_problems.iter().map(|p| html!{ <li>{p}</li> }) }</ul>
+                        <ul>{ for self.layout.problems.iter().chain(&self.link_problems).map(|p| html!{ <li>{p}</li> }) }</ul>
                     </div>
                 }
                 if shows("bar") { { self.view_bar(ctx) } }
@@ -1501,12 +1493,7 @@ impl App {
                 <button id="export-svg" onclick={link.callback(|_| Msg::ExportChart("svg"))}>{"Chart as SVG"}</button>
                 <label for="import-results" class="button-like" title="Draw a results.json (from this page or `ialp run`) dashed over the chart">{"Overlay a results.json"}</label>
                 <input id="import-results" type="file" accept=".json,application/json" class="visually-hidden"
-                    onchange={link.callback(|e: Event| {
-                        let input: HtmlInputElement = e.target_unchecked_into();
-                        let out = input.files().and_then(|l| l.get(0)).into_iter().collect();
-                        input.set_value("");
-                        Msg::ImportResults(out)
-                    })} />
+                    onchange={link.callback(|e: Event| Msg::ImportResults(chosen_file(&e, true)))} />
                 if self.overlay.is_some() {
                     <button id="clear-overlay" onclick={link.callback(|_| Msg::ClearOverlay)}>{"Remove overlay"}</button>
                 }

@@ -49,27 +49,29 @@ impl Speed {
     }
 }
 
+/// What a run starts from.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StartRun {
+    pub run: u64,
+    pub config: ExperimentConfig,
+    /// The real Coat files as (name, text), for real-data runs.
+    pub real: Vec<(String, String)>,
+    /// The LLM answer cache (JSON), so cached prompts are not asked again.
+    pub cache: String,
+    /// The provider key, for this run's requests only (never stored by the worker).
+    pub key: String,
+    pub speed: Speed,
+    /// Start paused (for stepping from the first episode).
+    pub paused: bool,
+    /// A policy file (JSON) for method `imported` to deploy.
+    pub policy: Option<String>,
+}
+
 /// Page → worker.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-// Messages live only until they are serialised: their size does not matter.
-#[allow(clippy::large_enum_variant)]
 pub enum ToTrainer {
-    /// Starts run `run` (any run in progress is dropped).
-    Start {
-        run: u64,
-        config: ExperimentConfig,
-        /// The real Coat files as (name, text), for real-data runs.
-        real: Vec<(String, String)>,
-        /// The LLM answer cache (JSON), so cached prompts are not asked again.
-        cache: String,
-        /// The provider key, for this run's requests only (never stored by the worker).
-        key: String,
-        speed: Speed,
-        /// Start paused (for stepping from the first episode).
-        paused: bool,
-        /// A policy file (JSON) for method `imported` to deploy.
-        policy: Option<String>,
-    },
+    /// Starts a run (any run in progress is dropped).
+    Start(Box<StartRun>),
     /// The trained policy of `method` in run index `index` of the current run, as a file.
     ExportPolicy {
         method: Method,

@@ -10,7 +10,7 @@ use gloo::timers::future::TimeoutFuture;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::protocol::{FromTrainer, RunState, Speed, ToTrainer, Update};
+use super::protocol::{FromTrainer, RunState, Speed, StartRun, ToTrainer, Update};
 use crate::env::coat::CoatFiles;
 use crate::experiment::{build_world, DataSource, Experiment, LlmTicket};
 use crate::ialp::distill::LlmOutcome;
@@ -84,16 +84,7 @@ fn schedule(run: u64, delay_ms: u32) {
 impl Trainer {
     fn receive(&mut self, msg: ToTrainer) {
         match msg {
-            ToTrainer::Start {
-                run,
-                config,
-                real,
-                cache,
-                key,
-                speed,
-                paused,
-                policy,
-            } => self.start(run, config, real, cache, key, speed, paused, policy),
+            ToTrainer::Start(s) => self.start(*s),
             ToTrainer::ExportPolicy { method, index } => {
                 let file = self.sim.as_ref().and_then(|s| s.policy_file(method, index));
                 post(&FromTrainer::Policy(match file {
@@ -143,18 +134,17 @@ impl Trainer {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn start(
-        &mut self,
-        run: u64,
-        config: crate::experiment::ExperimentConfig,
-        real: Vec<(String, String)>,
-        cache: String,
-        key: String,
-        speed: Speed,
-        paused: bool,
-        policy: Option<String>,
-    ) {
+    fn start(&mut self, s: StartRun) {
+        let StartRun {
+            run,
+            config,
+            real,
+            cache,
+            key,
+            speed,
+            paused,
+            policy,
+        } = s;
         self.run = run;
         self.sim = None;
         self.state = None;

@@ -7,14 +7,12 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { startServer, API_KEY } from '../support/llm_server.mjs';
+import { launchChromium } from '../support/browser.mjs';
 import { serveDist } from '../support/serve_dist.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const require = createRequire(import.meta.url);
-const { chromium } = require(path.join(ROOT, '.tools/node_modules/playwright-core'));
 const OUT = path.join(ROOT, 'target/e2e');
 const STATES = 8;
 const PER_REQUEST = 4;
@@ -27,10 +25,7 @@ before(async () => {
   // The provider runs on another port: another origin, so every call is a CORS call.
   fake = await startServer();
   fs.mkdirSync(OUT, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-dev-shm-usage'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

@@ -73,6 +73,110 @@ fn run(out: &Path, cfg: &Value, key: Option<&str>, extra: &[&str]) -> Run {
     }
 }
 
+/// `ialp run` with exactly these extra arguments and environment (no `--key-env` added).
+fn run_plain(out: &Path, cfg: &Value, env: &[(&str, &str)], extra: &[&str]) -> Run {
+    let cfg_path = out.join("config.json");
+    std::fs::write(&cfg_path, cfg.to_string()).unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ialp"));
+    cmd.args([
+        "run",
+        cfg_path.to_str().unwrap(),
+        "--out",
+        out.join("out").to_str().unwrap(),
+    ])
+    .args(extra);
+    for v in [
+        "OPENAI_API_KEY",
+        "ANTHROPIC_API_KEY",
+        "GEMINI_API_KEY",
+        "IALP_TEST_LLM_KEY",
+    ] {
+        cmd.env_remove(v);
+    }
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let o = cmd.output().unwrap();
+    Run {
+        code: o.status.code().unwrap_or(-1),
+        stderr: String::from_utf8_lossy(&o.stderr).into(),
+        stdout: String::from_utf8_lossy(&o.stdout).into(),
+        results: Value::Null,
+    }
+}
+
+#[test]
+fn a_default_key_variable_is_never_sent_to_a_host_the_config_names() {
+    let b = FakeProvider::start();
+    let cfg = config("openai", &format!("{}/v1", b.base()), "ok", 31);
+    let out = dir("default-key-other-host");
+    let r = run_plain(&out, &cfg, &[("OPENAI_API_KEY", KEY)], &[]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("--key-env OPENAI_API_KEY"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains(&format!("127.0.0.1:{}", b.port)),
+        "names the host: {}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains(KEY) && !r.stdout.contains(KEY));
+    assert_eq!(b.log(), Vec::<Value>::new(), "B saw nothing");
+    // Naming the variable is the explicit say-so.
+    let r = run_plain(
+        &out,
+        &cfg,
+        &[("OPENAI_API_KEY", KEY)],
+        &["--key-env", "OPENAI_API_KEY"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("LLM: openai"),
+        "the estimate is printed: {}",
+        r.stderr
+    );
+    assert!(!b.log().is_empty());
+    assert!(b.log().iter().all(|e| e["key"] == KEY));
+}
+
+#[test]
+fn a_redirect_is_not_followed_and_no_key_reaches_its_target() {
+    let second = FakeProvider::start();
+    for provider in ["openai", "anthropic", "gemini"] {
+        let first = FakeProvider::start_redirecting_to(&second.base());
+        let out = dir(&format!("redirect-{provider}"));
+        let r = run(
+            &out,
+            &config(provider, &base_for(provider, &first), "redirect", 41),
+            Some(KEY),
+            &[],
+        );
+        assert_eq!(r.code, 1, "{provider}: {}", r.stderr);
+        assert!(r.stderr.contains("redirect"), "{provider}: {}", r.stderr);
+        assert!(
+            r.stderr.contains(&format!("127.0.0.1:{}", second.port)),
+            "the target's origin is named: {}",
+            r.stderr
+        );
+        let seen = first.log();
+        assert!(
+            !seen.is_empty() && seen.iter().all(|e| e["status"] == 307),
+            "{seen:?}"
+        );
+        assert!(
+            seen.len() <= 2,
+            "{provider}: a redirect is fatal, nothing more is sent: {seen:?}"
+        );
+    }
+    assert_eq!(
+        second.log(),
+        Vec::<Value>::new(),
+        "the redirect's target never saw a request, let alone a key"
+    );
+}
+
 fn base_for(provider: &str, server: &FakeProvider) -> String {
     if provider == "openai" {
         format!("{}/v1", server.base())

@@ -23,7 +23,7 @@ mod native {
         build_world, DataSource, EnvConfig, Experiment, ExperimentConfig, Results, ValidConfig,
     };
     use ialp::llm::transport::NativeTransport;
-    use ialp::llm::{LlmCache, LlmConfig};
+    use ialp::llm::{ApiKey, LlmCache, LlmConfig};
     use ialp::policy::Method;
     use serde_json::json;
 
@@ -396,7 +396,20 @@ mod native {
         let uses_llm = valid.methods().contains(&Method::Ialp);
         let transport = if uses_llm && llm.provider.is_remote() {
             match api_key(llm, a.key_env.as_deref()) {
-                Ok(key) => Some(NativeTransport::new(llm, key)),
+                Ok(key) => {
+                    let estimate = ialp::ialp::Estimate::of(
+                        llm,
+                        &valid.raw().ialp,
+                        valid.preset(),
+                        valid.seeds(),
+                        llm.template_text().chars().count(),
+                    );
+                    eprintln!("LLM: {} · {}", llm.describe(), estimate.describe());
+                    for c in &estimate.raised {
+                        eprintln!("LLM: note: {c}, above the documented default");
+                    }
+                    Some(NativeTransport::new(llm, key))
+                }
                 Err(e) => {
                     eprintln!("error: {e}");
                     return 2;
@@ -545,18 +558,21 @@ mod native {
     }
 
     /// The provider's key from the environment. A local server (localhost) may go
-    /// without one.
-    fn api_key(llm: &LlmConfig, key_env: Option<&str>) -> Result<String, String> {
+    /// without one. A key from the provider's default variable goes only to the
+    /// provider's default host, unless `--key-env` names that variable
+    /// (`ialp::llm::key::cli_key_allowed`).
+    fn api_key(llm: &LlmConfig, key_env: Option<&str>) -> Result<ApiKey, String> {
         let name = key_env.or(llm.provider.key_env()).unwrap_or("IALP_LLM_KEY");
         match std::env::var(name) {
-            Ok(k) if !k.trim().is_empty() => Ok(k.trim().to_string()),
+            Ok(k) if !k.trim().is_empty() => {
+                ialp::llm::key::cli_key_allowed(llm, key_env)?;
+                Ok(ApiKey::new(&k))
+            }
             _ => {
-                let base = llm.base_url();
-                let local = ["http://localhost", "http://127.0.0.1", "http://[::1]"]
-                    .iter()
-                    .any(|p| base.starts_with(p));
+                let local = ialp::llm::key::origin_of(llm.base_url())
+                    .is_ok_and(|o| ialp::llm::key::is_loopback(&o));
                 if local {
-                    Ok(String::new())
+                    Ok(ApiKey::default())
                 } else {
                     Err(format!("the config asks {} for ratings: put the API key in the environment variable {name} (or name another with --key-env)", llm.provider.label()))
                 }

@@ -359,12 +359,9 @@ impl ExperimentConfig {
             PromptTemplate::new(t).map_err(|e| bad("llm.template", e.to_string()))?;
         }
         if let Some(u) = l.base_url.as_deref().filter(|u| !u.trim().is_empty()) {
-            if !(u.starts_with("http://") || u.starts_with("https://")) {
-                return Err(bad(
-                    "llm.base_url",
-                    format!("must start with http:// or https://, got {u:?}"),
-                ));
-            }
+            // No user:pass@ and no ?query: a key hidden there would travel in links,
+            // results and the address bar.
+            crate::llm::key::origin_of(u).map_err(|e| bad("llm.base_url", e.to_string()))?;
         }
         let i = &self.ialp;
         check_float("ialp.lambda", i.lambda as f64, 0.0, 1.0)?;

@@ -306,6 +306,12 @@ impl Experiment {
         &self.cache
     }
 
+    /// Adds answers that arrived from elsewhere (another run's request for the same
+    /// prompt): later requests for them cost no call.
+    pub fn keep_answers(&mut self, answers: LlmCache) {
+        self.cache.merge(answers);
+    }
+
     /// Whether every job has run to its end.
     pub fn is_finished(&self) -> bool {
         self.active.is_none() && self.next_job >= self.jobs.len()

@@ -56,12 +56,34 @@ struct Request {
 /// second try; a cached answer is never unparsable).
 const REASKS: usize = 1;
 
-/// A prompt that needs an answer.
+/// A prompt that needs an answer. It says how its answer is cached, so an edge can keep
+/// an answer the moment it arrives, even if the run that asked is gone.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LlmRequest {
     /// Identifies the request when its answer comes back.
     pub id: usize,
     pub prompt: String,
+    /// Who is asked (`provider.id()`, `model`): with the prompt, the cache key.
+    pub provider: String,
+    pub model: String,
+    /// The candidates of each case, to tell an answer with ratings from nonsense.
+    pub expected: Vec<Vec<usize>>,
+}
+
+impl LlmRequest {
+    /// The hash the answer is kept under (see [`crate::llm::cache::cache_key`]).
+    pub fn cache_key(&self) -> String {
+        crate::llm::cache::cache_key(&self.provider, &self.model, &self.prompt)
+    }
+
+    /// `text` as a cache entry, if it holds any rating (a cached answer is never
+    /// unparsable); exactly what [`Distillation::answer`] would cache.
+    pub fn cache_entry(&self, text: &str) -> Option<LlmCache> {
+        parse_answer(text, &self.expected).ok()?;
+        let mut c = LlmCache::new();
+        c.insert(&self.provider, &self.model, &self.prompt, text);
+        Some(c)
+    }
 }
 
 /// How a request ended, as the edge reports it.
@@ -322,9 +344,16 @@ impl Distillation {
         }
         self.stats.requests += 1;
         self.requests[id].slot = Slot::InFlight;
+        let (first, end) = (self.requests[id].first, self.requests[id].end);
         Some(LlmRequest {
             id,
             prompt: self.requests[id].prompt.clone(),
+            provider: self.provider.clone(),
+            model: self.model.clone(),
+            expected: self.cases[first..end]
+                .iter()
+                .map(|c| c.case.candidates.clone())
+                .collect(),
         })
     }
 

@@ -4,12 +4,14 @@
 //! runner's A2C loop with that reward: see `experiment/run.rs`).
 
 pub mod agreement;
+pub mod budget;
 pub mod distill;
 pub mod reward_model;
 
 use serde::{Deserialize, Serialize};
 
 pub use agreement::Agreement;
+pub use budget::Estimate;
 pub use distill::{DistillReport, Distillation};
 pub use reward_model::{RewardModel, RewardModelConfig};
 

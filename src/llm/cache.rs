@@ -81,6 +81,17 @@ impl LlmCache {
     }
 
     pub fn from_json(text: &str) -> Result<Self, CacheError> {
+        // The version first: a newer page's cache may have another shape, and should be
+        // named as newer, not as broken.
+        #[derive(Deserialize)]
+        struct Versioned {
+            version: u32,
+        }
+        if let Ok(Versioned { version }) = serde_json::from_str::<Versioned>(text) {
+            if version != CACHE_VERSION {
+                return Err(CacheError::Version(version));
+            }
+        }
         let c: LlmCache =
             serde_json::from_str(text).map_err(|e| CacheError::Format(e.to_string()))?;
         if c.version != CACHE_VERSION {
@@ -130,6 +141,11 @@ mod tests {
         ));
         assert!(matches!(
             LlmCache::from_json(r#"{"version":9,"entries":{}}"#),
+            Err(CacheError::Version(9))
+        ));
+        // A newer version with another entry shape is named as newer, not as broken.
+        assert!(matches!(
+            LlmCache::from_json(r#"{"version":9,"entries":{"x":1},"more":true}"#),
             Err(CacheError::Version(9))
         ));
         assert!(matches!(

@@ -6,6 +6,7 @@
 
 pub mod cache;
 pub mod config;
+pub mod key;
 pub mod parse;
 pub mod prompt;
 pub mod provider;
@@ -15,6 +16,7 @@ pub mod transport;
 
 pub use cache::LlmCache;
 pub use config::{LlmConfig, Provider};
+pub use key::{ApiKey, KeyBinding};
 pub use parse::{parse_answer, Dropped, ParsedAnswer};
 pub use prompt::{Case, PromptTemplate};
 pub use provider::{Completion, HttpRequest, LlmFailure, Usage};

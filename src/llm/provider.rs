@@ -79,12 +79,17 @@ pub enum LlmFailure {
     Network { url: String, detail: String },
     #[error("the response is not the provider's JSON (HTTP {status}): {snippet}")]
     BadResponse { status: u16, snippet: String },
+    #[error("the provider answered with a redirect{} to {to}. LLM requests never follow redirects, so your key was not sent there; if you trust it, set the base URL to it. Nothing more will be sent.", if *status > 0 { format!(" (HTTP {status})") } else { String::new() })]
+    Redirected { status: u16, to: String },
 }
 
 impl LlmFailure {
     /// Failures after which nothing more should be sent.
     pub fn is_fatal(&self) -> bool {
-        matches!(self, LlmFailure::BadKey { .. })
+        matches!(
+            self,
+            LlmFailure::BadKey { .. } | LlmFailure::Redirected { .. }
+        )
     }
 
     /// Whether the same request may succeed if sent again.
@@ -98,8 +103,8 @@ impl LlmFailure {
         )
     }
 
-    /// The same failure with every occurrence of `key` (and of its first 8+ characters)
-    /// replaced: providers sometimes echo part of a bad key.
+    /// The same failure with `key` hidden in every text it carries (see
+    /// [`super::key::redact`]): providers sometimes echo a bad key, whole or in part.
     pub fn redacted(self, key: &str) -> Self {
         let r = |s: String| redact(&s, key);
         match self {
@@ -123,28 +128,28 @@ impl LlmFailure {
                 status,
                 snippet: r(snippet),
             },
+            LlmFailure::Redirected { status, to } => LlmFailure::Redirected { status, to: r(to) },
             other => other,
         }
     }
 }
 
-/// `text` with `key` and any 8-character piece of it hidden.
-pub fn redact(text: &str, key: &str) -> String {
-    let key = key.trim();
-    if key.len() < 4 {
-        return text.to_string();
-    }
-    let mut out = text.replace(key, "<key>");
-    let chars: Vec<char> = key.chars().collect();
-    if chars.len() >= 8 {
-        for w in chars.windows(8) {
-            let piece: String = w.iter().collect();
-            if out.contains(&piece) {
-                out = out.replace(&piece, "<key>");
-            }
-        }
-    }
-    out
+pub use super::key::redact;
+
+/// The failure for a 3xx answer: LLM requests never follow a redirect, so the key never
+/// goes on to wherever it points (only the target's origin is shown).
+pub fn redirect_failure(status: u16, location: Option<&str>) -> Option<LlmFailure> {
+    (300..400)
+        .contains(&status)
+        .then(|| LlmFailure::Redirected {
+            status,
+            to: location
+                .map(|l| {
+                    let before_query = l.split(['?', '#']).next().unwrap_or_default();
+                    super::key::origin_of(before_query).unwrap_or_else(|_| "another address".into())
+                })
+                .unwrap_or_else(|| "another address".into()),
+        })
 }
 
 /// The request asking `config`'s provider to answer `prompt`.
@@ -247,6 +252,7 @@ pub fn read_response(
             || message.contains("API_KEY_INVALID")
             || message.contains("api_key");
         return Err(match status {
+            300..=399 => redirect_failure(status, None).expect("a 3xx status"),
             401 | 403 => LlmFailure::BadKey { status, message },
             400 if key_problem || body.contains("API_KEY_INVALID") => {
                 LlmFailure::BadKey { status, message }
@@ -490,6 +496,31 @@ mod tests {
             ),
             None
         );
+    }
+
+    #[test]
+    fn redirects_are_fatal_and_name_only_the_origin() {
+        let f = redirect_failure(307, Some("http://127.0.0.1:9/v1/chat?key=sk-x")).unwrap();
+        assert_eq!(
+            f,
+            LlmFailure::Redirected {
+                status: 307,
+                to: "http://127.0.0.1:9".into()
+            },
+            "only the origin, never the path or query"
+        );
+        assert!(redirect_failure(301, Some("https://u:p@x.example/"))
+            .unwrap()
+            .to_string()
+            .contains("another address"));
+        let f = redirect_failure(302, Some("https://Other.example:8443/x")).unwrap();
+        assert!(f.to_string().contains("https://other.example:8443"), "{f}");
+        assert!(f.is_fatal() && !f.is_retryable());
+        assert!(redirect_failure(200, None).is_none());
+        assert!(matches!(
+            read_response(Provider::OpenAi, 308, None, ""),
+            Err(LlmFailure::Redirected { status: 308, .. })
+        ));
     }
 
     #[test]

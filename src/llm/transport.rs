@@ -6,8 +6,10 @@ use std::time::Duration;
 
 use rand::SeedableRng;
 
-use super::provider::{build_request, read_response, retry_after_ms, LlmFailure, RetryPolicy};
-use super::LlmConfig;
+use super::provider::{
+    build_request, read_response, redirect_failure, retry_after_ms, LlmFailure, RetryPolicy,
+};
+use super::{ApiKey, LlmConfig};
 use crate::ialp::distill::LlmOutcome;
 use crate::rng::SimRng;
 
@@ -15,14 +17,17 @@ use crate::rng::SimRng;
 pub struct NativeTransport {
     agent: ureq::Agent,
     config: LlmConfig,
-    key: String,
+    key: ApiKey,
 }
 
 impl NativeTransport {
-    pub fn new(config: &LlmConfig, key: String) -> Self {
+    pub fn new(config: &LlmConfig, key: ApiKey) -> Self {
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .timeout_global(Some(Duration::from_secs_f64(config.timeout_secs)))
             .http_status_as_error(false)
+            // Never follow a redirect: the key headers would go wherever it points.
+            // The 3xx comes back as a response and becomes `LlmFailure::Redirected`.
+            .max_redirects(0)
             .build()
             .into();
         Self {
@@ -34,7 +39,7 @@ impl NativeTransport {
 
     /// One HTTP call.
     fn call(&self, prompt: &str) -> Result<super::Completion, LlmFailure> {
-        let req = build_request(&self.config, &self.key, prompt);
+        let req = build_request(&self.config, self.key.expose(), prompt);
         let mut r = self.agent.post(&req.url);
         for (k, v) in &req.headers {
             r = r.header(k, v);
@@ -48,6 +53,9 @@ impl NativeTransport {
                         .and_then(|v| v.to_str().ok())
                         .map(str::to_string)
                 };
+                if let Some(f) = redirect_failure(status, header("location").as_deref()) {
+                    return Err(f.redacted(self.key.expose()));
+                }
                 let wait = retry_after_ms(
                     header("retry-after").as_deref(),
                     header("retry-after-ms").as_deref(),
@@ -76,7 +84,7 @@ impl NativeTransport {
                 detail: e.to_string(),
             }),
         }
-        .map_err(|f| f.redacted(&self.key))
+        .map_err(|f| f.redacted(self.key.expose()))
     }
 
     /// Asks until an answer, a fatal failure, or the retries run out.

@@ -14,9 +14,11 @@ use crate::env::coat::{CoatFile, CoatFiles};
 use crate::env::{synthetic, Mode, Preset, Window, World};
 use crate::experiment::form::ConfigForm;
 use crate::experiment::share::{self, Layout};
-use crate::experiment::{build_world, DataSource, Results};
+use crate::experiment::{build_world, DataSource, Results, ValidConfig};
+use crate::ialp::Estimate;
+use crate::llm::key::{is_loopback, KeyRing};
 use crate::llm::prompt::DEFAULT_TEMPLATE;
-use crate::llm::{LlmCache, Provider};
+use crate::llm::{ApiKey, KeyBinding, LlmCache, LlmConfig, Provider};
 use crate::policy::{Learning, Method};
 
 pub enum Msg {
@@ -52,6 +54,15 @@ pub enum Msg {
     Key(String),
     RememberKey(bool),
     ForgetKey,
+    /// The estimate panel before a remote run: a key typed there, the older page's
+    /// unbound key confirmed for this host, Start, Cancel.
+    ConsentKey(String),
+    ConsentUseUnbound(bool),
+    ConsentStart,
+    ConsentCancel,
+    /// Another tab saved the answer cache: take its answers too.
+    StoredCacheChanged,
+    DownloadAsideCache,
     CacheExport,
     CacheImport(Vec<web_sys::File>),
     CacheImported(Result<String, String>),
@@ -98,6 +109,23 @@ struct RealData {
     status: Option<Result<String, String>>,
     /// The files as read, for the worker (which builds its own world from them).
     texts: Vec<(String, String)>,
+}
+
+/// A run that would call a remote provider, waiting for the user to read the estimate
+/// and press Start (nothing is sent before).
+struct Consent {
+    config: ValidConfig,
+    paused: bool,
+    /// Where the requests would go.
+    target: KeyBinding,
+    estimate: Estimate,
+    /// A key typed in the panel, for `target`.
+    typed: String,
+    /// Use the older page's unbound key for `target`.
+    use_unbound: bool,
+    error: Option<String>,
+    /// The link asked to start at once (autorun): say why it did not.
+    autorun: bool,
 }
 
 /// What the episode inspector shows.
@@ -152,13 +180,19 @@ pub struct App {
     /// What each canvas last drew (a hash of its data and size): most snapshots change
     /// no curve, and redrawing is the main thread's biggest cost during a run.
     drawn: [u64; 2],
-    /// The API key: in memory only, unless the user asked to remember it.
-    key: String,
+    /// The API keys, each bound to a provider and origin: in memory only, unless the
+    /// user asked to remember them.
+    keys: KeyRing,
     remember_key: bool,
+    /// A remote run waiting for the user's Start.
+    consent: Option<Consent>,
     /// LLM answers kept between runs (and in localStorage).
     cache: LlmCache,
     /// What happened to the last cache import or save.
     cache_status: Option<Result<String, String>>,
+    /// The stored cache could not be read (it was kept aside): what the page says.
+    cache_problem: Option<String>,
+    _storage_listener: Option<gloo::events::EventListener>,
 }
 
 fn location() -> Option<web_sys::Location> {
@@ -186,7 +220,7 @@ impl Component for App {
     type Properties = ();
 
     fn create(ctx: &Context<Self>) -> Self {
-        let remembered = super::llm::remembered_key();
+        let remembered = super::llm::remembered_keys();
         let link = ctx.link().clone();
         let failed = ctx.link().clone();
         let (trainer, error) = match TrainerHandle::spawn(
@@ -204,6 +238,17 @@ impl Component for App {
                 hash_link.send_message(Msg::HashChanged)
             })
         });
+        let storage_link = ctx.link().clone();
+        let storage_listener = web_sys::window().map(|w| {
+            gloo::events::EventListener::new(&w, "storage", move |e| {
+                use wasm_bindgen::JsCast;
+                let key = e.dyn_ref::<web_sys::StorageEvent>().and_then(|e| e.key());
+                if key.as_deref() == Some(super::llm::CACHE_ENTRY) {
+                    storage_link.send_message(Msg::StoredCacheChanged)
+                }
+            })
+        });
+        let (cache, cache_problem) = super::llm::load_cache();
         let mut app = Self {
             form: ConfigForm::default(),
             real: RealData::default(),
@@ -231,9 +276,12 @@ impl Component for App {
             agreement_canvas: NodeRef::default(),
             drawn: [0; 2],
             remember_key: remembered.is_some(),
-            key: remembered.unwrap_or_default(),
-            cache: super::llm::load_cache(),
+            keys: remembered.unwrap_or_else(KeyRing::new),
+            consent: None,
+            cache,
             cache_status: None,
+            cache_problem,
+            _storage_listener: storage_listener,
         };
         app.read_link();
         if app.layout.autorun {
@@ -324,20 +372,65 @@ impl Component for App {
             Msg::IalpLambda(s) => self.form.ialp_lambda = s,
             Msg::IalpStates(s) => self.form.ialp_states = s,
             Msg::Key(k) => {
-                self.key = k.trim().to_string();
-                if self.remember_key {
-                    super::llm::remember_key(Some(&self.key));
+                // A key typed here is for the provider and host set above, and only them.
+                if let Some(target) = self.form_target() {
+                    self.keys.set(target, ApiKey::new(&k));
+                    if self.remember_key {
+                        super::llm::remember_keys(Some(&self.keys));
+                    }
                 }
             }
             Msg::RememberKey(on) => {
                 self.remember_key = on;
-                super::llm::remember_key(on.then_some(self.key.as_str()));
+                super::llm::remember_keys(on.then_some(&self.keys));
             }
             Msg::ForgetKey => {
-                self.key.clear();
+                self.keys = KeyRing::new();
                 self.remember_key = false;
-                super::llm::remember_key(None);
+                super::llm::remember_keys(None);
             }
+            Msg::ConsentKey(k) => {
+                if let Some(c) = self.consent.as_mut() {
+                    c.typed = k;
+                }
+                return false;
+            }
+            Msg::ConsentUseUnbound(on) => {
+                if let Some(c) = self.consent.as_mut() {
+                    c.use_unbound = on;
+                }
+            }
+            Msg::ConsentCancel => self.consent = None,
+            Msg::ConsentStart => self.start_after_consent(),
+            Msg::StoredCacheChanged => {
+                // Another tab wrote: take its answers, and write back any it lacks (its
+                // write may have raced ours), so every tab's answers end up stored.
+                let stored = super::llm::stored_cache().unwrap_or_else(LlmCache::new);
+                let lacking = self
+                    .cache
+                    .entries
+                    .keys()
+                    .any(|k| !stored.entries.contains_key(k));
+                self.cache.merge(stored);
+                if lacking {
+                    if let Err(e) = super::llm::save_cache(&mut self.cache) {
+                        self.cache_status = Some(Err(e));
+                    }
+                }
+            }
+            Msg::DownloadAsideCache => match super::llm::aside_cache() {
+                Some((name, text)) => {
+                    if let Err(e) =
+                        super::llm::download(&format!("{name}.json"), "application/json", &text)
+                    {
+                        self.cache_status = Some(Err(e));
+                    }
+                }
+                None => {
+                    self.cache_status =
+                        Some(Err("no unreadable cache is kept in this browser".into()))
+                }
+            },
             Msg::CacheExport => {
                 let text = self.cache.to_json();
                 if let Err(e) =
@@ -354,7 +447,7 @@ impl Component for App {
                 self.cache_status = Some(text.and_then(|t| LlmCache::from_json(&t).map_err(|e| e.to_string())).map(|c| {
                     let total = c.len();
                     let added = self.cache.merge(c);
-                    let saved = super::llm::save_cache(&self.cache).err().map(|e| format!(" ({e})")).unwrap_or_default();
+                    let saved = super::llm::save_cache(&mut self.cache).err().map(|e| format!(" ({e})")).unwrap_or_default();
                     format!("imported {added} new answers ({total} in the file); the cache now holds {}{saved}", self.cache.len())
                 }));
             }
@@ -415,12 +508,16 @@ impl Component for App {
                     }
                 }
             }
+            Msg::Trainer(FromTrainer::Answers(c)) => {
+                // Kept whichever run asked: merged into what is stored, never replacing it.
+                self.cache.merge(c);
+                if let Err(e) = super::llm::save_cache(&mut self.cache) {
+                    self.cache_status = Some(Err(e));
+                }
+            }
             Msg::Trainer(FromTrainer::Update(u)) => {
                 if u.run != self.run_id {
                     return false; // a snapshot of an abandoned run
-                }
-                if let Some(c) = &u.cache {
-                    self.keep_cache(c);
                 }
                 self.results = Some(u.results.clone());
                 self.run = Some(*u);
@@ -1001,21 +1098,6 @@ impl App {
                 });
             return;
         }
-        let llm = &config.raw().llm;
-        let local = ["http://localhost", "http://127.0.0.1", "http://[::1]"]
-            .iter()
-            .any(|p| llm.base_url().starts_with(p));
-        if config.methods().contains(&Method::Ialp)
-            && llm.provider.is_remote()
-            && self.key.is_empty()
-            && !local
-        {
-            self.error = Some(format!(
-                "iALP asks {} for ratings: enter your API key in the LLM panel (it stays in this page), or choose the heuristic stand-in or the oracle, which need no key.",
-                llm.provider.label()
-            ));
-            return;
-        }
         let deploys = config.methods().contains(&Method::Imported);
         if deploys && self.imported.is_none() {
             self.error = Some(format!(
@@ -1024,6 +1106,88 @@ impl App {
             ));
             return;
         }
+        let llm = &config.raw().llm;
+        if config.methods().contains(&Method::Ialp) && llm.provider.is_remote() {
+            // Nothing goes to a provider before the user has seen where, what it may
+            // cost, and which key, and pressed Start (links with autorun included).
+            let Some(target) = KeyBinding::of(llm) else {
+                self.error = Some("Please fix a setting: llm.base_url cannot be used".into());
+                return;
+            };
+            let estimate = Estimate::of(
+                llm,
+                &config.raw().ialp,
+                config.preset(),
+                config.seeds(),
+                llm.template_text().chars().count(),
+            );
+            self.consent = Some(Consent {
+                config,
+                paused,
+                target,
+                estimate,
+                typed: String::new(),
+                use_unbound: false,
+                error: None,
+                autorun: self.layout.autorun && self.run.is_none(),
+            });
+            return;
+        }
+        self.launch(config, paused, ApiKey::default());
+    }
+
+    /// The estimate panel's Start: the key for the run's host (typed now, remembered for
+    /// exactly that host, or the older page's key confirmed for it), then the run.
+    fn start_after_consent(&mut self) {
+        let Some(mut c) = self.consent.take() else {
+            return;
+        };
+        let key = if !c.typed.trim().is_empty() {
+            let k = ApiKey::new(&c.typed);
+            self.keys.set(c.target.clone(), k.clone());
+            Some(k)
+        } else if c.use_unbound && self.keys.unbound.is_some() {
+            let k = self.keys.unbound.take().expect("checked");
+            self.keys.set(c.target.clone(), k.clone());
+            Some(k)
+        } else {
+            self.keys.get(&c.target).cloned()
+        };
+        let key = match key {
+            Some(k) => k,
+            // A local server (Ollama, LM Studio) may need no key.
+            None if is_loopback(&c.target.origin) => ApiKey::default(),
+            None => {
+                c.error = Some(format!(
+                    "Type the API key for {} (it is sent there only), or cancel.",
+                    c.target.describe()
+                ));
+                self.consent = Some(c);
+                return;
+            }
+        };
+        if self.remember_key {
+            super::llm::remember_keys(Some(&self.keys));
+        }
+        self.launch(c.config, c.paused, key);
+    }
+
+    /// Where the LLM panel's settings point: the key field is for this provider and
+    /// origin only.
+    fn form_target(&self) -> Option<KeyBinding> {
+        let llm = LlmConfig {
+            provider: self.form.llm_provider,
+            base_url: Some(self.form.llm_base_url.clone()).filter(|u| !u.trim().is_empty()),
+            ..LlmConfig::default()
+        };
+        KeyBinding::of(&llm)
+    }
+
+    /// Starts `config` in the worker with `key` (empty unless the user confirmed a remote
+    /// run for the key's own host).
+    fn launch(&mut self, config: ValidConfig, paused: bool, key: ApiKey) {
+        let deploys = config.methods().contains(&Method::Imported);
+        let llm = &config.raw().llm;
         if self.trainer.is_none() {
             // The worker crashed earlier: start a fresh one.
             match TrainerHandle::spawn(
@@ -1059,9 +1223,9 @@ impl App {
             real,
             cache: self.cache.to_json(),
             key: if llm.provider.is_remote() {
-                self.key.clone()
+                key
             } else {
-                String::new()
+                ApiKey::default()
             },
             speed: self.speed,
             paused,
@@ -1074,23 +1238,11 @@ impl App {
         self.send(msg);
     }
 
-    /// Keeps the run's answers (JSON from the worker) for the next run and in
-    /// localStorage.
-    fn keep_cache(&mut self, json: &str) {
-        let Ok(c) = LlmCache::from_json(json) else {
-            return;
-        };
-        if self.cache.merge(c) > 0 {
-            if let Err(e) = super::llm::save_cache(&self.cache) {
-                self.cache_status = Some(Err(e));
-            }
-        }
-    }
-
     fn view_llm_settings(&self, ctx: &Context<Self>) -> Html {
         let link = ctx.link();
         let f = &self.form;
         let p = f.llm_provider;
+        let target = self.form_target();
         html! {
             <fieldset id="llm-settings">
                 <legend>{"iALP · who plays the user"}</legend>
@@ -1110,10 +1262,18 @@ impl App {
                         <p class="hint">{"Also OpenRouter (https://openrouter.ai/api/v1), Groq (https://api.groq.com/openai/v1), Ollama (http://localhost:11434/v1, started with OLLAMA_ORIGINS=*) or LM Studio (http://localhost:1234/v1)."}</p>
                     }
                     { text_field(link, "llm-model", "Model", &f.llm_model, p.default_model().to_string(), Msg::LlmModel) }
-                    <label for="llm-key">{"API key"}</label>
-                    <input id="llm-key" type="password" autocomplete="off" spellcheck="false" value={self.key.clone()}
-                        placeholder="kept in this page only"
+                    <label for="llm-key">{ match &target { Some(t) => format!("API key for {}", t.describe()), None => "API key".to_string() } }</label>
+                    <input id="llm-key" type="password" autocomplete="off" spellcheck="false" value={target.as_ref().and_then(|t| self.keys.get(t)).map(|k| k.expose().to_string()).unwrap_or_default()}
+                        placeholder="kept in this page only" disabled={target.is_none()}
                         onchange={link.callback(|e: Event| Msg::Key(input_value(&e)))} />
+                    if let Some(t) = &target {
+                        if !self.keys.others(t).is_empty() {
+                            <p id="llm-key-others" class="hint">{format!("Also held, never sent here: keys for {}.", self.keys.others(t).iter().map(|b| b.describe()).collect::<Vec<_>>().join(", "))}</p>
+                        }
+                    }
+                    if self.keys.unbound.is_some() {
+                        <p class="hint warn">{"A key saved by an older version of this page is kept, tied to no host: the estimate panel asks before it is used anywhere."}</p>
+                    }
                     <label class="check" for="llm-remember">
                         <input id="llm-remember" type="checkbox" checked={self.remember_key}
                             onchange={link.callback(|e: Event| Msg::RememberKey(e.target_unchecked_into::<HtmlInputElement>().checked()))} />
@@ -1122,8 +1282,8 @@ impl App {
                     if self.remember_key {
                         <p class="hint warn">{"Stored unencrypted in this browser's localStorage: anyone using this browser profile can read it."}</p>
                     }
-                    <button id="llm-forget" onclick={link.callback(|_| Msg::ForgetKey)} disabled={self.key.is_empty() && !self.remember_key}>{"Forget key"}</button>
-                    <p class="hint">{"The key is sent only to the provider above, never in the URL, results, exports, the cache or logs."}</p>
+                    <button id="llm-forget" onclick={link.callback(|_| Msg::ForgetKey)} disabled={self.keys.is_empty() && !self.remember_key}>{"Forget keys"}</button>
+                    <p class="hint">{"A key is tied to the provider and host it was typed for: it is sent there only, after you press Start in the estimate panel, and never in the URL, results, exports, the cache or logs. LLM requests never follow a redirect."}</p>
                     { text_field(link, "llm-max-calls", "Most requests per distillation", &f.llm_max_calls, String::new(), Msg::LlmMaxCalls) }
                     { text_field(link, "llm-concurrent", "Requests at once", &f.llm_max_concurrent, String::new(), Msg::LlmConcurrent) }
                     { text_field(link, "llm-timeout", "Timeout per request (s)", &f.llm_timeout_secs, String::new(), Msg::LlmTimeout) }
@@ -1150,6 +1310,10 @@ impl App {
                     Some(Err(e)) => html!{ <p id="llm-cache-message" class="bad" role="alert">{e}</p> },
                     None => html!{},
                 } }
+                if let Some(p) = &self.cache_problem {
+                    <p id="llm-cache-problem" class="bad" role="alert">{p}</p>
+                    <button id="llm-cache-aside" onclick={link.callback(|_| Msg::DownloadAsideCache)}>{"Download the unreadable cache"}</button>
+                }
             </fieldset>
         }
     }
@@ -1416,10 +1580,74 @@ impl App {
         }
     }
 
+    /// Before a remote run: where the requests go, what they may cost, which key, and a
+    /// Start button. Shown whatever the layout hides (an embed included).
+    fn view_consent(&self, ctx: &Context<Self>) -> Html {
+        let Some(c) = &self.consent else {
+            return html! {};
+        };
+        let link = ctx.link();
+        let llm = &c.config.raw().llm;
+        let e = &c.estimate;
+        let bound = self.keys.get(&c.target).is_some();
+        let others = self.keys.others(&c.target);
+        let local = is_loopback(&c.target.origin);
+        html! {
+            <section id="llm-consent" class="consent" role="alertdialog" aria-labelledby="llm-consent-title" data-origin={c.target.origin.clone()}>
+                <h2 id="llm-consent-title">{format!("Send requests to {}?", c.target.origin)}</h2>
+                if c.autorun {
+                    <p class="hint warn">{"This link asked to start at once. A run that calls a language model never starts without you: nothing has been sent."}</p>
+                }
+                if !c.target.is_default_host() {
+                    <p id="llm-consent-host" class="bad">{format!("These settings name a host other than {}'s own API ({}): {}. Start only if you trust it.", llm.provider.id(), llm.provider.default_base_url(), c.target.origin)}</p>
+                }
+                <p>{format!("iALP will ask {} · model {} for ratings.", llm.provider.label(), llm.model())}</p>
+                <dl id="llm-consent-estimate" class="estimate">
+                    { for e.lines().into_iter().map(|(k, v)| html!{ <><dt>{k}</dt><dd>{v}</dd></> }) }
+                </dl>
+                <p class="hint">{"Answers already in this browser's cache cost nothing; the estimate counts every request as new."}</p>
+                if !e.raised.is_empty() {
+                    <ul id="llm-consent-raised" class="bad">
+                        { for e.raised.iter().map(|r| html!{ <li>{format!("{r}: above the documented default")}</li> }) }
+                    </ul>
+                }
+                if bound {
+                    <p id="llm-consent-key" class="ok">{format!("Your key for {} will be sent, there only.", c.target.describe())}</p>
+                } else {
+                    <p id="llm-consent-key" class="hint">{
+                        if others.is_empty() {
+                            format!("No key is held for {}.", c.target.describe())
+                        } else {
+                            format!("Your key(s) for {} will not be sent here. Type the key for {}:", others.iter().map(|b| b.describe()).collect::<Vec<_>>().join(", "), c.target.describe())
+                        }
+                    }</p>
+                }
+                <label for="consent-key">{ if bound { "Or type another key for this host" } else if local { "API key (a local server may need none)" } else { "API key for this host" } }</label>
+                <input id="consent-key" type="password" autocomplete="off" spellcheck="false"
+                    oninput={link.callback(|e: InputEvent| Msg::ConsentKey(e.target_unchecked_into::<HtmlInputElement>().value()))} />
+                if self.keys.unbound.is_some() && !bound {
+                    <label class="check" for="consent-unbound">
+                        <input id="consent-unbound" type="checkbox" checked={c.use_unbound}
+                            onchange={link.callback(|e: Event| Msg::ConsentUseUnbound(e.target_unchecked_into::<HtmlInputElement>().checked()))} />
+                        {format!("Use the key an older version of this page saved (tied to no host) for {}", c.target.origin)}
+                    </label>
+                }
+                if let Some(err) = &c.error {
+                    <p id="llm-consent-error" class="bad" role="alert">{err}</p>
+                }
+                <div class="buttons">
+                    <button id="consent-start" class="primary" onclick={link.callback(|_| Msg::ConsentStart)}>{format!("Start: send to {}", c.target.origin)}</button>
+                    <button id="consent-cancel" onclick={link.callback(|_| Msg::ConsentCancel)}>{"Cancel"}</button>
+                </div>
+            </section>
+        }
+    }
+
     fn view_results(&self, ctx: &Context<Self>) -> Html {
         let shows = |p: &str| self.layout.shows(p);
         html! {
             <section class="results" aria-label="Results">
+                { self.view_consent(ctx) }
                 if !self.link_problems.is_empty() || !self.layout.problems.is_empty() {
                     <div id="link-problems" class="bad" role="alert">
                         <p>{"Some values in this link could not be used; their defaults are used instead:"}</p>

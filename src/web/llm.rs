@@ -1,54 +1,132 @@
 //! The browser edge of the LLM: fetch transport (same protocol code as the CLI's), the
 //! key's optional storage, the answer cache in localStorage, and file downloads.
 //!
-//! The key lives in the page's memory; only with "remember on this device" is it put
-//! in localStorage, under its own entry. It goes nowhere else: not in the URL, the
-//! results, the cache, exports, logs or error messages.
+//! Keys live in the page's memory, each bound to the provider and origin it was typed
+//! for (`llm::key::KeyRing`); only with "remember on this device" are they put in
+//! localStorage, under their own entry. They go nowhere else: not in the URL, the
+//! results, the cache, exports, logs or error messages. LLM requests never follow a
+//! redirect (`redirect: "manual"`), so a key goes only to the origin it was sent to.
 
 use gloo::timers::future::TimeoutFuture;
 use wasm_bindgen::JsCast;
 
 use crate::ialp::distill::LlmOutcome;
-use crate::llm::provider::{build_request, read_response, retry_after_ms, LlmFailure, RetryPolicy};
-use crate::llm::{Completion, LlmCache, LlmConfig};
+use crate::llm::key::KeyRing;
+use crate::llm::provider::{
+    build_request, read_response, redirect_failure, retry_after_ms, LlmFailure, RetryPolicy,
+};
+use crate::llm::{ApiKey, Completion, LlmCache, LlmConfig};
 
 /// localStorage entries.
-const KEY_ENTRY: &str = "ialp.llm.key";
-const CACHE_ENTRY: &str = "ialp.llm.cache";
+const KEYS_ENTRY: &str = "ialp.llm.keys";
+/// Where an older version of the page kept a bare key (read once, then moved).
+const LEGACY_KEY_ENTRY: &str = "ialp.llm.key";
+pub const CACHE_ENTRY: &str = "ialp.llm.cache";
+/// A stored cache this version cannot read is moved here (plus a time stamp), not
+/// overwritten.
+const ASIDE_PREFIX: &str = "ialp.llm.cache.unreadable.";
 
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
 }
 
-/// The remembered key, if the user asked to remember one.
-pub fn remembered_key() -> Option<String> {
-    storage()?
-        .get_item(KEY_ENTRY)
-        .ok()?
-        .filter(|k| !k.is_empty())
+/// The remembered keys, if the user asked to remember them (an older page's bare key
+/// comes back unbound).
+pub fn remembered_keys() -> Option<KeyRing> {
+    let s = storage()?;
+    if let Some(text) = s.get_item(KEYS_ENTRY).ok().flatten() {
+        return Some(KeyRing::from_stored(&text));
+    }
+    let old = s.get_item(LEGACY_KEY_ENTRY).ok().flatten()?;
+    let ring = KeyRing::from_stored(&old);
+    (!ring.is_empty()).then_some(ring)
 }
 
-/// Remembers `key` on this device, or forgets it (`None`).
-pub fn remember_key(key: Option<&str>) {
+/// Remembers `ring` on this device, or forgets every key (`None`).
+pub fn remember_keys(ring: Option<&KeyRing>) {
     if let Some(s) = storage() {
-        let _ = match key {
-            Some(k) => s.set_item(KEY_ENTRY, k),
-            None => s.remove_item(KEY_ENTRY),
+        let _ = s.remove_item(LEGACY_KEY_ENTRY);
+        let _ = match ring.filter(|r| !r.is_empty()) {
+            Some(r) => s.set_item(KEYS_ENTRY, &r.to_stored()),
+            None => s.remove_item(KEYS_ENTRY),
         };
     }
 }
 
-/// The saved answer cache (empty if none or unreadable).
-pub fn load_cache() -> LlmCache {
-    storage()
-        .and_then(|s| s.get_item(CACHE_ENTRY).ok().flatten())
-        .and_then(|t| LlmCache::from_json(&t).ok())
-        .unwrap_or_else(LlmCache::new)
+/// Moves an unreadable stored cache aside (never deletes it); returns where it went.
+fn keep_aside(s: &web_sys::Storage, text: &str) -> String {
+    let name = format!("{ASIDE_PREFIX}{}", js_sys::Date::now() as u64);
+    let _ = s.set_item(&name, text);
+    name
 }
 
-/// Saves the answer cache; returns an error message if the browser refused (quota).
-pub fn save_cache(cache: &LlmCache) -> Result<(), String> {
+/// The saved answer cache, and what was wrong with it if it could not be read (it is
+/// then kept aside, and the message says where).
+pub fn load_cache() -> (LlmCache, Option<String>) {
+    let Some(s) = storage() else {
+        return (LlmCache::new(), None);
+    };
+    let Some(text) = s.get_item(CACHE_ENTRY).ok().flatten() else {
+        return (LlmCache::new(), None);
+    };
+    match LlmCache::from_json(&text) {
+        Ok(c) => (c, None),
+        Err(e) => {
+            let aside = keep_aside(&s, &text);
+            let _ = s.remove_item(CACHE_ENTRY);
+            (
+                LlmCache::new(),
+                Some(format!("The answer cache stored in this browser could not be read ({e}). It was kept aside as “{aside}” in this site's storage, nothing was deleted, and a new cache was started; “Download the unreadable cache” saves it.")),
+            )
+        }
+    }
+}
+
+/// The text of the newest cache kept aside, for download.
+pub fn aside_cache() -> Option<(String, String)> {
+    let s = storage()?;
+    let mut newest: Option<String> = None;
+    for i in 0..s.length().unwrap_or(0) {
+        if let Some(k) = s
+            .key(i)
+            .ok()
+            .flatten()
+            .filter(|k| k.starts_with(ASIDE_PREFIX))
+        {
+            if newest.as_ref().is_none_or(|n| k > *n) {
+                newest = Some(k);
+            }
+        }
+    }
+    let k = newest?;
+    let text = s.get_item(&k).ok().flatten()?;
+    Some((k, text))
+}
+
+/// The stored cache as another tab left it (nothing if unreadable or absent).
+pub fn stored_cache() -> Option<LlmCache> {
+    storage()?
+        .get_item(CACHE_ENTRY)
+        .ok()
+        .flatten()
+        .and_then(|t| LlmCache::from_json(&t).ok())
+}
+
+/// Saves the answer cache, merged with what is stored (another tab's answers are kept
+/// and come into `cache` too); an unreadable stored cache is moved aside first. Returns
+/// an error message if the browser refused (quota).
+pub fn save_cache(cache: &mut LlmCache) -> Result<(), String> {
     let s = storage().ok_or("this browser gives the page no storage")?;
+    if let Some(text) = s.get_item(CACHE_ENTRY).ok().flatten() {
+        match LlmCache::from_json(&text) {
+            Ok(stored) => {
+                cache.merge(stored);
+            }
+            Err(_) => {
+                keep_aside(&s, &text);
+            }
+        }
+    }
     s.set_item(
         CACHE_ENTRY,
         &serde_json::to_string(cache).unwrap_or_default(),
@@ -100,7 +178,11 @@ async fn call(config: &LlmConfig, key: &str, prompt: &str) -> Result<Completion,
             c.abort()
         })
     });
-    let mut builder = gloo_net::http::Request::post(&req.url).abort_signal(signal.as_ref());
+    // "manual": the browser does not follow a redirect (so no key header goes on to
+    // wherever it points); the page reports it instead.
+    let mut builder = gloo_net::http::Request::post(&req.url)
+        .abort_signal(signal.as_ref())
+        .redirect(web_sys::RequestRedirect::Manual);
     for (k, v) in &req.headers {
         builder = builder.header(k, v);
     }
@@ -114,9 +196,19 @@ async fn call(config: &LlmConfig, key: &str, prompt: &str) -> Result<Completion,
         Err(e) => Err(e),
     };
     let result = match sent {
+        Ok(resp) if resp.type_() == web_sys::ResponseType::Opaqueredirect => {
+            // The browser hides the status and target of a redirect it did not follow.
+            Err(LlmFailure::Redirected {
+                status: 0,
+                to: "another address".into(),
+            })
+        }
         Ok(resp) => {
             let status = resp.status();
             let h = resp.headers();
+            if let Some(f) = redirect_failure(status, h.get("location").as_deref()) {
+                return Err(f.redacted(key));
+            }
             let wait = retry_after_ms(
                 h.get("retry-after").as_deref(),
                 h.get("retry-after-ms").as_deref(),
@@ -140,12 +232,12 @@ async fn call(config: &LlmConfig, key: &str, prompt: &str) -> Result<Completion,
 
 /// Asks until an answer, a fatal failure, or the retries run out (the same
 /// [`RetryPolicy`] as the CLI).
-pub async fn ask(config: LlmConfig, key: String, prompt: String) -> LlmOutcome {
+pub async fn ask(config: LlmConfig, key: ApiKey, prompt: String) -> LlmOutcome {
     let policy = RetryPolicy::of(&config);
     let mut calls = 0;
     loop {
         calls += 1;
-        match call(&config, &key, &prompt).await {
+        match call(&config, key.expose(), &prompt).await {
             Ok(c) => {
                 return LlmOutcome {
                     result: Ok(c),

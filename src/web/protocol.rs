@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::experiment::{ExperimentConfig, Progress, Results};
-use crate::llm::LlmStats;
+use crate::llm::{ApiKey, LlmCache, LlmStats};
 use crate::policy::Method;
 
 /// How fast the worker trains: all out, or slowly enough to watch the curves grow.
@@ -49,7 +49,7 @@ impl Speed {
     }
 }
 
-/// What a run starts from.
+/// What a run starts from. `Debug` shows `<key>` for the key.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StartRun {
     pub run: u64,
@@ -58,8 +58,10 @@ pub struct StartRun {
     pub real: Vec<(String, String)>,
     /// The LLM answer cache (JSON), so cached prompts are not asked again.
     pub cache: String,
-    /// The provider key, for this run's requests only (never stored by the worker).
-    pub key: String,
+    /// The provider key, for this run's requests only (never stored by the worker). The
+    /// page passes it only when the run's provider and origin are the ones the key is
+    /// bound to, after the user pressed Start in the estimate panel.
+    pub key: ApiKey,
     pub speed: Speed,
     /// Start paused (for stepping from the first episode).
     pub paused: bool,
@@ -83,6 +85,11 @@ pub enum ToTrainer {
     Step,
     Stop,
     Speed(Speed),
+    /// Test-only: makes the worker panic, so the end-to-end tests can check that a
+    /// crash loses no answer and the next Run starts a fresh worker. The page never
+    /// sends it.
+    #[doc(hidden)]
+    PanicForTest,
 }
 
 /// Where a run stands.
@@ -132,8 +139,6 @@ pub struct Update {
     pub results: Results,
     /// The results' digest, once complete (computed where the numbers were made).
     pub digest: Option<String>,
-    /// The run's LLM answers (JSON), sent when the run is over.
-    pub cache: Option<String>,
 }
 
 /// Worker → page.
@@ -153,4 +158,7 @@ pub enum FromTrainer {
     },
     /// The answer to `ExportPolicy`: the file's name and JSON, or why there is none.
     Policy(Result<(String, String), String>),
+    /// LLM answers worth keeping, sent the moment they arrive (whatever became of the
+    /// run that asked: stopped, reset, replaced), so a paid answer is never lost.
+    Answers(LlmCache),
 }

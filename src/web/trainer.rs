@@ -2,8 +2,13 @@
 //! between them in which Pause, Step, Stop and Speed messages are handled at once. It
 //! streams [`Update`]s to the page, which only draws. LLM requests are sent from here
 //! (fetch works in workers), with the key the page passed for this run.
+//!
+//! Every answer worth keeping is posted to the page the moment it arrives, whatever
+//! became of the run that asked for it, and a prompt already in flight (for this run
+//! or an abandoned one) is never sent twice: the new run waits for that answer.
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use gloo::timers::future::TimeoutFuture;
@@ -14,7 +19,7 @@ use super::protocol::{FromTrainer, RunState, Speed, StartRun, ToTrainer, Update}
 use crate::env::coat::CoatFiles;
 use crate::experiment::{build_world, DataSource, Experiment, LlmTicket};
 use crate::ialp::distill::LlmOutcome;
-use crate::llm::LlmCache;
+use crate::llm::{ApiKey, LlmCache};
 
 /// Least time between two updates to the page, in ms.
 const UPDATE_MS: f64 = 200.0;
@@ -35,8 +40,11 @@ struct Trainer {
     sim: Option<Experiment>,
     state: Option<RunState>,
     speed: Speed,
-    key: String,
+    key: ApiKey,
+    /// The current run's requests that await an answer (sent, or waiting on a fetch).
     in_flight: usize,
+    /// Fetches under way, by cache key: the (run, ticket) pairs waiting on each.
+    fetching: HashMap<String, Vec<(u64, LlmTicket)>>,
     /// Running time before the current stretch, and when the stretch began.
     banked_ms: f64,
     since: Option<f64>,
@@ -131,6 +139,7 @@ impl Trainer {
                 }
             }
             ToTrainer::Speed(s) => self.speed = s,
+            ToTrainer::PanicForTest => panic!("a crash asked for by a test (PanicForTest)"),
         }
     }
 
@@ -300,23 +309,50 @@ impl Trainer {
         let room = llm.max_concurrent.saturating_sub(self.in_flight);
         for ticket in sim.take_llm_requests(room) {
             self.in_flight += 1;
-            let (llm, key, run) = (llm.clone(), self.key.clone(), self.run);
+            let key = ticket.request.cache_key();
+            if let Some(waiting) = self.fetching.get_mut(&key) {
+                // Asked already (by an abandoned run, say): wait for that answer.
+                waiting.push((self.run, ticket));
+                continue;
+            }
+            let prompt = ticket.request.prompt.clone();
+            self.fetching.insert(key.clone(), vec![(self.run, ticket)]);
+            let (llm, api_key) = (llm.clone(), self.key.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                let outcome = super::llm::ask(llm, key, ticket.request.prompt.clone()).await;
-                TRAINER.with_borrow_mut(|t| t.answer(run, ticket, outcome));
+                let outcome = super::llm::ask(llm, api_key, prompt).await;
+                TRAINER.with_borrow_mut(|t| t.answer(&key, outcome));
             });
         }
     }
 
-    fn answer(&mut self, run: u64, ticket: LlmTicket, outcome: LlmOutcome) {
-        if run != self.run {
-            return; // an answer to an abandoned run
+    /// A fetch ended: keep the answer (page first), then hand it to every current-run
+    /// request that waited on it. Only the first of them counts the HTTP calls.
+    fn answer(&mut self, key: &str, outcome: LlmOutcome) {
+        let waiting = self.fetching.remove(key).unwrap_or_default();
+        if let (Ok(c), Some((_, first))) = (&outcome.result, waiting.first()) {
+            if let Some(entry) = first.request.cache_entry(&c.text) {
+                post(&FromTrainer::Answers(entry.clone()));
+                if let Some(sim) = self.sim.as_mut() {
+                    sim.keep_answers(entry);
+                }
+            }
         }
-        self.in_flight = self.in_flight.saturating_sub(1);
-        if let Some(sim) = self.sim.as_mut() {
-            sim.give_llm_answer(&ticket, outcome);
+        let mut woke = false;
+        for (k, (run, ticket)) in waiting.into_iter().enumerate() {
+            if run != self.run {
+                continue; // the run that asked is gone; its answer is kept above
+            }
+            self.in_flight = self.in_flight.saturating_sub(1);
+            let mine = LlmOutcome {
+                result: outcome.result.clone(),
+                calls: if k == 0 { outcome.calls } else { 0 },
+            };
+            if let Some(sim) = self.sim.as_mut() {
+                sim.give_llm_answer(&ticket, mine);
+            }
+            woke = true;
         }
-        if self.state == Some(RunState::WaitingForLlm) {
+        if woke && self.state == Some(RunState::WaitingForLlm) {
             self.wake(0);
         }
     }
@@ -333,9 +369,8 @@ impl Trainer {
         self.last_update = now;
         let results = sim.results();
         let digest = results.complete.then(|| results.digest());
-        let cache = state.is_over().then(|| sim.cache().to_json());
         if state.is_over() {
-            self.key.clear(); // the run is over: the worker keeps no key
+            self.key = ApiKey::default(); // the run is over: the worker keeps no key
         }
         let current = sim.current().map(|(m, k)| (m, sim.config().run_seed(k)));
         post(&FromTrainer::Update(Box::new(Update {
@@ -347,7 +382,6 @@ impl Trainer {
             llm: sim.llm_stats(),
             results,
             digest,
-            cache,
         })));
     }
 }

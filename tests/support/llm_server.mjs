@@ -6,10 +6,14 @@
 //   POST /v1/chat/completions                 OpenAI      (Authorization: Bearer <key>)
 //   POST /v1/messages                         Anthropic   (x-api-key, anthropic-version)
 //   POST /v1beta/models/{MODEL}:generateContent  Gemini   (x-goog-api-key or ?key=)
-//   GET  /stats   per-scenario request counts      POST /reset   clear stats + state
+//   GET  /stats   per-scenario request counts, plus `repeats`: requests for a prompt whose
+//                 answer was already delivered (a paid answer asked for twice)
+//   GET  /log     every request: { path, key, prompt (sha256), status, delivered }, where
+//                 `key` is the credential as received (bearer / x-api-key / x-goog-api-key)
+//   POST /reset   clear stats, log + state
 // The only valid API key is "test-key-123" (a bad key gets the provider's auth error first).
 //
-// Usage: `node tests/support/llm_server.mjs [--port N]` prints `LISTENING <port>` and runs
+// Usage: `node tests/support/llm_server.mjs [--port N] [--redirect-to URL]` prints `LISTENING <port>` and runs
 // until SIGTERM/SIGINT; or `import { startServer } from './llm_server.mjs'`.
 //
 // Scenario = model name (Gemini: the model in the path); unknown names behave as `ok`.
@@ -25,6 +29,9 @@
 //   nocors         correct, but no CORS headers at all (preflights too, where the scenario
 //                  is knowable, i.e. Gemini paths; OpenAI/Anthropic carry the model in the
 //                  body, so their preflight passes but the real response lacks CORS)
+//   slow           correct, after 400 ms (to stop, reset or reload a run mid-distillation)
+//   redirect       always: 307 to the same path on `redirectTo` (startServer option), as a
+//                  compromised or misconfigured proxy might; a client must not follow it
 //
 // Correct answer: for each `### Case N` section (whole prompt = case 1 if none), every
 // `[id K]` after the line containing "Candidates" (all ids if no such line) gets
@@ -35,7 +42,8 @@ import { pathToFileURL } from 'node:url';
 
 export const API_KEY = 'test-key-123';
 const SCENARIOS = new Set(['ok', 'rate-limit', 'rate-limit-ms', 'server-error', 'hang',
-  'garbage', 'garbage-body', 'always-500', 'nocors']);
+  'garbage', 'garbage-body', 'always-500', 'nocors', 'slow', 'redirect']);
+const SLOW_MS = 400;
 const HANG_MS = 30_000;
 const MAX_BODY = 16 * 1024 * 1024;
 const GARBAGE_TEXT = 'As an AI language model I cannot rate jackets. Have a nice day!';
@@ -178,9 +186,11 @@ function readBody(req) {
   });
 }
 
-export function startServer({ port = 0 } = {}) {
-  let stats = { total: 0 };
+export function startServer({ port = 0, redirectTo = null } = {}) {
+  let stats = { total: 0, repeats: 0 };
   let seen = new Set();          // "<scenario>\0<sha256(prompt)>"
+  let delivered = new Set();     // sha256(prompt) of answers sent in full
+  let log = [];
   const hangTimers = new Set();
 
   const record = (scenario, status) => {
@@ -188,6 +198,7 @@ export function startServer({ port = 0 } = {}) {
     s.requests++; stats.total++;
     s.by_status[status] = (s.by_status[status] ?? 0) + 1;
   };
+  const sha = (t) => createHash('sha256').update(t).digest('hex');
   const isFirst = (scenario, prompt) => {
     const k = scenario + '\0' + createHash('sha256').update(prompt).digest('hex');
     if (seen.has(k)) return false;
@@ -207,12 +218,18 @@ export function startServer({ port = 0 } = {}) {
       }).end();
     }
     if (req.method === 'GET' && path === '/stats') return send(res, 200, stats);
+    if (req.method === 'GET' && path === '/log') return send(res, 200, log);
     if (req.method === 'POST' && path === '/reset') {
       await readBody(req);
-      stats = { total: 0 }; seen = new Set();
+      stats = { total: 0, repeats: 0 }; seen = new Set(); delivered = new Set(); log = [];
       return send(res, 200, { ok: true });
     }
     const r = route(req.method, path);
+    // Every request is logged with the credential it carried, even one that is not ours.
+    const entry = { path, key: req.headers.authorization?.replace(/^Bearer\s+/i, '') ??
+      req.headers['x-api-key'] ?? req.headers['x-goog-api-key'] ?? url.searchParams.get('key') ?? null,
+      prompt: null, status: null, delivered: false };
+    if (req.method === 'POST') log.push(entry);
     if (!r) return send(res, 404, { error: { message: `Not found: ${req.method} ${path}`, type: 'not_found_error', code: 404 } });
 
     const { p } = r;
@@ -224,6 +241,7 @@ export function startServer({ port = 0 } = {}) {
     const cors = scenario !== 'nocors';
     const reply = ([status, obj], headers = {}) => {
       record(scenario, status);
+      entry.status = status;
       send(res, status, obj, { cors, headers });
     };
 
@@ -236,7 +254,19 @@ export function startServer({ port = 0 } = {}) {
     try { prompt = p.prompt(body); } catch (e) { return reply(p.badRequest(e.message)); }
 
     const first = isFirst(scenario, prompt);
+    const hash = sha(prompt);
+    entry.prompt = hash;
+    if (delivered.has(hash)) stats.repeats++;
     switch (scenario) {
+      case 'redirect':
+        record(scenario, 307);
+        entry.status = 307;
+        return res.writeHead(307, { location: `${redirectTo ?? 'http://127.0.0.1:9'}${req.url}`,
+          'access-control-allow-origin': '*', 'content-length': 0 }).end();
+      case 'slow':
+        await new Promise((done) => setTimeout(done, SLOW_MS));
+        if (res.destroyed || req.socket.destroyed) { entry.status = 'aborted'; return; }
+        break;
       case 'garbage-body':
         record(scenario, 200);
         return send(res, 200, HTML_BODY, { type: 'text/html' });
@@ -254,6 +284,7 @@ export function startServer({ port = 0 } = {}) {
         break;
     }
     const text = scenario === 'garbage' && first ? GARBAGE_TEXT : answerFor(prompt);
+    res.on('finish', () => { entry.delivered = true; if (text !== GARBAGE_TEXT) delivered.add(hash); });
     reply([200, p.success(model || 'unknown', text, tokens(prompt), tokens(text))]);
   }
 
@@ -272,6 +303,7 @@ export function startServer({ port = 0 } = {}) {
     server.listen(port, '127.0.0.1', () => resolve({
       port: server.address().port,
       stats: () => structuredClone(stats),
+      log: () => structuredClone(log),
       close: () => new Promise((done) => {
         for (const t of hangTimers) clearTimeout(t);
         hangTimers.clear();
@@ -286,11 +318,13 @@ export function startServer({ port = 0 } = {}) {
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const args = process.argv.slice(2);
   let port = 0;
+  let redirectTo = null;
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--port') port = Number(args[++i]);
     else if (args[i].startsWith('--port=')) port = Number(args[i].slice(7));
+    else if (args[i] === '--redirect-to') redirectTo = args[++i];
   }
-  const srv = await startServer({ port: Number.isInteger(port) ? port : 0 });
+  const srv = await startServer({ port: Number.isInteger(port) ? port : 0, redirectTo });
   process.stdout.write(`LISTENING ${srv.port}\n`);
   const stop = () => srv.close().then(() => process.exit(0));
   process.on('SIGTERM', stop);

@@ -14,9 +14,19 @@ pub struct FakeProvider {
 
 impl FakeProvider {
     pub fn start() -> Self {
+        Self::start_with(&[])
+    }
+
+    /// A server whose `redirect` scenario answers 307 to `to` (another server).
+    pub fn start_redirecting_to(to: &str) -> Self {
+        Self::start_with(&["--redirect-to", to])
+    }
+
+    fn start_with(args: &[&str]) -> Self {
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/llm_server.mjs");
         let mut child = Command::new("node")
             .arg(script)
+            .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -39,7 +49,16 @@ impl FakeProvider {
 
     /// `GET /stats` as JSON.
     pub fn stats(&self) -> serde_json::Value {
-        let body = ureq::get(&format!("{}/stats", self.base()))
+        self.get("stats")
+    }
+
+    /// `GET /log`: every request with the credential it carried.
+    pub fn log(&self) -> Vec<serde_json::Value> {
+        self.get("log").as_array().cloned().unwrap_or_default()
+    }
+
+    fn get(&self, what: &str) -> serde_json::Value {
+        let body = ureq::get(&format!("{}/{what}", self.base()))
             .call()
             .expect("stats")
             .body_mut()

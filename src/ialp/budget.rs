@@ -1,0 +1,289 @@
+//! What a run would spend at a remote provider, worked out from the config alone before
+//! anything is sent: requests, HTTP calls in the worst case, tokens, and a cost where the
+//! model's list price is known. The page shows it and asks for an explicit Start; the
+//! CLI prints it. It also names the caps a config raises above their documented
+//! defaults, so a shared link cannot quietly ask for more.
+
+use serde::Serialize;
+
+use super::IalpConfig;
+use crate::env::Preset;
+use crate::llm::{LlmConfig, Provider};
+
+/// Unparsable answers are asked once more (as `ialp::distill` does).
+const REASKS: usize = 1;
+
+/// Mean length, in characters, of a user's and an item's text in each domain's prompts,
+/// measured on the synthetic worlds and real Coat (tests/llm_budget.rs checks the
+/// estimate against real prompts, within 25 %).
+fn text_sizes(preset: Preset) -> (usize, usize) {
+    match preset {
+        Preset::Coat => (95, 92),
+        Preset::KuaiRec => (45, 70),
+        Preset::MovieLens => (60, 60),
+    }
+}
+
+/// List prices in US dollars per million (prompt, completion) tokens of the providers'
+/// default models, as published by the providers in 2025. A model not listed here gets
+/// a token estimate only: check its price with the provider.
+pub const PRICES: &[(Provider, &str, f64, f64)] = &[
+    (Provider::OpenAi, "gpt-4o-mini", 0.15, 0.60),
+    (Provider::Anthropic, "claude-3-5-haiku-latest", 0.80, 4.00),
+    (Provider::Gemini, "gemini-2.0-flash", 0.10, 0.40),
+];
+
+/// The documented defaults a link may lower but not raise without the user's say-so.
+pub fn default_caps() -> LlmConfig {
+    LlmConfig::default()
+}
+
+/// A cap the config sets above its default.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RaisedCap {
+    pub path: &'static str,
+    pub value: f64,
+    pub default: f64,
+}
+
+impl std::fmt::Display for RaisedCap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} = {} (default {})",
+            self.path, self.value, self.default
+        )
+    }
+}
+
+/// What a run may spend.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Estimate {
+    /// Distillations (one per seed that runs iALP).
+    pub distillations: usize,
+    /// Requests per distillation as planned (before the cache, which makes some free).
+    pub planned_per_seed: usize,
+    /// The most requests per distillation: planned plus re-asks, never above `max_calls`.
+    pub most_per_seed: usize,
+    /// The most requests in all, and the most HTTP calls with every retry.
+    pub most_requests: usize,
+    pub most_calls: usize,
+    /// Prompt tokens of the planned requests (about 4 characters a token).
+    pub prompt_tokens: u64,
+    /// Completion tokens expected, and the most the caps allow.
+    pub completion_tokens: u64,
+    pub most_completion_tokens: u64,
+    /// US dollars for the planned requests and for the worst case, if the price is known.
+    pub cost_usd: Option<f64>,
+    pub most_cost_usd: Option<f64>,
+    pub raised: Vec<RaisedCap>,
+}
+
+impl Estimate {
+    /// The estimate for `seeds` distillations with these settings in `preset`'s domain.
+    pub fn of(
+        llm: &LlmConfig,
+        ialp: &IalpConfig,
+        preset: Preset,
+        seeds: usize,
+        template_chars: usize,
+    ) -> Estimate {
+        let per = llm.cases_per_request.max(1);
+        let planned = ialp.states.div_ceil(per);
+        let most = (planned * (1 + REASKS)).min(llm.max_calls);
+        let (user, item) = text_sizes(preset);
+        let history = ialp.history as f64 * 0.9;
+        let case_chars = 60.0
+            + user as f64
+            + history * (item as f64 + 22.0)
+            + ialp.candidates as f64 * (item as f64 + 12.0);
+        let request_chars = template_chars as f64 + 100.0 + per as f64 * case_chars;
+        let prompt_per_request = (request_chars / 4.0).ceil() as u64;
+        // `"123":4,` is about 4 tokens; plus the JSON frame per case.
+        let completion_per_request =
+            ((per * (ialp.candidates * 4 + 8) + 16) as u64).min(llm.max_tokens as u64);
+        let sent = planned.min(llm.max_calls) as u64;
+        let n = seeds as u64;
+        let price = PRICES
+            .iter()
+            .find(|(p, m, _, _)| *p == llm.provider && *m == llm.model())
+            .map(|(_, _, i, o)| (*i, *o));
+        let cost = |p: u64, c: u64| price.map(|(i, o)| (p as f64 * i + c as f64 * o) / 1e6);
+        let prompt_tokens = n * sent * prompt_per_request;
+        let completion_tokens = n * sent * completion_per_request;
+        let most_requests = seeds * most;
+        let most_calls = most_requests * (1 + llm.max_retries as usize);
+        // A retried call is billed again only if the provider answered; count every call.
+        let most_prompt = most_calls as u64 * prompt_per_request;
+        let most_completion_tokens = most_calls as u64 * llm.max_tokens as u64;
+        Estimate {
+            distillations: seeds,
+            planned_per_seed: planned,
+            most_per_seed: most,
+            most_requests,
+            most_calls,
+            prompt_tokens,
+            completion_tokens,
+            most_completion_tokens,
+            cost_usd: cost(prompt_tokens, completion_tokens),
+            most_cost_usd: cost(most_prompt, most_completion_tokens),
+            raised: raised_caps(llm),
+        }
+    }
+
+    /// What the estimate says, as (label, text) rows for a person.
+    pub fn lines(&self) -> Vec<(&'static str, String)> {
+        let money = |c: Option<f64>| match c {
+            Some(c) if c < 0.01 => "under $0.01".to_string(),
+            Some(c) => format!("about ${c:.2}"),
+            None => "unknown for this model (tokens only)".to_string(),
+        };
+        vec![
+            (
+                "Requests",
+                format!(
+                    "{} per seed × {} seed(s), {} per seed at most (re-asks, call cap)",
+                    thousands(self.planned_per_seed as u64),
+                    self.distillations,
+                    thousands(self.most_per_seed as u64)
+                ),
+            ),
+            (
+                "Tokens",
+                format!(
+                    "≈ {} prompt + {} completion",
+                    thousands(self.prompt_tokens),
+                    thousands(self.completion_tokens)
+                ),
+            ),
+            ("Cost at list price", money(self.cost_usd)),
+            (
+                "Worst case",
+                format!(
+                    "every request retried: {} HTTP calls, ≤ {} completion tokens, {}",
+                    thousands(self.most_calls as u64),
+                    thousands(self.most_completion_tokens),
+                    money(self.most_cost_usd)
+                ),
+            ),
+        ]
+    }
+
+    /// One line for a person (the CLI prints it). Answers in the cache cost nothing.
+    pub fn describe(&self) -> String {
+        let parts: Vec<String> = self
+            .lines()
+            .into_iter()
+            .map(|(k, v)| format!("{k}: {v}"))
+            .collect();
+        parts.join(" · ") + " (answers already in the cache cost nothing)"
+    }
+}
+
+/// `1234567` → `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (k, c) in s.chars().enumerate() {
+        if k > 0 && (s.len() - k) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The caps `llm` sets above [`default_caps`].
+pub fn raised_caps(llm: &LlmConfig) -> Vec<RaisedCap> {
+    let d = default_caps();
+    let pairs: [(&'static str, f64, f64); 5] = [
+        ("llm.max_calls", llm.max_calls as f64, d.max_calls as f64),
+        (
+            "llm.max_retries",
+            llm.max_retries as f64,
+            d.max_retries as f64,
+        ),
+        ("llm.max_tokens", llm.max_tokens as f64, d.max_tokens as f64),
+        (
+            "llm.max_concurrent",
+            llm.max_concurrent as f64,
+            d.max_concurrent as f64,
+        ),
+        ("llm.timeout_secs", llm.timeout_secs, d.timeout_secs),
+    ];
+    pairs
+        .into_iter()
+        .filter(|(_, v, d)| v > d)
+        .map(|(path, value, default)| RaisedCap {
+            path,
+            value,
+            default,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_requests_calls_and_cost() {
+        let llm = LlmConfig {
+            provider: Provider::OpenAi,
+            cases_per_request: 4,
+            ..LlmConfig::default()
+        };
+        let ialp = IalpConfig {
+            states: 200,
+            ..IalpConfig::default()
+        };
+        let e = Estimate::of(&llm, &ialp, Preset::Coat, 5, 500);
+        assert_eq!(e.planned_per_seed, 50);
+        assert_eq!(e.most_per_seed, 100);
+        assert_eq!(e.most_requests, 500);
+        assert_eq!(e.most_calls, 500 * 5, "4 retries each");
+        assert!(e.cost_usd.unwrap() > 0.0 && e.most_cost_usd.unwrap() > e.cost_usd.unwrap());
+        assert!(e.raised.is_empty());
+        assert!(
+            e.describe().contains("Requests: 50 per seed × 5 seed(s)"),
+            "{}",
+            e.describe()
+        );
+        assert!(
+            e.describe().contains("2,500 HTTP calls"),
+            "{}",
+            e.describe()
+        );
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(thousands(12), "12");
+        // An unknown model: tokens only.
+        let other = LlmConfig {
+            model: Some("my-local-model".into()),
+            ..llm.clone()
+        };
+        let e = Estimate::of(&other, &ialp, Preset::Coat, 1, 500);
+        assert_eq!(e.cost_usd, None);
+        assert!(e.describe().contains("unknown for this model"));
+        // The call cap bounds everything.
+        let capped = LlmConfig {
+            max_calls: 10,
+            ..llm
+        };
+        let e = Estimate::of(&capped, &ialp, Preset::Coat, 2, 500);
+        assert_eq!((e.most_per_seed, e.most_requests), (10, 20));
+    }
+
+    #[test]
+    fn names_the_caps_a_config_raises() {
+        let llm = LlmConfig {
+            max_calls: 100_000,
+            max_tokens: 64,
+            max_retries: 10,
+            ..LlmConfig::default()
+        };
+        let r = raised_caps(&llm);
+        let paths: Vec<&str> = r.iter().map(|c| c.path).collect();
+        assert_eq!(paths, ["llm.max_calls", "llm.max_retries"]);
+        assert_eq!(r[0].to_string(), "llm.max_calls = 100000 (default 200)");
+    }
+}

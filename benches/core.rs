@@ -4,17 +4,19 @@
 use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use ialp::bench_work::{a2c_update_setup, env_steps_setup, A2C_BATCH};
+use ialp::bench_work::{a2c_update_setup_for, env_steps_setup, COAT_ITEMS, KUAIREC_ITEMS};
 
 fn a2c_update(c: &mut Criterion) {
-    let (mut net, batch) = a2c_update_setup();
     let mut g = c.benchmark_group("a2c");
     g.throughput(Throughput::Elements(1));
-    g.bench_function("update_coat_33x64x64x300_batch1024", |b| {
-        b.iter(|| net.update(&batch))
-    });
+    for (name, items) in [
+        ("update_coat_33x64x64x300_batch1024", COAT_ITEMS),
+        ("update_kuairec_33x64x64x3327_batch1024", KUAIREC_ITEMS),
+    ] {
+        let (mut net, batch) = a2c_update_setup_for(items);
+        g.bench_function(name, |b| b.iter(|| net.update(&batch)));
+    }
     g.finish();
-    let _ = A2C_BATCH;
 }
 
 fn env_steps(c: &mut Criterion) {

@@ -4,7 +4,7 @@
 //! printed lines.
 #![cfg(target_arch = "wasm32")]
 
-use ialp::bench_work::{a2c_update_setup, env_steps_setup};
+use ialp::bench_work::{a2c_update_setup_for, env_steps_setup, COAT_ITEMS, KUAIREC_ITEMS};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -18,17 +18,33 @@ fn now() -> f64 {
 
 #[wasm_bindgen_test]
 fn bench_a2c_update_and_env_steps() {
-    let (mut net, batch) = a2c_update_setup();
-    for _ in 0..5 {
-        net.update(&batch); // warm-up
+    for (name, items, n) in [("coat", COAT_ITEMS, 60), ("kuairec", KUAIREC_ITEMS, 12)] {
+        let (mut net, batch) = a2c_update_setup_for(items);
+        for _ in 0..3 {
+            net.update(&batch); // warm-up
+        }
+        let t0 = now();
+        for _ in 0..n {
+            net.update(&batch);
+        }
+        let per_s = n as f64 / ((now() - t0) / 1000.0);
+        console_log!("BENCH wasm a2c_update_{name}_per_s {per_s:.2}");
     }
-    let n = 40;
+
+    // The head's product alone: [1024, 64] · [64, 300].
+    let (m, k, n) = (1024usize, 64usize, 300usize);
+    let a: Vec<f32> = (0..m * k).map(|i| (i % 17) as f32 * 0.1).collect();
+    let b: Vec<f32> = (0..k * n).map(|i| (i % 13) as f32 * 0.1).collect();
+    let mut c = vec![0.0f32; m * n];
     let t0 = now();
-    for _ in 0..n {
-        net.update(&batch);
+    for _ in 0..50 {
+        ialp::policy::kernels::gemm(m, n, k, &a, k, 1, &b, n, &mut c, n, false);
     }
-    let per_s = n as f64 / ((now() - t0) / 1000.0);
-    console_log!("BENCH wasm a2c_update_per_s {per_s:.2}");
+    let ms = (now() - t0) / 50.0;
+    console_log!(
+        "BENCH wasm gemm_1024x64x300_gflops {:.2}",
+        2.0 * (m * n * k) as f64 / ms / 1e6
+    );
 
     let (env, users) = env_steps_setup();
     let mut rng = ialp::rng::stream(1, ialp::rng::Stream::Policy, 0);

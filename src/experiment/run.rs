@@ -845,8 +845,11 @@ impl Experiment {
             let batch = ap
                 .agent
                 .transitions(&eps, masks, |_, ep, t| seen(ep.rewards[t]));
-            let anchor = (ap.kl.weight > 0.0)
-                .then(|| ap.anchor.net.probabilities(&batch.states, &batch.masked));
+            let anchor = (ap.kl.weight > 0.0).then(|| {
+                ap.anchor
+                    .net
+                    .log_probabilities(&batch.states, &batch.masked)
+            });
             let kl = ap.kl.weight;
             ap.agent
                 .net

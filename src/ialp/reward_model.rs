@@ -7,7 +7,6 @@
 //! and by default so is the user model's embedding of the item (see
 //! [`RewardModelConfig::item_embedding`]).
 
-use burn::module::Module;
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::tensor::{Device, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
@@ -160,6 +159,9 @@ pub struct RewardModel {
     /// Targets are fitted as `(y − lo) / span`.
     lo: f32,
     span: f32,
+    /// The weights as plain numbers for [`Self::predict`], taken when first needed after
+    /// the weights changed.
+    snapshot: std::cell::OnceCell<Vec<crate::policy::a2c::LayerWeights>>,
 }
 
 impl RewardModel {
@@ -182,6 +184,7 @@ impl RewardModel {
             input_dim,
             lo: reward.min,
             span: (reward.max - reward.min).max(1e-6),
+            snapshot: Default::default(),
         }
     }
 
@@ -220,6 +223,7 @@ impl RewardModel {
                 .step(self.config.learning_rate, self.net.clone(), grads);
         }
         self.epochs += 1;
+        self.snapshot = Default::default();
         sq / n as f64 * (self.span as f64).powi(2)
     }
 
@@ -244,6 +248,7 @@ impl RewardModel {
         match &self.best {
             Some((_, epoch, net)) => {
                 self.net = net.clone();
+                self.snapshot = Default::default();
                 *epoch
             }
             None => self.epochs,
@@ -256,16 +261,11 @@ impl RewardModel {
         if rows == 0 {
             return Vec::new();
         }
-        let d = self.device.clone().inner();
-        let net = self.net.valid();
-        let x =
-            Tensor::<2>::from_data(TensorData::new(inputs.to_vec(), [rows, self.input_dim]), &d);
-        let out = net
-            .forward(x)
-            .into_data()
-            .try_to_vec::<f32>()
-            .expect("f32 rewards");
-        out.into_iter()
+        // Plain kernels on a snapshot: A-iALP_ap scores every allowed item with R_φ at
+        // each exploring step, and burn's overhead per call dominated that.
+        let layers = self.snapshot.get_or_init(|| self.net.weights());
+        crate::policy::mlp::forward(layers, inputs, rows)
+            .into_iter()
             .map(|v| self.lo + v.clamp(0.0, 1.0) * self.span)
             .collect()
     }

@@ -3,14 +3,27 @@
 //! items, Monte-Carlo returns, Adam, a value-loss weight and an entropy bonus, trained
 //! on batches of whole episodes.
 //!
+//! The networks are burn modules and burn's Adam updates them; the arithmetic of an
+//! update is the fast path: the loss over `[batch, n_items]` (masked log-softmax,
+//! entropy, policy gradient, KL) is fused and differentiated in closed form (`head.rs`),
+//! and the two small MLPs are backpropagated in closed form too (`mlp.rs`), on the
+//! deterministic kernels of `kernels.rs`, so the page and the CLI stay bit-equal.
+//! burn's autodiff is the reference the closed forms are tested against
+//! (`tests/a2c_gradients.rs`). Acting reads a snapshot of the actor's weights.
+//!
 //! Randomness that decides what happens (sampling actions) is drawn in Rust from the
-//! run's seeded streams, from probabilities burn computes; burn's own RNG only
-//! initialises the weights, after `device.seed`.
+//! run's seeded streams; burn's own RNG only initialises the weights, after
+//! `device.seed`.
+
+use std::cell::OnceCell;
 
 use burn::module::Module;
 use burn::nn::{Linear, LinearConfig};
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
-use burn::tensor::{activation, Device, Int, Tensor, TensorData};
+use burn::tensor::{activation, Device, Tensor, TensorData};
+
+use super::head::{self, LossTerms};
+use super::mlp;
 use serde::{Deserialize, Serialize};
 
 /// Hyper-parameters of A2C, with METHOD.md's defaults.
@@ -75,9 +88,13 @@ impl Mlp {
 
     /// `[batch, input]` → `[batch, output]`.
     pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
+        self.out.forward(self.trunk(x))
+    }
+
+    /// The two hidden layers: `[batch, input]` → `[batch, hidden]`.
+    pub fn trunk(&self, x: Tensor<2>) -> Tensor<2> {
         let x = activation::relu(self.l1.forward(x));
-        let x = activation::relu(self.l2.forward(x));
-        self.out.forward(x)
+        activation::relu(self.l2.forward(x))
     }
 }
 
@@ -101,17 +118,27 @@ pub struct NetWeights {
     pub critic: Vec<LayerWeights>,
 }
 
+/// A tensor's numbers, row-major. `× 1` (exact) makes a fresh contiguous array that
+/// burn hands over without copying; reading a shared one goes element by element
+/// through ndarray's dynamic-rank iterator, ten times slower.
+fn numbers<const D: usize>(t: Tensor<D>) -> Vec<f32> {
+    t.inner()
+        .mul_scalar(1.0)
+        .into_data()
+        .try_into_vec::<f32>()
+        .expect("f32 numbers")
+}
+
 fn layer_weights(l: &Linear) -> LayerWeights {
     let [inputs, outputs] = l.weight.val().dims();
-    let vec = |d: TensorData| d.try_to_vec::<f32>().expect("f32 weights");
     LayerWeights {
         inputs,
         outputs,
-        weight: vec(l.weight.val().into_data()),
+        weight: numbers(l.weight.val()),
         bias: l
             .bias
             .as_ref()
-            .map(|b| vec(b.val().into_data()))
+            .map(|b| numbers(b.val()))
             .unwrap_or_default(),
     }
 }
@@ -130,7 +157,13 @@ fn layer_of(w: &LayerWeights, device: &Device) -> Linear {
 }
 
 impl Mlp {
-    fn weights(&self) -> Vec<LayerWeights> {
+    /// The three layers, in order.
+    pub fn layers(&self) -> [&Linear; 3] {
+        [&self.l1, &self.l2, &self.out]
+    }
+
+    /// The layers as plain numbers.
+    pub fn weights(&self) -> Vec<LayerWeights> {
         vec![
             layer_weights(&self.l1),
             layer_weights(&self.l2),
@@ -228,9 +261,6 @@ pub struct UpdateStats {
     pub entropy: f32,
 }
 
-/// Logit given to masked items: exp underflows to exactly 0, and 0 · logit stays finite.
-const MASKED: f32 = -1.0e9;
-
 /// An actor-critic with its optimiser.
 pub struct A2c {
     model: ActorCritic,
@@ -239,6 +269,10 @@ pub struct A2c {
     config: A2cConfig,
     state_dim: usize,
     n_items: usize,
+    /// The actor's and the critic's weights as plain numbers, taken after each update
+    /// when first needed.
+    snapshot: OnceCell<Vec<LayerWeights>>,
+    critic_snapshot: OnceCell<Vec<LayerWeights>>,
 }
 
 impl A2c {
@@ -257,6 +291,8 @@ impl A2c {
             config,
             state_dim,
             n_items,
+            snapshot: OnceCell::new(),
+            critic_snapshot: OnceCell::new(),
         }
     }
 
@@ -270,6 +306,8 @@ impl A2c {
             config: self.config,
             state_dim: self.state_dim,
             n_items: self.n_items,
+            snapshot: self.snapshot.clone(),
+            critic_snapshot: self.critic_snapshot.clone(),
         }
     }
 
@@ -306,6 +344,8 @@ impl A2c {
             },
             state_dim: w.state_dim,
             n_items: w.n_items,
+            snapshot: OnceCell::new(),
+            critic_snapshot: OnceCell::new(),
         })
     }
     pub fn n_items(&self) -> usize {
@@ -315,46 +355,39 @@ impl A2c {
         self.state_dim
     }
 
-    fn tensor(&self, device: &Device, data: Vec<f32>, shape: [usize; 2]) -> Tensor<2> {
-        Tensor::from_data(TensorData::new(data, shape), device)
+    /// The actor's layers as plain numbers (taken once per set of weights).
+    fn actor_weights(&self) -> &[LayerWeights] {
+        self.snapshot.get_or_init(|| self.model.actor.weights())
     }
 
-    /// Logits `logits` (`[rows, n_items]`) with the masked items pushed to [`MASKED`]. With
-    /// nothing masked (FB mode) the logits come back as they are: a dense mask would only
-    /// add zeros.
-    fn masked_logits(
-        &self,
-        device: &Device,
-        logits: Tensor<2>,
-        masked: &[Vec<usize>],
-    ) -> Tensor<2> {
-        if masked.iter().all(|m| m.is_empty()) {
-            return logits;
-        }
-        let mut m = vec![0.0f32; masked.len() * self.n_items];
-        for (row, items) in masked.iter().enumerate() {
-            for &i in items {
-                m[row * self.n_items + i] = MASKED;
-            }
-        }
-        logits + self.tensor(device, m, [masked.len(), self.n_items])
+    /// The actor's masked logits for each state (rows of `states`): `[rows, n_items]`,
+    /// masked items at `−∞`. Plain kernels on the weights' snapshot, no autodiff.
+    fn logits(&self, states: &[f32], masked: &[Vec<usize>]) -> Vec<f32> {
+        let mut z = mlp::forward(self.actor_weights(), states, masked.len());
+        head::mask(&mut z, self.n_items, masked);
+        z
     }
 
     /// π(· | s) for each state (rows of `states`), with masked items at probability 0.
     /// Returns `[rows, n_items]` row-major.
     pub fn probabilities(&self, states: &[f32], masked: &[Vec<usize>]) -> Vec<f32> {
-        let rows = masked.len();
-        if rows == 0 {
+        if masked.is_empty() {
             return Vec::new();
         }
-        let device = self.device.clone().inner();
-        let model = self.model.valid();
-        let x = self.tensor(&device, states.to_vec(), [rows, self.state_dim]);
-        let logits = self.masked_logits(&device, model.actor.forward(x), masked);
-        activation::softmax(logits, 1)
-            .into_data()
-            .try_to_vec::<f32>()
-            .expect("f32 probabilities")
+        let mut z = self.logits(states, masked);
+        head::softmax(&mut z, self.n_items);
+        z
+    }
+
+    /// log π(· | s) for each state, masked items at `−∞`: the anchor's side of
+    /// A-iALP_ap's KL term.
+    pub fn log_probabilities(&self, states: &[f32], masked: &[Vec<usize>]) -> Vec<f32> {
+        if masked.is_empty() {
+            return Vec::new();
+        }
+        let mut z = self.logits(states, masked);
+        head::log_softmax(&mut z, self.n_items);
+        z
     }
 
     /// One A2C step on `batch`: policy gradient with the critic's baseline, the critic's
@@ -364,42 +397,148 @@ impl A2c {
     }
 
     /// [`Self::update`] with another entropy weight and, optionally, a KL penalty
-    /// `weight · KL(π ‖ π₀)` toward an anchor whose probabilities in the batch's states
-    /// are `anchor` (`[n, n_items]`, from [`Self::probabilities`]): A-iALP_ap's repair.
+    /// `weight · KL(π ‖ π₀)` toward an anchor whose log-probabilities in the batch's
+    /// states are `anchor` (`[n, n_items]`, from [`Self::log_probabilities`]):
+    /// A-iALP_ap's repair.
     pub fn update_with(
         &mut self,
         batch: &Transitions,
         entropy_weight: f32,
         anchor: Option<(&[f32], f32)>,
     ) -> UpdateStats {
-        let n = batch.len();
-        if n == 0 {
+        if batch.is_empty() {
             return UpdateStats {
                 policy_loss: 0.0,
                 value_loss: 0.0,
                 entropy: 0.0,
             };
         }
+        let (grads, stats) = self.gradients(batch, entropy_weight, anchor);
+        self.step(&grads);
+        stats
+    }
+
+    /// The loss's gradients for every layer of the actor and of the critic, in closed
+    /// form, and the loss terms' values. `batch` must not be empty.
+    pub fn gradients(
+        &self,
+        batch: &Transitions,
+        entropy_weight: f32,
+        anchor: Option<(&[f32], f32)>,
+    ) -> (Gradients, UpdateStats) {
+        let n = batch.len();
+        let items = self.n_items;
+        let x = &batch.states;
+        // The critic: its values are the baseline, and it learns `value_weight · (G − V)²`.
+        let critic = self
+            .critic_snapshot
+            .get_or_init(|| self.model.critic.weights());
+        let critic_outs = mlp::forward_keep(critic, x, n);
+        let v = critic_outs.last().expect("three layers"); // [n, 1]
+        let advantages = advantages(&batch.returns, v, self.config.normalize_advantages);
+        let mut value_loss = 0.0f32;
+        let dv: Vec<f32> = batch
+            .returns
+            .iter()
+            .zip(v)
+            .map(|(g, v)| {
+                value_loss += (g - v) * (g - v);
+                self.config.value_weight * 2.0 * (v - g) / n as f32
+            })
+            .collect();
+        let critic_grads = mlp::backward(critic, x, &critic_outs, dv, n);
+
+        // The actor: its logits become ∂L/∂z in place, then backpropagated.
+        let actor = self.actor_weights();
+        let mut actor_outs = mlp::forward_keep(actor, x, n);
+        let mut g = actor_outs.pop().expect("three layers"); // [n, items]
+        head::mask(&mut g, items, &batch.masked);
+        let terms = LossTerms {
+            actions: &batch.actions,
+            advantages: &advantages,
+            entropy_weight,
+            anchor: anchor.filter(|(_, w)| *w > 0.0),
+        };
+        let loss = head::loss_grad(&mut g, items, &terms);
+        actor_outs.push(Vec::new()); // the last output is not read by the backward pass
+        let actor_grads = mlp::backward(actor, x, &actor_outs, g, n);
+        (
+            Gradients {
+                actor: actor_grads,
+                critic: critic_grads,
+            },
+            UpdateStats {
+                policy_loss: loss.policy_loss,
+                value_loss: value_loss / n as f32,
+                entropy: loss.entropy,
+            },
+        )
+    }
+
+    /// One Adam step (burn's) with these gradients.
+    pub fn step(&mut self, g: &Gradients) {
+        // burn's Adam takes the gradients as plain tensors, by parameter.
+        let plain = self.device.clone().inner();
+        let mut grads = GradientsParams::new();
+        for (net, gs) in [
+            (&self.model.actor, &g.actor),
+            (&self.model.critic, &g.critic),
+        ] {
+            for (l, g) in net.layers().into_iter().zip(gs.iter()) {
+                let [i, o] = l.weight.val().dims();
+                grads.register::<2>(
+                    l.weight.id,
+                    Tensor::from_data(TensorData::new(g.weight.clone(), [i, o]), &plain),
+                );
+                if let Some(b) = &l.bias {
+                    grads.register::<1>(
+                        b.id,
+                        Tensor::from_data(TensorData::new(g.bias.clone(), [o]), &plain),
+                    );
+                }
+            }
+        }
+        // A module clone shares its tensors; the optimiser returns new parameters.
+        self.model = self
+            .optim
+            .step(self.config.learning_rate, self.model.clone(), grads);
+        self.snapshot = OnceCell::new();
+        self.critic_snapshot = OnceCell::new();
+    }
+
+    /// The same gradients as [`Self::gradients`], the slow way: the loss written as
+    /// burn tensor operations and differentiated by burn's autodiff (how this module
+    /// computed them before the closed forms). Kept as the reference the closed forms
+    /// are tested against; never on a hot path.
+    #[doc(hidden)]
+    pub fn reference_gradients(
+        &self,
+        batch: &Transitions,
+        entropy_weight: f32,
+        anchor: Option<(&[f32], f32)>,
+    ) -> Gradients {
+        use burn::tensor::Int;
+        let n = batch.len();
         let d = self.device.clone();
-        let x = self.tensor(&d, batch.states.clone(), [n, self.state_dim]);
+        let t2 =
+            |v: Vec<f32>, shape: [usize; 2]| Tensor::<2>::from_data(TensorData::new(v, shape), &d);
+        let x = t2(batch.states.clone(), [n, self.state_dim]);
         let actions: Vec<i64> = batch.actions.iter().map(|a| *a as i64).collect();
         let actions = Tensor::<2, Int>::from_data(TensorData::new(actions, [n, 1]), &d);
-        let returns = self.tensor(&d, batch.returns.clone(), [n, 1]);
-
-        let logits = self.masked_logits(&d, self.model.actor.forward(x.clone()), &batch.masked); // [n, items]
-        let log_probs = activation::log_softmax(logits, 1); // [n, items]
-        let values = self.model.critic.forward(x); // [n, 1]
-        let mut advantage = returns.clone() - values.clone().detach(); // [n, 1]
-        if self.config.normalize_advantages && n > 1 {
-            let mean = advantage.clone().mean();
-            let centred = advantage - mean.unsqueeze::<2>();
-            let std = (centred.clone() * centred.clone())
-                .mean()
-                .sqrt()
-                .add_scalar(1e-6);
-            advantage = centred / std.unsqueeze::<2>();
+        let returns = t2(batch.returns.clone(), [n, 1]);
+        let mut mask = vec![0.0f32; n * self.n_items];
+        for (row, items) in batch.masked.iter().enumerate() {
+            for &i in items {
+                mask[row * self.n_items + i] = -1.0e9;
+            }
         }
-        let chosen = log_probs.clone().gather(1, actions); // [n, 1]
+        let logits = self.model.actor.forward(x.clone()) + t2(mask, [n, self.n_items]);
+        let log_probs = activation::log_softmax(logits, 1);
+        let values = self.model.critic.forward(x);
+        let v = numbers(values.clone());
+        let adv = advantages(&batch.returns, &v, self.config.normalize_advantages);
+        let advantage = t2(adv, [n, 1]);
+        let chosen = log_probs.clone().gather(1, actions);
         let policy_loss = (chosen * advantage).mean().neg();
         let diff = returns - values;
         let value_loss = (diff.clone() * diff).mean();
@@ -407,31 +546,59 @@ impl A2c {
             .sum_dim(1)
             .mean()
             .neg();
-        let mut loss = policy_loss.clone()
-            + value_loss.clone().mul_scalar(self.config.value_weight)
-            - entropy.clone().mul_scalar(entropy_weight);
-        if let Some((p0, weight)) = anchor.filter(|(_, w)| *w > 0.0) {
-            // log π₀, floored so masked items (π₀ = 0, and π = 0 too) stay finite.
-            let log_p0: Vec<f32> = p0.iter().map(|p| p.max(1e-12).ln()).collect();
-            let log_p0 = self.tensor(&d, log_p0, [n, self.n_items]);
-            let kl = (log_probs.clone().exp() * (log_probs.clone() - log_p0))
+        let mut loss = policy_loss + value_loss.mul_scalar(self.config.value_weight)
+            - entropy.mul_scalar(entropy_weight);
+        if let Some((logp0, w)) = anchor.filter(|(_, w)| *w > 0.0) {
+            let floored: Vec<f32> = logp0.iter().map(|q| q.max(-1.0e9)).collect();
+            let kl = (log_probs.clone().exp() * (log_probs - t2(floored, [n, self.n_items])))
                 .sum_dim(1)
                 .mean();
-            loss = loss + kl.mul_scalar(weight);
+            loss = loss + kl.mul_scalar(w);
         }
-
-        let stats = UpdateStats {
-            policy_loss: policy_loss.detach().into_scalar::<f32>(),
-            value_loss: value_loss.detach().into_scalar::<f32>(),
-            entropy: entropy.detach().into_scalar::<f32>(),
+        let mut g = GradientsParams::from_grads(loss.backward(), &self.model);
+        let mut take = |net: &Mlp| -> Vec<mlp::LayerGrads> {
+            net.layers()
+                .into_iter()
+                .map(|l| mlp::LayerGrads {
+                    weight: g.remove::<2>(l.weight.id).map(numbers).unwrap_or_default(),
+                    bias: l
+                        .bias
+                        .as_ref()
+                        .and_then(|b| g.remove::<1>(b.id))
+                        .map(numbers)
+                        .unwrap_or_default(),
+                })
+                .collect()
         };
-        let grads = GradientsParams::from_grads(loss.backward(), &self.model);
-        // A module clone shares its tensors; the optimiser returns new parameters.
-        self.model = self
-            .optim
-            .step(self.config.learning_rate, self.model.clone(), grads);
-        stats
+        let actor = take(&self.model.actor);
+        let critic = take(&self.model.critic);
+        Gradients { actor, critic }
     }
+}
+
+/// Every layer's gradients of the actor and of the critic (`l1`, `l2`, `out` each).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Gradients {
+    pub actor: Vec<mlp::LayerGrads>,
+    pub critic: Vec<mlp::LayerGrads>,
+}
+
+/// `G − V(s)` per transition, scaled to zero mean and unit variance over the batch if
+/// `normalize` (so the entropy weight means the same whatever the reward scale).
+pub fn advantages(returns: &[f32], values: &[f32], normalize: bool) -> Vec<f32> {
+    let mut a: Vec<f32> = returns.iter().zip(values).map(|(g, v)| g - v).collect();
+    if normalize && a.len() > 1 {
+        let n = a.len() as f32;
+        let mean = a.iter().sum::<f32>() / n;
+        for x in &mut a {
+            *x -= mean;
+        }
+        let std = (a.iter().map(|x| x * x).sum::<f32>() / n).sqrt() + 1e-6;
+        for x in &mut a {
+            *x /= std;
+        }
+    }
+    a
 }
 
 /// An A2C network acting as a policy: it sees each episode through the state tracker

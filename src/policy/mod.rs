@@ -4,6 +4,9 @@
 
 pub mod a2c;
 pub mod baselines;
+pub mod head;
+pub mod kernels;
+pub mod mlp;
 pub mod state;
 
 use serde::{Deserialize, Serialize};

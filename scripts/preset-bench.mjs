@@ -1,6 +1,7 @@
 // Times each synthetic preset of the paper's experiment in the built page (dist/), in
 // headless Chromium, from the click on Run to "finished" (for BENCHMARKS.md; timing is
-// never asserted in tests). Run after scripts/test.sh:  node scripts/preset-bench.mjs
+// never asserted in tests). Run after scripts/test.sh:
+//   node scripts/preset-bench.mjs [PRESET ...]     (default: the three paper-* synthetic presets)
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +11,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { chromium } = createRequire(import.meta.url)(path.join(ROOT, '.tools/node_modules/playwright-core'));
 const { server, base } = await serveDist();
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
-for (const preset of ['paper-coat', 'paper-kuairec', 'paper-movielens']) {
+const names = process.argv.slice(2);
+for (const preset of names.length ? names : ['paper-coat', 'paper-kuairec', 'paper-movielens']) {
   const page = await browser.newPage();
   await page.goto(base);
   await page.waitForSelector('#run');
@@ -18,7 +20,9 @@ for (const preset of ['paper-coat', 'paper-kuairec', 'paper-movielens']) {
   const t0 = Date.now();
   await page.click('#run');
   await page.waitForFunction(() => /^finished/.test(document.querySelector('#status')?.textContent ?? ''), null, { timeout: 600_000 });
+  const rows = await page.$$eval('#results tbody tr', (trs) => trs.map((tr) => `${tr.dataset.method} ${tr.querySelector('.r-tra')?.textContent}`));
   console.log(`${preset}: ${((Date.now() - t0) / 1000).toFixed(1)} s in the page (${await page.textContent('#status')})`);
+  console.log(`  ${rows.join(' · ')}`);
   await page.close();
 }
 await browser.close();

@@ -342,6 +342,7 @@ impl ExperimentConfig {
         check_float("a2c.value_weight", a.value_weight as f64, 0.0, 100.0)?;
         check_float("a2c.entropy_weight", a.entropy_weight as f64, 0.0, 100.0)?;
         check_range("a2c.episodes_per_update", a.episodes_per_update, 1, 4096)?;
+        check_range("a2c.minibatch", a.minibatch, 0, 65_536)?;
         let b = &self.baselines;
         check_float("baselines.epsilon", b.epsilon, 0.0, 1.0)?;
         check_float("baselines.ucb_c", b.ucb_c, 0.0, 100.0)?;

@@ -35,7 +35,7 @@ macro_rules! preset {
 }
 
 /// Every built-in preset, the paper's first.
-pub const PRESETS: [BuiltinPreset; 6] = [
+pub const PRESETS: [BuiltinPreset; 9] = [
     preset!(
         "paper-coat",
         "The paper's setting on synthetic Coat: 7 methods, 5 seeds"
@@ -47,6 +47,18 @@ pub const PRESETS: [BuiltinPreset; 6] = [
     preset!(
         "paper-movielens",
         "The paper's setting on synthetic MovieLens-1M: 7 methods, 5 seeds"
+    ),
+    preset!(
+        "paper-coat-long",
+        "The paper's setting on synthetic Coat, 5,000 episodes each: about a minute"
+    ),
+    preset!(
+        "paper-kuairec-long",
+        "The paper's setting on synthetic KuaiRec, 3,000 episodes each: about a minute and a half"
+    ),
+    preset!(
+        "paper-movielens-long",
+        "The paper's setting on synthetic MovieLens-1M, 4,000 episodes each: about a minute"
     ),
     preset!(
         "paper-coat-real",

@@ -517,7 +517,12 @@ impl Experiment {
                 None => Learner::Plain(Box::new(RandomPolicy)),
             },
             Method::Imported => {
-                let tracker = StateTracker::new(raw.state, &ctx.model, ctx.truth.world().reward);
+                let tracker = StateTracker::new(
+                    raw.state,
+                    &ctx.model,
+                    ctx.truth.world(),
+                    ctx.truth.settings().quit.n(),
+                );
                 match imported.map(|p| A2c::from_weights(&p.weights, raw.a2c)) {
                     Some(Ok(net)) if net.state_dim() == tracker.state_dim() => Learner::A2c {
                         agent: Box::new(A2cAgent { net, tracker }),
@@ -541,7 +546,12 @@ impl Experiment {
                 }
             }
             Method::OfflineA2c | Method::DorlA2c | Method::OnlineA2c | Method::Ialp => {
-                let tracker = StateTracker::new(raw.state, &ctx.model, ctx.truth.world().reward);
+                let tracker = StateTracker::new(
+                    raw.state,
+                    &ctx.model,
+                    ctx.truth.world(),
+                    ctx.truth.settings().quit.n(),
+                );
                 let net = A2c::new(
                     tracker.state_dim(),
                     n_items,
@@ -561,7 +571,8 @@ impl Experiment {
         };
         let ialp = (method == Method::Ialp).then(|| {
             let world = ctx.truth.world();
-            let tracker = StateTracker::new(raw.state, &ctx.model, world.reward);
+            let tracker =
+                StateTracker::new(raw.state, &ctx.model, world, ctx.truth.settings().quit.n());
             let template = PromptTemplate::new(raw.llm.template_text()).unwrap_or_else(|_| {
                 PromptTemplate::new(crate::llm::prompt::DEFAULT_TEMPLATE).expect("default template")
             });

@@ -641,7 +641,8 @@ mod settings_tests {
             "0.9",
             "an f32 is written as itself"
         );
-        assert_eq!(get("a2c.learning_rate").default, "0.001");
+        assert_eq!(get("a2c.learning_rate").default, "0.01");
+        assert_eq!(get("state.attributes").default, "false");
         assert!(
             get("env.preset")
                 .allowed

@@ -1,24 +1,38 @@
 //! The state tracker (METHOD.md §3): what a learnt policy sees of an episode. The state
 //! is the mean over the last W steps of `[item embedding ‖ normalised reward]`, with the
 //! item embeddings of the user model; before the first step it is all zeros.
+//!
+//! Two options (ours) let it see what makes users leave, which an embedding fitted to a
+//! self-selected log carries only faintly: the items' attributes (tags, genres, colours,
+//! as one-hot values) averaged with the embeddings over the same W steps, and the
+//! histogram of those attribute values over the quit rule's own window of N items.
 
 use serde::{Deserialize, Serialize};
 
 use crate::env::world::RewardScale;
-use crate::env::Episode;
+use crate::env::{Episode, World};
 use crate::user_model::UserModel;
 
 /// State-tracker settings.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct StateConfig {
-    /// Steps averaged (W = 3).
+    /// Steps averaged (W = 3, METHOD.md).
     pub window: usize,
+    /// Also average the items' attribute values (one-hot) over the W steps (ours).
+    pub attributes: bool,
+    /// Also give the share of the quit rule's last N items carrying each attribute
+    /// value (ours).
+    pub histogram: bool,
 }
 
 impl Default for StateConfig {
     fn default() -> Self {
-        Self { window: 3 }
+        Self {
+            window: 3,
+            attributes: false,
+            histogram: false,
+        }
     }
 }
 
@@ -29,43 +43,94 @@ pub struct StateTracker {
     dim: usize,
     embeddings: Vec<f32>,
     reward: RewardScale,
+    /// Each item's attribute values, as indices into `0..n_attrs` (empty if unused).
+    attrs: Vec<Vec<u32>>,
+    n_attrs: usize,
+    attributes: bool,
+    /// The quit rule's window for the histogram (`None`: no histogram).
+    histogram: Option<usize>,
 }
 
 impl StateTracker {
-    pub fn new(config: StateConfig, model: &UserModel, reward: RewardScale) -> Self {
+    /// The tracker for `config`, over `model`'s embeddings and `world`'s items; `quit_n`
+    /// is the quit rule's window (for the histogram).
+    pub fn new(config: StateConfig, model: &UserModel, world: &World, quit_n: usize) -> Self {
+        let mut offsets = Vec::with_capacity(world.item_fields.len());
+        let mut n_attrs = 0;
+        for f in &world.item_fields {
+            offsets.push(n_attrs);
+            n_attrs += f.values.len();
+        }
+        let needs = config.attributes || config.histogram;
+        let attrs = if needs {
+            world
+                .items
+                .iter()
+                .map(|it| {
+                    it.attrs
+                        .iter()
+                        .zip(&offsets)
+                        .flat_map(|(vs, o)| vs.iter().map(move |v| (*o + *v as usize) as u32))
+                        .collect()
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         Self {
             window: config.window,
             dim: model.dim,
             embeddings: model.item_embeddings.clone(),
-            reward,
+            reward: world.reward,
+            attrs,
+            n_attrs: if needs { n_attrs } else { 0 },
+            attributes: config.attributes,
+            histogram: config.histogram.then_some(quit_n.max(1)),
         }
     }
 
-    /// Embedding size + 1 (33 for 32-d embeddings).
+    /// Embedding size + 1 (33 for 32-d embeddings), plus the attribute values once for
+    /// each option that is on.
     pub fn state_dim(&self) -> usize {
-        self.dim + 1
+        self.dim
+            + 1
+            + self.n_attrs * (usize::from(self.attributes) + usize::from(self.histogram.is_some()))
     }
 
     /// The state after the first `t` steps of `episode`, appended to `out`.
     pub fn push_state(&self, episode: &Episode, t: usize, out: &mut Vec<f32>) {
         let start = out.len();
-        out.resize(start + self.dim + 1, 0.0);
+        out.resize(start + self.state_dim(), 0.0);
+        let s = &mut out[start..];
         let from = t.saturating_sub(self.window);
         let n = (t - from) as f32;
-        if n == 0.0 {
-            return;
-        }
-        let span = (self.reward.max - self.reward.min).max(1e-6);
-        let s = &mut out[start..];
-        for k in from..t {
-            let item = episode.items[k];
-            for (o, e) in s[..self.dim]
-                .iter_mut()
-                .zip(&self.embeddings[item * self.dim..(item + 1) * self.dim])
-            {
-                *o += e / n;
+        if n > 0.0 {
+            let span = (self.reward.max - self.reward.min).max(1e-6);
+            for k in from..t {
+                let item = episode.items[k];
+                for (o, e) in s[..self.dim]
+                    .iter_mut()
+                    .zip(&self.embeddings[item * self.dim..(item + 1) * self.dim])
+                {
+                    *o += e / n;
+                }
+                s[self.dim] += (episode.rewards[k] - self.reward.min) / span / n;
+                if self.attributes {
+                    let a = &mut s[self.dim + 1..self.dim + 1 + self.n_attrs];
+                    for &v in &self.attrs[item] {
+                        a[v as usize] += 1.0 / n;
+                    }
+                }
             }
-            s[self.dim] += (episode.rewards[k] - self.reward.min) / span / n;
+        }
+        if let Some(quit_n) = self.histogram {
+            let at = self.dim + 1 + if self.attributes { self.n_attrs } else { 0 };
+            let h = &mut s[at..at + self.n_attrs];
+            for k in t.saturating_sub(quit_n)..t {
+                for &v in &self.attrs[episode.items[k]] {
+                    h[v as usize] += 1.0 / quit_n as f32;
+                }
+            }
         }
     }
 }
@@ -73,7 +138,7 @@ impl StateTracker {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::env::RatingMatrix;
+    use crate::env::{RatingMatrix, World};
 
     #[test]
     fn mean_of_the_last_w_steps_with_normalised_reward() {
@@ -83,14 +148,24 @@ mod tests {
             dim: 2,
             train_rmse: 0.0,
         };
+        let mut world = World::from_matrix(
+            crate::env::Preset::Coat,
+            RatingMatrix::new(1, 3, vec![1.0; 3]).unwrap(),
+            vec![vec![0], vec![1], vec![0, 1]],
+        );
+        world.reward = RewardScale {
+            min: 1.0,
+            max: 5.0,
+            name: "test",
+        };
         let t = StateTracker::new(
-            StateConfig { window: 2 },
-            &model,
-            RewardScale {
-                min: 1.0,
-                max: 5.0,
-                name: "test",
+            StateConfig {
+                window: 2,
+                ..StateConfig::default()
             },
+            &model,
+            &world,
+            4,
         );
         let ep = Episode {
             user: 0,
@@ -107,5 +182,24 @@ mod tests {
         out.clear();
         t.push_state(&ep, 3, &mut out); // items 1 and 2
         assert_eq!(out, vec![1.5, 2.0, 0.25]);
+
+        // With the attributes (tags t0, t1) and their histogram over the last N = 4.
+        let t = StateTracker::new(
+            StateConfig {
+                window: 2,
+                attributes: true,
+                histogram: true,
+            },
+            &model,
+            &world,
+            4,
+        );
+        assert_eq!(t.state_dim(), 2 + 1 + 2 + 2);
+        out.clear();
+        t.push_state(&ep, 3, &mut out); // window: items 1 (t1), 2 (t0, t1); quit window: all 3
+        assert_eq!(out, vec![1.5, 2.0, 0.25, 0.5, 1.0, 0.5, 0.5]);
+        out.clear();
+        t.push_state(&ep, 0, &mut out);
+        assert_eq!(out, vec![0.0; 7], "nothing seen yet");
     }
 }

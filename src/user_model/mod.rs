@@ -23,6 +23,11 @@ pub struct UserModelConfig {
     pub learning_rate: f32,
     /// L2 penalty on embeddings and biases.
     pub l2: f32,
+    /// Attribute-aware factors (the DeepFM-like option METHOD.md §3 allows): an item's
+    /// factor is its own plus the mean of its attribute values' factors, learnt from the
+    /// log, so items that share tags, genres or colours share structure and the item
+    /// embeddings the policy sees carry the attributes (ours).
+    pub attributes: bool,
 }
 
 impl Default for UserModelConfig {
@@ -32,6 +37,7 @@ impl Default for UserModelConfig {
             epochs: 40,
             learning_rate: 0.02,
             l2: 0.1,
+            attributes: false,
         }
     }
 }
@@ -62,6 +68,51 @@ impl UserModel {
             .collect();
         let mut bu = vec![0f32; nu];
         let mut bi = vec![0f32; ni];
+        // Attribute values of each item (global indices) and their factors.
+        let item_attrs: Vec<Vec<usize>> = if config.attributes {
+            let mut offsets = Vec::new();
+            let mut n = 0;
+            for f in &world.item_fields {
+                offsets.push(n);
+                n += f.values.len();
+            }
+            world
+                .items
+                .iter()
+                .map(|it| {
+                    it.attrs
+                        .iter()
+                        .zip(&offsets)
+                        .flat_map(|(vs, o)| vs.iter().map(move |v| o + *v as usize))
+                        .collect()
+                })
+                .collect()
+        } else {
+            vec![Vec::new(); ni]
+        };
+        let n_attr_values = item_attrs
+            .iter()
+            .flatten()
+            .map(|a| a + 1)
+            .max()
+            .unwrap_or(0);
+        let mut w: Vec<f32> = (0..n_attr_values * d)
+            .map(|_| (rng::normal(&mut rng) * init) as f32)
+            .collect();
+        // q_i + mean of its attribute factors (q_i alone without attributes).
+        let factor = |q: &[f32], w: &[f32], i: usize, out: &mut [f32]| {
+            out.copy_from_slice(&q[i * d..(i + 1) * d]);
+            let a = &item_attrs[i];
+            if !a.is_empty() {
+                let inv = 1.0 / a.len() as f32;
+                for &v in a {
+                    for (o, x) in out.iter_mut().zip(&w[v * d..(v + 1) * d]) {
+                        *o += x * inv;
+                    }
+                }
+            }
+        };
+        let mut qi_full = vec![0f32; d];
         let log: &[Rating] = &world.log;
         let mu = (log.iter().map(|r| r.value as f64).sum::<f64>() / log.len().max(1) as f64) as f32;
         let (lr, l2) = (config.learning_rate, config.l2);
@@ -74,6 +125,26 @@ impl UserModel {
             for &k in &order {
                 let Rating { user, item, value } = log[k];
                 let (u, i) = (user as usize, item as usize);
+                if config.attributes {
+                    factor(&q, &w, i, &mut qi_full);
+                    let pu = &mut p[u * d..(u + 1) * d];
+                    let dot: f32 = pu.iter().zip(&qi_full).map(|(a, b)| a * b).sum();
+                    let err = value - (mu + bu[u] + bi[i] + dot);
+                    bu[u] += lr * (err - l2 * bu[u]);
+                    bi[i] += lr * (err - l2 * bi[i]);
+                    let inv = 1.0 / item_attrs[i].len().max(1) as f32;
+                    for j in 0..d {
+                        let (pa, qf) = (pu[j], qi_full[j]);
+                        pu[j] += lr * (err * qf - l2 * pa);
+                        let g = err * pa;
+                        q[i * d + j] += lr * (g - l2 * q[i * d + j]);
+                        for &v in &item_attrs[i] {
+                            let x = &mut w[v * d + j];
+                            *x += lr * (g * inv - l2 * *x);
+                        }
+                    }
+                    continue;
+                }
                 let (pu, qi) = (&mut p[u * d..(u + 1) * d], &mut q[i * d..(i + 1) * d]);
                 let dot: f32 = pu.iter().zip(qi.iter()).map(|(a, b)| a * b).sum();
                 let err = value - (mu + bu[u] + bi[i] + dot);
@@ -86,6 +157,14 @@ impl UserModel {
                 }
             }
         }
+        // The items' full factors: what R̂ uses and what the policy's state sees.
+        let q: Vec<f32> = (0..ni)
+            .flat_map(|i| {
+                let mut f = vec![0f32; d];
+                factor(&q, &w, i, &mut f);
+                f
+            })
+            .collect();
         let (lo, hi) = (world.reward.min, world.reward.max);
         let predict = |u: usize, i: usize| -> f32 {
             let dot: f32 = p[u * d..(u + 1) * d]

@@ -4,7 +4,8 @@
 // what the policy sees (state window, attributes, the quit window's histogram, an
 // attribute-aware user model), changed one at a time from the defaults, for Online A2C
 // (learns on the ground truth) and Offline A2C (learns in the user model's world), on
-// each synthetic world at its paper-* preset's budget, 5 seeds.
+// each synthetic world at its paper-* preset's budget (the library's defaults otherwise:
+// the presets' own per-world choices are read off this table), 10 seeds.
 //
 //   node scripts/ablation.mjs [BIN]      (BIN: an `ialp` binary; default target/wasm-test/ialp)
 //
@@ -58,7 +59,8 @@ for (const [label, change] of VARIANTS) {
   for (const [world, n] of WORLDS) {
     const preset = JSON.parse(fs.readFileSync(path.join(ROOT, `www/presets/paper-${world}.json`), 'utf8'));
     const fixed = JSON.parse(JSON.stringify(change).replace('"N"', String(n)));
-    const cfg = merge({ ...preset, methods: ['online_a2c', 'offline_a2c'] }, fixed);
+    const { a2c, state, user_model, ...budget } = preset;
+    const cfg = merge({ ...budget, methods: ['online_a2c', 'offline_a2c'], seeds: 10 }, fixed);
     const name = `${world}-${label.replace(/[^a-z0-9]+/gi, '-')}`;
     const dir = path.join(OUT, name);
     fs.mkdirSync(dir, { recursive: true });

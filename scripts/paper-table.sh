@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# The paper's experiment on all four presets (3 synthetic worlds + real Coat), 7 methods,
-# 5 seeds, from the CLI: writes target/presets/NAME/results.json and prints RESULTS.md's
-# tables. Usage: scripts/paper-table.sh [path to the real Coat folder]
+# The paper's experiment on every paper-* preset (3 synthetic worlds at the page's budget,
+# the same three at about ten times it, real Coat), 7 methods, 5 seeds, from the CLI:
+# writes target/presets/NAME/results.json and prints RESULTS.md's tables.
+# Usage: scripts/paper-table.sh [path to the real Coat folder]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REAL="${1:-../shared/data/coat}"
 cargo build --profile wasm-test --bin ialp
-for p in paper-coat paper-kuairec paper-movielens paper-coat-real; do
+PRESETS="paper-coat paper-kuairec paper-movielens paper-coat-long paper-kuairec-long paper-movielens-long paper-coat-real"
+for p in $PRESETS; do
   mkdir -p "target/presets/$p"
   echo "== $p" >&2
   /usr/bin/time -f "$p: %e s, %M KB" target/wasm-test/ialp run --preset "$p" --real-dir "$REAL" \
@@ -17,7 +19,7 @@ node -e '
   const f = (m, d = 2) => m ? `${m.mean.toFixed(d)} ± ${m.std.toFixed(d)}` : "–";
   const label = { random: "Random", popular: "Most popular", offline_a2c: "Offline A2C", online_a2c: "Online A2C",
     ialp: "iALP (heuristic stand-in)", a_ialp_ft: "A-iALP_ft", a_ialp_ap: "A-iALP_ap" };
-  for (const p of ["paper-coat", "paper-kuairec", "paper-movielens", "paper-coat-real"]) {
+  for (const p of process.argv[1].split(" ")) {
     const r = JSON.parse(fs.readFileSync(`target/presets/${p}/results.json`));
     const repairs = r.runs.filter((x) => x.method === "a_ialp_ap").map((x) => (x.repairs ?? []).length);
     console.log(`\n### ${p}: ${r.world.preset} (${r.world.source.kind === "real_coat" ? "real" : "synthetic"}), ${r.world.users} users × ${r.world.items} items, ${r.config.seeds} seeds from ${r.config.seed}`);
@@ -26,4 +28,4 @@ node -e '
     console.log("|---|---|---|---|---|---|");
     for (const s of r.summary) console.log(`| ${label[s.method]} | ${f(s.r_tra)} | ${f(s.r_each)} | ${f(s.length)} | ${f(s.first_k)} | ${f(s.online_total, 0)} |`);
   }
-'
+' "$PRESETS"

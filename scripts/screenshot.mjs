@@ -6,6 +6,10 @@
 //   node scripts/screenshot.mjs midrun     docs/mid-run.png: the paper-coat-real preset, paused mid-run
 //   node scripts/screenshot.mjs inspector  docs/inspector.png: the episode inspector after a run
 //   node scripts/screenshot.mjs embed      docs/embed.png: ?embed=1 in a 720 × 560 frame
+//   node scripts/screenshot.mjs paper      docs/paper-kuairec.png: the paper-kuairec preset as a
+//                                          student opens it (synthetic, no files), finished
+//   node scripts/screenshot.mjs consent    docs/consent.png: the estimate panel a link to another
+//                                          LLM host opens (nothing sent)
 // (after scripts/test.sh, which installs what they need)
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -18,6 +22,27 @@ const COAT = path.resolve(ROOT, '../shared/data/coat');
 
 const { server, base } = await serveDist();
 const mode = process.argv[2] ?? 'baselines';
+if (mode === 'paper' || mode === 'consent') {
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1.5 });
+  if (mode === 'consent') {
+    await page.goto(`${base}?embed=1&autorun=1#v=1&methods=random,offline_a2c,ialp&llm.provider=openai&llm.base_url=https%3A%2F%2Fllm.example.net%2Fv1&llm.max_calls=5000`);
+    await page.waitForSelector('#llm-consent');
+    await page.locator('#llm-consent').screenshot({ path: path.join(ROOT, 'docs/consent.png') });
+    console.log('wrote docs/consent.png');
+  } else {
+    await page.goto(base);
+    await page.waitForSelector('#run');
+    await page.selectOption('#preset-load', 'paper-kuairec');
+    await page.click('#run');
+    await page.waitForFunction(() => /^finished/.test(document.querySelector('#status')?.textContent ?? ''), null, { timeout: 600_000 });
+    await page.screenshot({ path: path.join(ROOT, 'docs/paper-kuairec.png'), fullPage: true });
+    console.log('wrote docs/paper-kuairec.png:', await page.textContent('#status'));
+  }
+  await browser.close();
+  server.close();
+  process.exit(0);
+}
 if (['midrun', 'inspector', 'embed'].includes(mode)) {
   await import('./screenshot-playground.mjs').then((m) => m.shoot(mode, base, chromium, ROOT, COAT));
   server.close();

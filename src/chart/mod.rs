@@ -128,6 +128,22 @@ pub fn draw_episode_returns<DB: DrawingBackend>(
     style: Style,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     let px = |v: f64| style.px(v);
+    if series.iter().all(|s| s.values.is_empty()) {
+        // Nothing run yet: say what will appear here, rather than an empty grid.
+        root.fill(&WHITE)?;
+        let (w, h) = root.dim_in_pixel();
+        let font = ("sans-serif", px(15.0))
+            .into_font()
+            .color(&RGBColor(91, 101, 115));
+        let text = "Pick a preset, or your own settings, and press Run: the curves appear here.";
+        let (tw, _) = root.estimate_text_size(text, &font)?;
+        root.draw(&Text::new(
+            text,
+            ((w as i32 - tw as i32) / 2, h as i32 / 2),
+            font,
+        ))?;
+        return root.present();
+    }
     let n = series
         .iter()
         .map(|s| s.values.len())

@@ -54,7 +54,7 @@ pub const PRESETS: [BuiltinPreset; 9] = [
     ),
     preset!(
         "paper-kuairec-long",
-        "The paper's setting on synthetic KuaiRec, 3,000 episodes each: about a minute and a half"
+        "The paper's setting on synthetic KuaiRec, 2,500 episodes each: about a minute and a half"
     ),
     preset!(
         "paper-movielens-long",

@@ -311,10 +311,14 @@ impl A2c {
     pub fn new(state_dim: usize, n_items: usize, config: A2cConfig, seed: u64) -> Self {
         let device = device();
         device.seed(seed);
+        // No parameter asks autodiff to track it: the gradients are ours, and a tracked
+        // parameter made anew by every Adam step would stay in autodiff's graph (no
+        // backward pass ever clears it), a leak of ~19 KB per update.
         let model = ActorCritic {
             actor: Mlp::new(state_dim, config.hidden, n_items, &device),
             critic: Mlp::new(state_dim, config.hidden, 1, &device),
-        };
+        }
+        .no_grad();
         Self {
             model,
             optim: AdamConfig::new().init(),
@@ -366,7 +370,8 @@ impl A2c {
             model: ActorCritic {
                 actor: Mlp::of(&w.actor, &device),
                 critic: Mlp::of(&w.critic, &device),
-            },
+            }
+            .no_grad(),
             optim: AdamConfig::new().init(),
             device,
             config: A2cConfig {
@@ -575,6 +580,8 @@ impl A2c {
         anchor: Option<(&[f32], f32)>,
     ) -> Gradients {
         use burn::tensor::Int;
+        // A tracked copy: the fast path's parameters are untracked (see `new`).
+        let model = self.model.clone().set_require_grad(true);
         let n = batch.len();
         let d = self.device.clone();
         let t2 =
@@ -589,9 +596,9 @@ impl A2c {
                 mask[row * self.n_items + i] = -1.0e9;
             }
         }
-        let logits = self.model.actor.forward(x.clone()) + t2(mask, [n, self.n_items]);
+        let logits = model.actor.forward(x.clone()) + t2(mask, [n, self.n_items]);
         let log_probs = activation::log_softmax(logits, 1);
-        let values = self.model.critic.forward(x);
+        let values = model.critic.forward(x);
         let v = numbers(values.clone());
         let adv = advantages(&batch.returns, &v, self.config.normalize_advantages);
         let advantage = t2(adv, [n, 1]);
@@ -612,7 +619,7 @@ impl A2c {
                 .mean();
             loss = loss + kl.mul_scalar(w);
         }
-        let mut g = GradientsParams::from_grads(loss.backward(), &self.model);
+        let mut g = GradientsParams::from_grads(loss.backward(), &model);
         let mut take = |net: &Mlp| -> Vec<mlp::LayerGrads> {
             net.layers()
                 .into_iter()
@@ -627,8 +634,8 @@ impl A2c {
                 })
                 .collect()
         };
-        let actor = take(&self.model.actor);
-        let critic = take(&self.model.critic);
+        let actor = take(&model.actor);
+        let critic = take(&model.critic);
         Gradients { actor, critic }
     }
 }

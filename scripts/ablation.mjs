@@ -2,12 +2,13 @@
 // (learning rate, episodes per update = users played in lockstep, minibatch, entropy
 // weight, advantage normalisation, learned baseline vs plain Monte-Carlo returns) and of
 // what the policy sees (state window, attributes, the quit window's histogram, an
-// attribute-aware user model), changed one at a time from the defaults, for Online A2C
+// attribute-aware user model, the user model's predictions as a prior on the logits), changed one at a time from the defaults, for Online A2C
 // (learns on the ground truth) and Offline A2C (learns in the user model's world), on
 // each synthetic world at its paper-* preset's budget (the library's defaults otherwise:
 // the presets' own per-world choices are read off this table), 10 seeds.
 //
-//   node scripts/ablation.mjs [BIN]      (BIN: an `ialp` binary; default target/wasm-test/ialp)
+//   node scripts/ablation.mjs [BIN] [SEED]   (BIN: an `ialp` binary, default target/wasm-test/ialp;
+//                                             SEED: the first seed, default the presets' 2025)
 //
 // Writes target/ablation/NAME/results.json and prints the markdown table.
 import { execFileSync } from 'node:child_process';
@@ -17,7 +18,8 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = process.argv[2] ?? path.join(ROOT, 'target/wasm-test/ialp');
-const OUT = path.join(ROOT, 'target/ablation');
+const SEED = process.argv[3] ? Number(process.argv[3]) : undefined;
+const OUT = path.join(ROOT, 'target/ablation', SEED === undefined ? '' : `seed-${SEED}`);
 
 const merge = (a, b) => {
   const o = structuredClone(a);
@@ -44,6 +46,8 @@ const VARIANTS = [
   ['state + item attributes', { state: { attributes: true } }],
   ['state + quit-window histogram', { state: { histogram: true } }],
   ['attribute-aware user model', { user_model: { attributes: true } }],
+  ["user model's prior on the logits, weight 2", { state: { prior: 2 } }],
+  ["user model's prior on the logits, weight 5", { state: { prior: 5 } }],
 ];
 
 const WORLDS = [
@@ -60,7 +64,7 @@ for (const [label, change] of VARIANTS) {
     const preset = JSON.parse(fs.readFileSync(path.join(ROOT, `www/presets/paper-${world}.json`), 'utf8'));
     const fixed = JSON.parse(JSON.stringify(change).replace('"N"', String(n)));
     const { a2c, state, user_model, ...budget } = preset;
-    const cfg = merge({ ...budget, methods: ['online_a2c', 'offline_a2c'], seeds: 10 }, fixed);
+    const cfg = merge({ ...budget, methods: ['online_a2c', 'offline_a2c'], seeds: 10, ...(SEED === undefined ? {} : { seed: SEED }) }, fixed);
     const name = `${world}-${label.replace(/[^a-z0-9]+/gi, '-')}`;
     const dir = path.join(OUT, name);
     fs.mkdirSync(dir, { recursive: true });

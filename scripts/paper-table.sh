@@ -6,12 +6,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REAL="${1:-../shared/data/coat}"
-cargo build --profile wasm-test --bin ialp
-PRESETS="paper-coat paper-kuairec paper-movielens paper-coat-long paper-kuairec-long paper-movielens-long paper-coat-real"
+# BIN: an `ialp` binary to use instead of building one (any profile gives the same numbers).
+if [ -z "${BIN:-}" ]; then cargo build --profile wasm-test --bin ialp; BIN=target/wasm-test/ialp; fi
+PRESETS="${PRESETS:-paper-coat paper-kuairec paper-movielens paper-coat-long paper-kuairec-long paper-movielens-long paper-coat-real}"
 for p in $PRESETS; do
   mkdir -p "target/presets/$p"
   echo "== $p" >&2
-  /usr/bin/time -f "$p: %e s, %M KB" target/wasm-test/ialp run --preset "$p" --real-dir "$REAL" \
+  /usr/bin/time -f "$p: %e s, %M KB" "$BIN" run --preset "$p" --real-dir "$REAL" \
     --out "target/presets/$p" >"target/presets/$p/summary.txt"
 done
 node -e '

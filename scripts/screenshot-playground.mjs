@@ -23,7 +23,7 @@ export async function shoot(mode, base, chromium, ROOT, COAT) {
     if (mode === 'midrun') {
       // Pause once A-iALP_ft is learning online: the curves so far, the table half full.
       await page.waitForFunction(() => /A-iALP_ft/.test(document.querySelector('#status')?.textContent ?? ''), null, { timeout: 600_000 });
-      await page.waitForTimeout(3000);
+      await page.waitForTimeout(400);
       await page.click('#pause');
       await state(page, 'paused');
       await page.evaluate(() => window.scrollTo(0, 0));

@@ -36,6 +36,7 @@ pub fn a2c_update_setup_for(items: usize) -> (A2c, Transitions) {
             .map(|_| (rng::normal(&mut r) * 3.0 + 10.0) as f32)
             .collect(),
         masked: vec![Vec::new(); A2C_BATCH],
+        prior: Vec::new(),
     };
     (net, batch)
 }

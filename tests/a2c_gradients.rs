@@ -1,13 +1,25 @@
 //! The fast path's closed-form gradients (src/policy/head.rs, src/policy/mlp.rs) against
 //! burn's autodiff on the same loss, for every layer of the actor and of the critic:
 //! with and without masked items, with and without advantage normalisation, with the
-//! entropy bonus and with A-iALP_ap's KL term toward an anchor.
+//! entropy bonus, with A-iALP_ap's KL term toward an anchor, and with a prior added to
+//! the logits (`state.prior`).
 #![cfg(not(target_arch = "wasm32"))]
 
 use ialp::policy::a2c::{A2c, A2cConfig, Gradients, Transitions};
 use ialp::rng::{self, Stream};
 
 fn batch(n: usize, state_dim: usize, items: usize, masked: bool, seed: u64) -> Transitions {
+    batch_with_prior(n, state_dim, items, masked, false, seed)
+}
+
+fn batch_with_prior(
+    n: usize,
+    state_dim: usize,
+    items: usize,
+    masked: bool,
+    prior: bool,
+    seed: u64,
+) -> Transitions {
     let mut r = rng::stream(seed, Stream::Training, 0);
     let masked_rows: Vec<Vec<usize>> = (0..n)
         .map(|row| {
@@ -35,6 +47,13 @@ fn batch(n: usize, state_dim: usize, items: usize, masked: bool, seed: u64) -> T
             .map(|_| (rng::normal(&mut r) * 2.0 + 5.0) as f32)
             .collect(),
         masked: masked_rows,
+        prior: if prior {
+            (0..n * items)
+                .map(|_| rng::normal(&mut r) as f32 * 1.5)
+                .collect()
+        } else {
+            Vec::new()
+        },
     }
 }
 
@@ -61,11 +80,12 @@ fn worst(a: &Gradients, b: &Gradients) -> f32 {
 #[test]
 fn closed_form_gradients_equal_burns_autodiff() {
     let (state_dim, items) = (9, 40);
-    for (k, (masked, normalize, entropy, kl)) in [
-        (false, true, 0.01, 0.0),
-        (true, true, 0.05, 0.0),
-        (true, false, 0.0, 0.0),
-        (true, true, 0.01, 0.7),
+    for (k, (masked, normalize, entropy, kl, prior)) in [
+        (false, true, 0.01, 0.0, false),
+        (true, true, 0.05, 0.0, false),
+        (true, false, 0.0, 0.0, false),
+        (true, true, 0.01, 0.7, false),
+        (true, true, 0.01, 0.7, true),
     ]
     .into_iter()
     .enumerate()
@@ -79,9 +99,9 @@ fn closed_form_gradients_equal_burns_autodiff() {
         // Move the weights off their initial values first (one plain update).
         let warm = batch(24, state_dim, items, masked, 1);
         net.update(&warm);
-        let b = batch(37, state_dim, items, masked, 2 + k as u64);
+        let b = batch_with_prior(37, state_dim, items, masked, prior, 2 + k as u64);
         let anchor_net = A2c::new(state_dim, items, config, 99);
-        let logp0 = anchor_net.log_probabilities(&b.states, &b.masked);
+        let logp0 = anchor_net.log_probabilities(&b.states, &b.masked, &b.prior);
         let anchor = (kl > 0.0).then_some((&logp0[..], kl));
         let (fast, stats) = net.gradients(&b, entropy, anchor);
         let slow = net.reference_gradients(&b, entropy, anchor);
@@ -107,18 +127,19 @@ fn an_update_moves_probability_toward_actions_with_positive_advantage() {
     };
     let mut net = A2c::new(state_dim, items, config, 3);
     let state = vec![0.3f32, -0.2, 0.5, 0.1, 0.0];
-    let before = net.probabilities(&state, &[vec![]])[4];
+    let before = net.probabilities(&state, &[vec![]], &[])[4];
     // Item 4 always earns far more than the critic expects.
     let b = Transitions {
         states: state.repeat(16),
         actions: vec![4; 16],
         returns: vec![10.0; 16],
         masked: vec![Vec::new(); 16],
+        prior: Vec::new(),
     };
     for _ in 0..20 {
         net.update(&b);
     }
-    let after = net.probabilities(&state, &[vec![]])[4];
+    let after = net.probabilities(&state, &[vec![]], &[])[4];
     assert!(
         after > before * 1.5,
         "π(item 4) went from {before} to {after}"

@@ -1,6 +1,11 @@
 //! The product's claim, as a test that could fail: at the paper-* presets' budgets (what
-//! fits in the page), on each synthetic world and on seeds other than the presets' own,
-//! Online A2C learns to keep users, and ends far above both Random and Most popular.
+//! fits in the page), on each synthetic world and on worlds other than the presets' own
+//! (the world is drawn from the experiment's seed), Online A2C learns to keep users, and
+//! ends above both Random and Most popular by more than their seed spread (issue 12's
+//! criterion). On some Coat worlds the most popular jackets happen to be far apart, so
+//! Most popular keeps users all 30 steps too; only a policy that personalises beats it
+//! there (the presets' `state.prior`). The CI run of 2026-12-02 failed on world 777
+//! before that option (Online A2C 66.5 against Most popular 66.1).
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::sync::Arc;
@@ -24,13 +29,20 @@ fn summary(config: &str) -> Vec<(Method, f64, f64, f64)> {
 
 #[test]
 fn online_a2c_beats_random_and_most_popular_at_the_page_budgets() {
-    for name in ["paper-coat", "paper-kuairec", "paper-movielens"] {
+    for (name, seed) in [
+        ("paper-coat", 777),
+        ("paper-coat", 4242),
+        ("paper-kuairec", 777),
+        ("paper-kuairec", 4242),
+        ("paper-movielens", 777),
+        ("paper-movielens", 4242),
+    ] {
         let preset = ialp::experiment::presets::find(name).unwrap();
         let mut c: Value = serde_json::from_str(preset.json).unwrap();
         c["methods"] = serde_json::json!(["random", "popular", "online_a2c"]);
-        c["seeds"] = 2.into();
-        c["seed"] = 777.into(); // not the presets' seeds
-        c["eval_episodes"] = 30.into();
+        c["seeds"] = 3.into();
+        c["seed"] = seed.into(); // not the presets' world
+        c["eval_episodes"] = 40.into();
         let s = summary(&c.to_string());
         let get = |m: Method| *s.iter().find(|x| x.0 == m).unwrap();
         let (random, popular, a2c) = (
@@ -41,14 +53,16 @@ fn online_a2c_beats_random_and_most_popular_at_the_page_budgets() {
         let best_fixed = random.1.max(popular.1);
         let spread = random.2.max(popular.2).max(1.0);
         assert!(
-            a2c.1 > best_fixed + 3.0 * spread,
-            "{name}: Online A2C {:.1} ± {:.1} against Random {:.1} ± {:.1} and Most popular {:.1} ± {:.1}",
+            a2c.1 > best_fixed + spread,
+            "{name}, world {seed}: Online A2C {:.1} ± {:.1} against Random {:.1} ± {:.1} and Most popular {:.1} ± {:.1}",
             a2c.1, a2c.2, random.1, random.2, popular.1, popular.2
         );
         assert!(
-            a2c.3 > random.3.max(popular.3) * 1.5,
-            "{name}: users stay longer ({:.1} steps)",
-            a2c.3
+            a2c.3 > random.3 * 1.5 && a2c.3 + 1.0 >= popular.3,
+            "{name}, world {seed}: users stay longer than with Random and about as long as with Most popular at least ({:.1} steps against {:.1} and {:.1})",
+            a2c.3,
+            random.3,
+            popular.3
         );
     }
 }

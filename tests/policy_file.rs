@@ -44,8 +44,8 @@ fn weights_survive_a_round_trip_bit_for_bit() {
     let states: Vec<f32> = (0..14).map(|i| i as f32 / 7.0 - 1.0).collect();
     let masked = vec![vec![1, 2], vec![]];
     assert_eq!(
-        net.probabilities(&states, &masked),
-        back.probabilities(&states, &masked)
+        net.probabilities(&states, &masked, &[]),
+        back.probabilities(&states, &masked, &[])
     );
     assert_eq!(back.weights(), w);
     assert_eq!(

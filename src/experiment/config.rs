@@ -335,6 +335,7 @@ impl ExperimentConfig {
         )?;
         check_float("user_model.l2", um.l2 as f64, 0.0, 10.0)?;
         check_range("state.window", self.state.window, 1, 30)?;
+        check_float("state.prior", self.state.prior as f64, 0.0, 100.0)?;
         let a = &self.a2c;
         check_range("a2c.hidden", a.hidden, 1, 1024)?;
         check_float("a2c.learning_rate", a.learning_rate, 1e-7, 1.0)?;

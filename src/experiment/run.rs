@@ -859,7 +859,7 @@ impl Experiment {
             let anchor = (ap.kl.weight > 0.0).then(|| {
                 ap.anchor
                     .net
-                    .log_probabilities(&batch.states, &batch.masked)
+                    .log_probabilities(&batch.states, &batch.masked, &batch.prior)
             });
             let kl = ap.kl.weight;
             ap.agent

@@ -252,6 +252,9 @@ pub struct Transitions {
     pub returns: Vec<f32>,
     /// Items that were masked (not allowed) in each state.
     pub masked: Vec<Vec<usize>>,
+    /// What the actor adds to its logits in each state, `[n, n_items]` (empty: nothing;
+    /// see `StateConfig::prior`).
+    pub prior: Vec<f32>,
 }
 
 impl Transitions {
@@ -262,6 +265,12 @@ impl Transitions {
             actions: self.actions[from..to].to_vec(),
             returns: self.returns[from..to].to_vec(),
             masked: self.masked[from..to].to_vec(),
+            prior: if self.prior.is_empty() {
+                Vec::new()
+            } else {
+                let items = self.prior.len() / self.len();
+                self.prior[from * items..to * items].to_vec()
+            },
         }
     }
 
@@ -396,32 +405,40 @@ impl A2c {
         self.snapshot.get_or_init(|| self.model.actor.weights())
     }
 
-    /// The actor's masked logits for each state (rows of `states`): `[rows, n_items]`,
-    /// masked items at `−∞`. Plain kernels on the weights' snapshot, no autodiff.
-    fn logits(&self, states: &[f32], masked: &[Vec<usize>]) -> Vec<f32> {
+    /// The actor's masked logits for each state (rows of `states`), plus `prior`
+    /// (`[rows, n_items]`, or empty for none): `[rows, n_items]`, masked items at `−∞`.
+    /// Plain kernels on the weights' snapshot, no autodiff.
+    fn logits(&self, states: &[f32], masked: &[Vec<usize>], prior: &[f32]) -> Vec<f32> {
         let mut z = mlp::forward(self.actor_weights(), states, masked.len());
+        add_prior(&mut z, prior);
         head::mask(&mut z, self.n_items, masked);
         z
     }
 
-    /// π(· | s) for each state (rows of `states`), with masked items at probability 0.
-    /// Returns `[rows, n_items]` row-major.
-    pub fn probabilities(&self, states: &[f32], masked: &[Vec<usize>]) -> Vec<f32> {
+    /// π(· | s) for each state (rows of `states`), with masked items at probability 0
+    /// and `prior` added to the logits (empty: none). Returns `[rows, n_items]`
+    /// row-major.
+    pub fn probabilities(&self, states: &[f32], masked: &[Vec<usize>], prior: &[f32]) -> Vec<f32> {
         if masked.is_empty() {
             return Vec::new();
         }
-        let mut z = self.logits(states, masked);
+        let mut z = self.logits(states, masked, prior);
         head::softmax(&mut z, self.n_items);
         z
     }
 
     /// log π(· | s) for each state, masked items at `−∞`: the anchor's side of
     /// A-iALP_ap's KL term.
-    pub fn log_probabilities(&self, states: &[f32], masked: &[Vec<usize>]) -> Vec<f32> {
+    pub fn log_probabilities(
+        &self,
+        states: &[f32],
+        masked: &[Vec<usize>],
+        prior: &[f32],
+    ) -> Vec<f32> {
         if masked.is_empty() {
             return Vec::new();
         }
-        let mut z = self.logits(states, masked);
+        let mut z = self.logits(states, masked, prior);
         head::log_softmax(&mut z, self.n_items);
         z
     }
@@ -514,6 +531,7 @@ impl A2c {
         let actor = self.actor_weights();
         let mut actor_outs = mlp::forward_keep(actor, x, n);
         let mut g = actor_outs.pop().expect("three layers"); // [n, items]
+        add_prior(&mut g, &batch.prior); // a constant: ∂L/∂(MLP output) = ∂L/∂z
         head::mask(&mut g, items, &batch.masked);
         let terms = LossTerms {
             actions: &batch.actions,
@@ -596,6 +614,9 @@ impl A2c {
                 mask[row * self.n_items + i] = -1.0e9;
             }
         }
+        for (m, p) in mask.iter_mut().zip(&batch.prior) {
+            *m += p;
+        }
         let logits = model.actor.forward(x.clone()) + t2(mask, [n, self.n_items]);
         let log_probs = activation::log_softmax(logits, 1);
         let values = model.critic.forward(x);
@@ -637,6 +658,16 @@ impl A2c {
         let actor = take(&model.actor);
         let critic = take(&model.critic);
         Gradients { actor, critic }
+    }
+}
+
+/// `z += prior` (nothing if `prior` is empty).
+fn add_prior(z: &mut [f32], prior: &[f32]) {
+    if !prior.is_empty() {
+        debug_assert_eq!(z.len(), prior.len());
+        for (z, p) in z.iter_mut().zip(prior) {
+            *z += p;
+        }
     }
 }
 
@@ -685,18 +716,20 @@ impl A2cAgent {
         &self,
         episodes: &[&crate::env::Episode],
         masks_repeats: bool,
-    ) -> (Vec<f32>, Vec<Vec<usize>>) {
+    ) -> (Vec<f32>, Vec<Vec<usize>>, Vec<f32>) {
         let mut states = Vec::with_capacity(episodes.len() * self.tracker.state_dim());
         let mut masked = Vec::with_capacity(episodes.len());
+        let mut prior = Vec::new();
         for ep in episodes {
             self.tracker.push_state(ep, ep.len(), &mut states);
+            self.tracker.push_prior(ep, &mut prior);
             masked.push(if masks_repeats {
                 ep.items.clone()
             } else {
                 Vec::new()
             });
         }
-        (states, masked)
+        (states, masked, prior)
     }
 
     /// The transitions of finished `episodes`, each step's reward replaced by
@@ -714,6 +747,7 @@ impl A2cAgent {
                 .extend(discounted_returns(&rewards, self.net.config().gamma));
             for t in 0..ep.len() {
                 self.tracker.push_state(ep, t, &mut tr.states);
+                self.tracker.push_prior(ep, &mut tr.prior);
                 tr.actions.push(ep.items[t]);
                 tr.masked.push(if masks_repeats {
                     ep.items[..t].to_vec()
@@ -734,8 +768,9 @@ impl super::Policy for A2cAgent {
         rng: &mut crate::rng::SimRng,
     ) -> Vec<usize> {
         use rand::Rng;
-        let (states, masked) = self.states_and_masks(episodes, env.settings().mode.masks_repeats());
-        let probs = self.net.probabilities(&states, &masked);
+        let (states, masked, prior) =
+            self.states_and_masks(episodes, env.settings().mode.masks_repeats());
+        let probs = self.net.probabilities(&states, &masked, &prior);
         let n = self.net.n_items();
         episodes
             .iter()

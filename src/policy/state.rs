@@ -6,6 +6,14 @@
 //! self-selected log carries only faintly: the items' attributes (tags, genres, colours,
 //! as one-hot values) averaged with the embeddings over the same W steps, and the
 //! histogram of those attribute values over the quit rule's own window of N items.
+//!
+//! One more option (ours) gives the policy what the service already knows about this
+//! user: the user model's predicted rating of every item, standardised over the user's
+//! row and scaled by `state.prior`, which the actor adds to its logits. The state itself
+//! carries no user at all (at step 0 it is zeros for everyone), so without it a policy
+//! can personalise only through the ratings it has seen; with it, the policy starts as
+//! a soft version of the user model's ranking and learns, from the rewards, what to
+//! change (the items that bore users into leaving, the model's errors).
 
 use serde::{Deserialize, Serialize};
 
@@ -24,6 +32,9 @@ pub struct StateConfig {
     /// Also give the share of the quit rule's last N items carrying each attribute
     /// value (ours).
     pub histogram: bool,
+    /// Weight of the user model's standardised predictions added to the actor's logits
+    /// (ours; 0: off, the state METHOD.md describes).
+    pub prior: f32,
 }
 
 impl Default for StateConfig {
@@ -32,6 +43,7 @@ impl Default for StateConfig {
             window: 3,
             attributes: false,
             histogram: false,
+            prior: 0.0,
         }
     }
 }
@@ -49,6 +61,9 @@ pub struct StateTracker {
     attributes: bool,
     /// The quit rule's window for the histogram (`None`: no histogram).
     histogram: Option<usize>,
+    /// `prior · (R̂[u, i] − mean_u) / std_u`, `[n_users, n_items]` (empty: no prior).
+    prior: std::sync::Arc<Vec<f32>>,
+    n_items: usize,
 }
 
 impl StateTracker {
@@ -77,7 +92,25 @@ impl StateTracker {
         } else {
             Vec::new()
         };
+        let n_items = world.n_items();
+        let prior = if config.prior != 0.0 {
+            let p = &model.predicted;
+            let mut out = Vec::with_capacity(p.n_users() * n_items);
+            for u in 0..p.n_users() {
+                let row = p.row(u);
+                let n = row.len().max(1) as f64;
+                let mean = row.iter().map(|x| *x as f64).sum::<f64>() / n;
+                let var = row.iter().map(|x| (*x as f64 - mean).powi(2)).sum::<f64>() / n;
+                let scale = config.prior as f64 / (var.sqrt() + 1e-6);
+                out.extend(row.iter().map(|x| ((*x as f64 - mean) * scale) as f32));
+            }
+            out
+        } else {
+            Vec::new()
+        };
         Self {
+            prior: std::sync::Arc::new(prior),
+            n_items,
             window: config.window,
             dim: model.dim,
             embeddings: model.item_embeddings.clone(),
@@ -95,6 +128,19 @@ impl StateTracker {
         self.dim
             + 1
             + self.n_attrs * (usize::from(self.attributes) + usize::from(self.histogram.is_some()))
+    }
+
+    /// Does the actor add a prior to its logits?
+    pub fn has_prior(&self) -> bool {
+        !self.prior.is_empty()
+    }
+
+    /// The prior's row for `episode`'s user, appended to `out` (nothing without a prior).
+    pub fn push_prior(&self, episode: &Episode, out: &mut Vec<f32>) {
+        if self.has_prior() {
+            let u = episode.user;
+            out.extend_from_slice(&self.prior[u * self.n_items..(u + 1) * self.n_items]);
+        }
     }
 
     /// The state after the first `t` steps of `episode`, appended to `out`.
@@ -189,6 +235,7 @@ mod tests {
                 window: 2,
                 attributes: true,
                 histogram: true,
+                prior: 0.0,
             },
             &model,
             &world,

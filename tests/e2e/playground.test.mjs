@@ -151,7 +151,7 @@ test('a corrupted link names each bad value and runs with the defaults', async (
   }
   assert.match(text, /default/);
   assert.equal(await page.inputValue('#seeds'), '1', 'seeds: the default');
-  assert.equal(await page.inputValue('#a2c-lr'), '0.001', 'learning rate: the default');
+  assert.equal(await page.inputValue('#a2c-lr'), '0.01', 'learning rate: the default');
   assert.equal(await page.inputValue('#eval-episodes'), '50', 'the good value is kept');
   assert.equal(await page.isChecked('#method-offline_a2c'), true, 'methods: the default');
   await setText(page, '#offline-episodes', '200');

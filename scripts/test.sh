@@ -14,7 +14,7 @@ step "1/3 native tests (cargo test)"
 cargo test --locked
 
 step "2/3 wasm tests in headless Chromium (wasm-bindgen-test)"
-# target/digests/native.txt was written by the native run above; the wasm test compares.
+# The wasm test compares with tests/golden/digests.txt, as the native digest test does.
 export CHROMEDRIVER="${CHROMEDRIVER:-$(command -v chromedriver)}"
 export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-180}"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \

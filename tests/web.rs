@@ -8,12 +8,6 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// Digests written by the native test `digest_native` in the same test run.
-const NATIVE: &str = include_str!(concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/target/digests/native.txt"
-));
-
 fn real_coat() -> CoatFiles {
     // Compiled in from ../shared at build time; nothing is copied into the repository.
     let mut f = CoatFiles::new();
@@ -41,21 +35,21 @@ fn real_coat() -> CoatFiles {
 }
 
 #[wasm_bindgen_test]
-fn same_seed_same_episodes_in_wasm_as_natively() {
+fn wasm_gives_the_golden_digests_native_gives() {
+    // tests/golden/digests.txt, which tests/digest_native.rs checks natively.
     let real = real_coat();
-    let native: Vec<(&str, &str)> = NATIVE.lines().filter_map(|l| l.split_once(' ')).collect();
-    assert_eq!(
-        native.len(),
-        common::DIGEST_CASES.len(),
-        "native digests missing: run scripts/test.sh"
-    );
-    for ((name, json), (native_name, native_digest)) in common::DIGEST_CASES.iter().zip(native) {
-        assert_eq!(*name, native_name);
+    let golden = common::golden();
+    assert_eq!(golden.len(), common::DIGEST_CASES.len(), "a case has no golden digest");
+    for (name, json) in common::DIGEST_CASES {
+        let (_, want) = golden
+            .iter()
+            .find(|(n, _)| n == name)
+            .unwrap_or_else(|| panic!("{name}: no golden digest"));
         let real = name.contains("real").then_some(&real);
         assert_eq!(
             common::digest_of(json, real),
-            native_digest,
-            "{name}: wasm and native runs differ"
+            *want,
+            "{name}: wasm and the stored (native) digest differ"
         );
     }
 }

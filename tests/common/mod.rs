@@ -1,5 +1,6 @@
-//! Shared by the native tests and the browser (wasm) tests: the cases whose digests
-//! must be equal natively and in wasm.
+//! Shared by the native tests and the browser (wasm) tests: the golden cases, whose
+//! digests are stored in `tests/golden/digests.txt` and must come out the same natively
+//! and in wasm.
 #![allow(dead_code)]
 
 use std::sync::Arc;
@@ -7,7 +8,9 @@ use std::sync::Arc;
 use ialp::env::coat::CoatFiles;
 use ialp::experiment::{build_world, Experiment, ExperimentConfig};
 
-/// (name, config JSON). A few hundred episodes each, over every preset and mode.
+/// (name, config JSON). A few hundred episodes each: every method but `imported` (it
+/// needs a policy file: tests/policy_file.rs), every world, both quit windows, the state
+/// options, and both no-key LLM stand-ins.
 pub const DIGEST_CASES: &[(&str, &str)] = &[
     (
         "coat-synthetic-fb",
@@ -44,15 +47,38 @@ pub const DIGEST_CASES: &[(&str, &str)] = &[
         "kuairec-synthetic-ialp-oracle",
         r#"{"env":{"preset":"kuairec","mode":"nx0","scale":0.1},"methods":["ialp"],"eval_episodes":30,"seed":8,"training":{"offline_episodes":64,"eval_every":32},"llm":{"provider":"oracle","oracle_noise":1.0},"ialp":{"states":40,"mix_logged":true,"reward_model":{"epochs":10}}}"#,
     ),
+    // iALP and both A-iALPs on one run: deployment, fine-tuning, the anchor, the detector
+    // and exploration among R_φ's favourites; the peers' window and the logit prior.
+    (
+        "coat-synthetic-aialp-peer-prior",
+        r#"{"env":{"preset":"coat","mode":"nx0","scale":0.3,"window":"peer_compatible"},"methods":["popular","ialp","a_ialp_ft","a_ialp_ap"],"eval_episodes":30,"seed":12,"state":{"prior":5.0},"training":{"offline_episodes":64,"online_episodes":96,"eval_every":32},"a2c":{"episodes_per_update":16},"ialp":{"states":30,"reward_model":{"epochs":8}},"adapt":{"window":10,"check_every":5,"patience":1,"margin":0.05}}"#,
+    ),
+    // The A2C learners on MovieLens's shape with the attribute and histogram states.
+    (
+        "movielens-synthetic-a2c-attributes",
+        r#"{"env":{"preset":"movielens","mode":"nx10","scale":0.05},"methods":["greedy","offline_a2c","dorl_a2c","online_a2c"],"eval_episodes":30,"seed":21,"state":{"attributes":true,"histogram":true},"training":{"offline_episodes":64,"online_episodes":64,"eval_every":32},"a2c":{"episodes_per_update":16}}"#,
+    ),
 ];
 
-/// Runs a case to the end and returns its digest.
+/// Runs a case to the end and returns the digest of its numbers (the results without
+/// their config: see `Results::numbers_digest`).
 pub fn digest_of(config_json: &str, real: Option<&CoatFiles>) -> String {
     let config = ExperimentConfig::from_json(config_json).expect("valid case");
     let world = build_world(&config, real).expect("world");
     let mut exp = Experiment::new(config, Arc::new(world));
     exp.run();
-    exp.results().digest()
+    exp.results().numbers_digest()
+}
+
+/// The stored golden digests: `tests/golden/digests.txt`, as (name, digest).
+pub const GOLDEN: &str = include_str!("../golden/digests.txt");
+
+pub fn golden() -> Vec<(&'static str, &'static str)> {
+    GOLDEN
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .filter_map(|l| l.split_once(' '))
+        .collect()
 }
 
 /// The real Coat files as (name, text), from `../shared/data/coat` (never copied into

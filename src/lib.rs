@@ -13,6 +13,7 @@ pub mod env;
 pub mod experiment;
 pub mod ialp;
 pub mod llm;
+pub mod methods;
 pub mod policy;
 #[cfg(not(target_arch = "wasm32"))]
 mod portable_math;

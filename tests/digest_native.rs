@@ -27,7 +27,8 @@ fn every_case_gives_its_golden_digest_and_is_deterministic() {
         for (name, d) in &digests {
             text.push_str(&format!("{name} {d}\n"));
         }
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/digests.txt");
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/digests.txt");
         std::fs::write(&path, text).unwrap();
         eprintln!("blessed {} digests into {}", digests.len(), path.display());
         return;
@@ -43,7 +44,9 @@ fn every_case_gives_its_golden_digest_and_is_deterministic() {
     }
     for (n, _) in &golden {
         if !digests.iter().any(|(name, _)| name == n) {
-            wrong.push(format!("{n}: golden digest of a case that no longer exists"));
+            wrong.push(format!(
+                "{n}: golden digest of a case that no longer exists"
+            ));
         }
     }
     assert!(

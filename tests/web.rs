@@ -39,7 +39,11 @@ fn wasm_gives_the_golden_digests_native_gives() {
     // tests/golden/digests.txt, which tests/digest_native.rs checks natively.
     let real = real_coat();
     let golden = common::golden();
-    assert_eq!(golden.len(), common::DIGEST_CASES.len(), "a case has no golden digest");
+    assert_eq!(
+        golden.len(),
+        common::DIGEST_CASES.len(),
+        "a case has no golden digest"
+    );
     for (name, json) in common::DIGEST_CASES {
         let (_, want) = golden
             .iter()

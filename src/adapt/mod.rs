@@ -1,6 +1,6 @@
 //! A-iALP (METHOD.md §5): deploying iALP's policy on the ground truth and adapting it.
-//! A-iALP_ft fine-tunes with plain A2C (the runner's online A2C loop). A-iALP_ap adds,
-//! around the same loop:
+//! A-iALP_ft fine-tunes with plain A2C (`methods::a_ialp`). A-iALP_ap adds, around
+//! the same online A2C updates:
 //! - an [`AnchorPolicy`]: the frozen iALP policy and the return it got when deployed;
 //! - [`CompromiseDetector`]: the moving average of online returns below the anchor's by
 //!   a margin at `patience` checks in a row means the online policy was compromised;
@@ -11,8 +11,13 @@
 //!   (the LLM's distilled preferences) rates highest.
 //!
 //! Every constant is ours (the abstract names the ideas only) and is in [`AdaptConfig`].
+//! The learner itself, which the runner trains like any other, is [`ApLearner`].
+
+pub mod learner;
 
 use std::collections::VecDeque;
+
+pub use learner::ApLearner;
 
 use serde::{Deserialize, Serialize};
 
@@ -43,6 +48,11 @@ pub struct AdaptConfig {
     pub llm_explore_decay: f64,
     /// How many of `R_φ`'s best items such a step chooses from.
     pub llm_top: usize,
+    /// The entropy weight is multiplied by this at a repair (explore less while
+    /// recovering) …
+    pub entropy_repair: f32,
+    /// … and by this at every healthy check, up to A2C's own weight.
+    pub entropy_recover: f32,
 }
 
 impl Default for AdaptConfig {
@@ -60,6 +70,8 @@ impl Default for AdaptConfig {
             llm_explore: 0.2,
             llm_explore_decay: 0.995,
             llm_top: 5,
+            entropy_repair: 0.5,
+            entropy_recover: 1.25,
         }
     }
 }

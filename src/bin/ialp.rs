@@ -166,8 +166,44 @@ mod native {
         json: bool,
     }
 
-    /// Exit codes: 0 ok, 1 the run failed (e.g. bad data files), 2 bad usage.
+    /// Why a command did not finish. [`main`] reports it once, with its exit code.
+    #[derive(Debug, thiserror::Error)]
+    enum CliError {
+        /// Bad flags, config, key or input file: exit 2.
+        #[error("{0}")]
+        Usage(String),
+        /// The run failed (bad data files, an unwritable output, a halted experiment): exit 1.
+        #[error("{0}")]
+        Failed(String),
+        /// Ctrl-C: what was finished is kept and written, and said so; exit 130.
+        #[error("interrupted")]
+        Interrupted,
+    }
+
+    fn usage(e: impl std::fmt::Display) -> CliError {
+        CliError::Usage(e.to_string())
+    }
+
+    fn failed(e: impl std::fmt::Display) -> CliError {
+        CliError::Failed(e.to_string())
+    }
+
+    /// Exit codes: 0 ok, 1 the run failed (e.g. bad data files), 2 bad usage, 130 Ctrl-C.
     pub fn main() -> i32 {
+        match try_main() {
+            Ok(()) => 0,
+            Err(CliError::Interrupted) => 130,
+            Err(e) => {
+                eprintln!("error: {e}");
+                match e {
+                    CliError::Usage(_) => 2,
+                    _ => 1,
+                }
+            }
+        }
+    }
+
+    fn try_main() -> Result<(), CliError> {
         let cli = Cli::parse(); // exits with 2 and a message on bad flags
         match cli.command {
             Command::Simulate(a) => simulate(a),
@@ -177,12 +213,12 @@ mod native {
                 for p in &ialp::experiment::presets::PRESETS {
                     println!("{}", p.name);
                 }
-                0
+                Ok(())
             }
         }
     }
 
-    fn simulate(a: SimulateArgs) -> i32 {
+    fn simulate(a: SimulateArgs) -> Result<(), CliError> {
         let preset = preset_of(a.env);
         let policy = match a.policy {
             PolicyArg::Random => Method::Random,
@@ -215,27 +251,16 @@ mod native {
             seed: a.seed,
             ..ExperimentConfig::default()
         };
-        let valid = match config.check() {
-            Ok(v) => v,
-            Err(e) => {
-                eprintln!("error: invalid setting {e}");
-                return 2;
-            }
-        };
+        let valid = config
+            .check()
+            .map_err(|e| usage(format!("invalid setting {e}")))?;
         let real = valid.data() == DataSource::Real;
-        let world = match load_world(&valid, a.real_dir.as_deref()) {
-            Ok(w) => Arc::new(w),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return 1;
-            }
-        };
+        let world = Arc::new(load_world(&valid, a.real_dir.as_deref()).map_err(failed)?);
         let mut sim = Experiment::new(valid.clone(), world);
         sim.run();
         let results = sim.results();
         let Some(s) = results.runs.first().and_then(|r| r.last.as_ref()) else {
-            eprintln!("error: the run produced no evaluation");
-            return 1;
+            return Err(failed("the run produced no evaluation"));
         };
         let (n, tau) = match valid.settings.quit {
             QuitRule::ItemDistance { n, tau } => (n, tau as f64),
@@ -298,10 +323,10 @@ mod native {
                 &results.digest()[..16]
             );
         }
-        0
+        Ok(())
     }
 
-    fn world(a: WorldArgs) -> i32 {
+    fn world(a: WorldArgs) -> Result<(), CliError> {
         let config = ExperimentConfig {
             env: EnvConfig {
                 preset: preset_of(a.env),
@@ -316,26 +341,14 @@ mod native {
             seed: a.seed,
             ..ExperimentConfig::default()
         };
-        let valid = match config.check() {
-            Ok(v) => v,
-            Err(e) => {
-                eprintln!("error: invalid setting {e}");
-                return 2;
-            }
-        };
-        match load_world(&valid, a.real_dir.as_deref()) {
-            Ok(w) => {
-                let mut v = serde_json::to_value(w.stats()).expect("stats serialise");
-                v["quit_rule"] =
-                    serde_json::to_value(valid.settings.quit).expect("rule serialises");
-                println!("{v}");
-                0
-            }
-            Err(e) => {
-                eprintln!("error: {e}");
-                1
-            }
-        }
+        let valid = config
+            .check()
+            .map_err(|e| usage(format!("invalid setting {e}")))?;
+        let w = load_world(&valid, a.real_dir.as_deref()).map_err(failed)?;
+        let mut v = serde_json::to_value(w.stats()).expect("stats serialise");
+        v["quit_rule"] = serde_json::to_value(valid.settings.quit).expect("rule serialises");
+        println!("{v}");
+        Ok(())
     }
 
     /// Set by Ctrl-C; the run loop stops between chunks.
@@ -373,48 +386,28 @@ mod native {
         }
     }
 
-    fn run(a: RunArgs) -> i32 {
-        let valid = match run_config(&a) {
-            Ok(v) => v,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return 2;
-            }
-        };
+    fn run(a: RunArgs) -> Result<(), CliError> {
+        let valid = run_config(&a).map_err(usage)?;
         if valid.data() == DataSource::Real && a.real_dir.is_none() {
-            eprintln!("error: the config asks for real data: give the folder of the Coat files with --real-dir DIR");
-            return 2;
+            return Err(usage("the config asks for real data: give the folder of the Coat files with --real-dir DIR"));
         }
-        let world = match load_world(&valid, a.real_dir.as_deref()) {
-            Ok(w) => Arc::new(w),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return 1;
-            }
-        };
+        let world = Arc::new(load_world(&valid, a.real_dir.as_deref()).map_err(failed)?);
         let llm = &valid.raw().llm;
-        let uses_llm = valid.methods().contains(&Method::Ialp);
+        let uses_llm = valid.uses_llm();
         let transport = if uses_llm && llm.provider.is_remote() {
-            match api_key(llm, a.key_env.as_deref()) {
-                Ok(key) => {
-                    let estimate = ialp::ialp::Estimate::of(
-                        llm,
-                        &valid.raw().ialp,
-                        valid.preset(),
-                        valid.seeds(),
-                        llm.template_text().chars().count(),
-                    );
-                    eprintln!("LLM: {} · {}", llm.describe(), estimate.describe());
-                    for c in &estimate.raised {
-                        eprintln!("LLM: note: {c}, above the documented default");
-                    }
-                    Some(NativeTransport::new(llm, key))
-                }
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return 2;
-                }
+            let key = api_key(llm, a.key_env.as_deref()).map_err(usage)?;
+            let estimate = ialp::ialp::Estimate::of(
+                llm,
+                &valid.raw().ialp,
+                valid.preset(),
+                valid.seeds(),
+                llm.template_text().chars().count(),
+            );
+            eprintln!("LLM: {} · {}", llm.describe(), estimate.describe());
+            for c in &estimate.raised {
+                eprintln!("LLM: note: {c}, above the documented default");
             }
+            Some(NativeTransport::new(llm, key))
         } else {
             None
         };
@@ -429,8 +422,7 @@ mod native {
                     c
                 }
                 Err(e) => {
-                    eprintln!("error: --llm-cache {}: {e}", path.display());
-                    return 2;
+                    return Err(usage(format!("--llm-cache {}: {e}", path.display())));
                 }
             },
         };
@@ -446,8 +438,7 @@ mod native {
                     exp = exp.with_imported(p);
                 }
                 Err(e) => {
-                    eprintln!("error: --policy {}: {e}", path.display());
-                    return 2;
+                    return Err(usage(format!("--policy {}: {e}", path.display())));
                 }
             }
         }
@@ -488,9 +479,6 @@ mod native {
             }
         }
         let results = exp.results();
-        if let Some(why) = exp.halted() {
-            eprintln!("error: {why}");
-        }
         let interrupted = !results.complete;
         if interrupted {
             eprintln!(
@@ -501,8 +489,7 @@ mod native {
         let mut cache_files: Vec<PathBuf> = a.llm_cache.iter().cloned().collect();
         if let Some(dir) = &a.out {
             if let Err(e) = write_outputs(dir, &results) {
-                eprintln!("error: {e}");
-                return 1;
+                return Err(failed(e));
             }
             eprintln!(
                 "wrote {}/results.json, results.csv, curves.svg",
@@ -517,8 +504,7 @@ mod native {
                         if let Err(e) = std::fs::create_dir_all(&folder)
                             .and_then(|()| std::fs::write(&path, p.to_json()))
                         {
-                            eprintln!("error: {}: {e}", path.display());
-                            return 1;
+                            return Err(failed(format!("{}: {e}", path.display())));
                         }
                         n += 1;
                     }
@@ -532,8 +518,7 @@ mod native {
         if uses_llm {
             for path in cache_files {
                 if let Err(e) = std::fs::write(&path, exp.cache().to_json()) {
-                    eprintln!("error: {}: {e}", path.display());
-                    return 1;
+                    return Err(failed(format!("{}: {e}", path.display())));
                 }
                 eprintln!(
                     "wrote {} ({} LLM answers)",
@@ -551,9 +536,9 @@ mod native {
             print_summary(&valid, &results);
         }
         match (exp.halted(), interrupted) {
-            (Some(_), _) => 1,
-            (None, true) => 130,
-            (None, false) => 0,
+            (Some(why), _) => Err(failed(why)),
+            (None, true) => Err(CliError::Interrupted),
+            (None, false) => Ok(()),
         }
     }
 

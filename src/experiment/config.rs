@@ -247,6 +247,10 @@ impl ValidConfig {
     pub fn methods(&self) -> &[Method] {
         &self.raw.methods
     }
+    /// Whether a method asks an LLM (a remote provider then costs requests).
+    pub fn uses_llm(&self) -> bool {
+        self.raw.methods.iter().any(|m| m.spec().uses_llm)
+    }
     pub fn data(&self) -> DataSource {
         self.raw.env.data
     }
@@ -298,16 +302,18 @@ impl ExperimentConfig {
             }
         }
         for (i, m) in self.methods.iter().enumerate() {
-            if m.learning() == crate::policy::Learning::Adaptive
-                && !self.methods[..i].contains(&Method::Ialp)
-            {
-                return Err(bad(
-                    "methods",
-                    format!(
-                        "'{}' deploys iALP's policy: list \"ialp\" before it",
-                        m.id()
-                    ),
-                ));
+            if let Some(d) = m.spec().deploys {
+                if !self.methods[..i].contains(&d) {
+                    return Err(bad(
+                        "methods",
+                        format!(
+                            "'{}' deploys {}'s policy: list \"{}\" before it",
+                            m.id(),
+                            d.label(),
+                            d.id()
+                        ),
+                    ));
+                }
             }
         }
         let t = &self.training;
@@ -402,6 +408,13 @@ impl ExperimentConfig {
         check_float("adapt.llm_explore", ad.llm_explore, 0.0, 1.0)?;
         check_float("adapt.llm_explore_decay", ad.llm_explore_decay, 0.0, 1.0)?;
         check_range("adapt.llm_top", ad.llm_top, 1, 1000)?;
+        check_float("adapt.entropy_repair", ad.entropy_repair as f64, 0.0, 1.0)?;
+        check_float(
+            "adapt.entropy_recover",
+            ad.entropy_recover as f64,
+            1.0,
+            100.0,
+        )?;
         let env = &self.env;
         if env.max_turn == 0 || env.max_turn > 100 {
             return Err(bad(

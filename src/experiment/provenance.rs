@@ -50,5 +50,6 @@ pub const PROVENANCE: &[(&str, Source, &str)] = &[
     ("A-iALP_ft: keep updating the iALP actor-critic online with A2C", Source::Method, "A fresh Adam state at deployment (ours)."),
     ("A-iALP_ap: frozen anchor, compromise detection, rollback, adaptive KL toward the anchor, adaptive exploration among LLM-preferred items", Source::Method, "Ours: window 50, check every 25, margin 20 %, patience 3 (tuned so clean runs rarely repair), KL 0.5 ×2 per repair up to 8, ×0.8 when healthy; entropy halves at a repair; LLM exploration 0.2 × 0.995 per episode among R_φ's top 5."),
     ("Baselines: Random, Most popular, Greedy, ε-greedy, UCB, Offline A2C, A2C + DORL-style entropy, Online A2C", Source::Method, "ε 0.1, UCB c 1, DORL-style bonus λ 1 (ours)."),
+    ("No-LLM twins of A-iALP: Offline A2C's policy deployed and adapted as A-iALP_ft / A-iALP_ap adapt iALP's", Source::Ours, "offline_a2c_ft, offline_a2c_ap: the same constants; _ap without exploration among R_φ's favourites (no LLM, no R_φ). Paired with A-iALP on the same seed, the difference is what the distillation adds."),
     ("Imported policy, fine-tuned online: any exported policy deployed on the ground truth and updated with online A2C", Source::Ours, "A playground tool, not in the paper: the weights from the file, a fresh Adam state, Online A2C's constants."),
 ];

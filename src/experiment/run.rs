@@ -14,23 +14,15 @@ use super::config::ValidConfig;
 use super::policy_file::PolicyFile;
 use super::results::{CurvePoint, MethodRun, OnlineStats, Results, WorldInfo};
 use super::stats::PolicySummary;
-use crate::adapt::{AdaptConfig, AnchorPolicy, Check, CompromiseDetector, KlSchedule, Repair};
 use crate::env::{Environment, Episode, World};
-use crate::ialp::distill::RewardSplit;
 use crate::ialp::distill::{LlmOutcome, LlmRequest};
-use crate::ialp::reward_model::AttributeFeatures;
-use crate::ialp::{DistillReport, Distillation, RewardModel};
-use crate::llm::{standin, Completion, LlmCache, LlmStats, PromptTemplate, Provider};
-use crate::policy::a2c::{A2c, A2cAgent};
-use crate::policy::state::StateTracker;
-use crate::policy::{
-    rollout, EpsilonGreedy, Greedy, Learning, Method, MostPopular, Policy, RandomPolicy, Ucb,
-};
+use crate::ialp::pretrain::{Pretraining, Unit};
+use crate::llm::{LlmCache, LlmStats};
+use crate::methods::{self, Build, Feedback, Ground, Learner, Pretrained, BATCH};
+use crate::policy::a2c::A2cAgent;
+use crate::policy::{rollout, Learning, Method};
 use crate::rng::{self, SimRng, Stream};
 use crate::user_model::UserModel;
-
-/// Episodes played in lockstep per chunk of an evaluation or of bandit learning.
-const BATCH: usize = 32;
 
 /// Where an experiment stands, in episodes (training and evaluation together).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,118 +48,10 @@ struct RunContext {
     /// The user-model world, with `R̂` as reward.
     offline: Environment,
     eval_users: Vec<usize>,
-    /// iALP's pre-trained policy, once its job has finished (A-iALP deploys a copy).
-    ialp_policy: Option<A2cAgent>,
-    ialp_reward: Option<Arc<LearntReward>>,
+    /// The trained policies later methods deploy (iALP's for A-iALP, Offline A2C's for
+    /// its twins), kept when their jobs finish.
+    pretrained: Vec<Pretrained>,
 }
-
-enum Learner {
-    /// Acts; learns nothing (fixed) or from the feedback it observes (bandits).
-    Plain(Box<dyn Policy>),
-    /// A2C, trained on `offline` (or the truth) with an optional entropy bonus.
-    A2c {
-        agent: Box<A2cAgent>,
-        offline: bool,
-        entropy_bonus: f32,
-    },
-    /// A-iALP_ap: online A2C around an anchor.
-    Adaptive(Box<ApLearner>),
-}
-
-impl Learner {
-    fn policy(&mut self) -> &mut dyn Policy {
-        match self {
-            Learner::Plain(p) => p.as_mut(),
-            Learner::A2c { agent, .. } => agent.as_mut(),
-            Learner::Adaptive(ap) => ap.as_mut(),
-        }
-    }
-}
-
-/// `R_φ` and its features, kept from a run's iALP job (A-iALP_ap explores with them).
-struct LearntReward {
-    reward: RewardModel,
-    features: AttributeFeatures,
-}
-
-/// A-iALP_ap: the online policy, its anchor, and the adaptive state (see `adapt/`).
-struct ApLearner {
-    agent: A2cAgent,
-    anchor: A2cAgent,
-    config: AdaptConfig,
-    /// Set by the evaluation at deployment, which measures the anchor.
-    detector: Option<CompromiseDetector>,
-    kl: KlSchedule,
-    entropy: f32,
-    base_entropy: f32,
-    explore: f64,
-    /// Only training steps explore among `R_φ`'s favourites; evaluations do not.
-    exploring: bool,
-    preferred: Option<Arc<LearntReward>>,
-}
-
-impl Policy for ApLearner {
-    fn act(&mut self, env: &Environment, episodes: &[&Episode], rng: &mut SimRng) -> Vec<usize> {
-        use rand::Rng;
-        let mut items = self.agent.act(env, episodes, rng);
-        let Some(pref) = self
-            .preferred
-            .as_ref()
-            .filter(|_| self.exploring && self.explore > 0.0)
-        else {
-            return items;
-        };
-        for (k, ep) in episodes.iter().enumerate() {
-            if rng.random::<f64>() >= self.explore {
-                continue;
-            }
-            // The items R_φ rates highest in this state, among those allowed.
-            let allowed: Vec<usize> = (0..env.world().n_items())
-                .filter(|&i| env.allowed(ep, i))
-                .collect();
-            let mut inputs = Vec::with_capacity(allowed.len() * pref.reward.input_dim());
-            for &i in &allowed {
-                self.agent.tracker.push_state(ep, ep.len(), &mut inputs);
-                pref.features.push(ep.user, i, &mut inputs);
-            }
-            let scores = pref.reward.predict(&inputs);
-            let mut order: Vec<usize> = (0..allowed.len()).collect();
-            order.sort_by(|a, b| scores[*b].total_cmp(&scores[*a]).then(a.cmp(b)));
-            let top = self.config.llm_top.min(order.len()).max(1);
-            items[k] = allowed[order[rng::index(rng, top)]];
-        }
-        items
-    }
-}
-
-/// iALP's work before pre-training: distillation, then fitting `R_φ`.
-struct IalpJob {
-    distill: Distillation,
-    features: AttributeFeatures,
-    reward: RewardModel,
-    data: Option<RewardSplit>,
-    epochs_done: usize,
-    fit_rng: SimRng,
-    /// Cases already counted in the progress.
-    counted: usize,
-    /// Set once `R_φ` is fitted: the job then trains like Offline A2C, on the mixed reward.
-    report: Option<DistillReport>,
-}
-
-impl IalpJob {
-    /// Cases settled since the last call (for the progress).
-    fn newly_settled(&mut self) -> usize {
-        let settled = self.distill.cases_settled();
-        let new = settled - self.counted;
-        self.counted = settled;
-        new
-    }
-}
-
-/// Reward-model epochs per unit of work (keeps page chunks short).
-const EPOCHS_PER_UNIT: usize = 4;
-/// Stand-in requests answered per unit of work.
-const STANDIN_PER_UNIT: usize = 4;
 
 /// A prompt the edge must get answered (remote providers), tagged with its job.
 #[derive(Debug, Clone, PartialEq)]
@@ -186,9 +70,10 @@ struct ActiveJob {
     /// Position in the job list (tags LLM tickets).
     index: usize,
     method: Method,
-    ialp: Option<Box<IalpJob>>,
+    /// iALP's distillation and reward fitting (methods that use an LLM).
+    ialp: Option<Box<Pretraining>>,
     run: usize,
-    learner: Learner,
+    learner: Box<dyn Learner>,
     train_rng: SimRng,
     trained: usize,
     budget: usize,
@@ -325,7 +210,7 @@ impl Experiment {
     /// The LLM counters of the distillation in progress, or of the last one.
     pub fn llm_stats(&self) -> Option<LlmStats> {
         match self.active.as_ref().and_then(|a| a.ialp.as_ref()) {
-            Some(j) => Some(*j.distill.stats()),
+            Some(j) => Some(j.stats()),
             None => self.results.distillations.last().map(|d| d.stats),
         }
     }
@@ -337,7 +222,7 @@ impl Experiment {
                 .active
                 .as_ref()
                 .and_then(|a| a.ialp.as_ref())
-                .is_some_and(|j| j.report.is_none() && !j.distill.is_finished())
+                .is_some_and(|j| j.waiting_for_answers())
     }
 
     /// Prompts for the edge to send to the provider (remote providers only), at most
@@ -350,10 +235,10 @@ impl Experiment {
             return Vec::new();
         };
         let index = active.index;
-        let Some(job) = active.ialp.as_mut().filter(|j| j.report.is_none()) else {
+        let Some(distill) = active.ialp.as_mut().and_then(|j| j.asking()) else {
             return Vec::new();
         };
-        job.distill
+        distill
             .next_requests(&self.cache, max)
             .into_iter()
             .map(|request| LlmTicket {
@@ -368,9 +253,8 @@ impl Experiment {
         let Some(active) = self.active.as_mut().filter(|a| a.index == ticket.job) else {
             return;
         };
-        if let Some(job) = active.ialp.as_mut() {
-            job.distill
-                .answer(ticket.request.id, outcome, &mut self.cache);
+        if let Some(distill) = active.ialp.as_mut().and_then(|j| j.asking()) {
+            distill.answer(ticket.request.id, outcome, &mut self.cache);
         }
     }
 
@@ -383,7 +267,7 @@ impl Experiment {
 
     fn budget_of(&self, m: Method) -> usize {
         let t = &self.config.raw().training;
-        match m.learning() {
+        match methods::spec(m).learning {
             Learning::Fixed => 0,
             Learning::OnlineBandit | Learning::Online | Learning::Adaptive => t.online_episodes,
             Learning::Offline => t.offline_episodes,
@@ -406,7 +290,11 @@ impl Experiment {
             .map(|(_, m)| {
                 self.budget_of(*m)
                     + self.evaluations_of(*m) * eval
-                    + if *m == Method::Ialp { states } else { 0 }
+                    + if methods::spec(*m).uses_llm {
+                        states
+                    } else {
+                        0
+                    }
             })
             .sum();
         Progress {
@@ -453,169 +341,50 @@ impl Experiment {
                 truth,
                 offline,
                 eval_users,
-                ialp_policy: None,
-                ialp_reward: None,
+                pretrained: Vec::new(),
             });
         }
         &self.runs[run]
     }
 
     fn start_job(&mut self, index: usize, run: usize, method: Method) -> ActiveJob {
-        let m_index = method.index();
-        let raw = self.config.raw().clone();
-        let imported = match (method, &self.imported) {
-            (Method::Imported, Some(p)) => match p.fits(&self.results.world, &raw) {
-                Ok(()) => Some(p.clone()),
-                Err(e) => {
-                    self.halted =
-                        Some(format!("The imported policy cannot be deployed here: {e}."));
-                    None
-                }
-            },
-            (Method::Imported, None) => {
-                self.halted = Some("Method \"imported\" deploys a policy file: load one first (the page's \"Deploy a trained policy\", or ialp run --policy FILE).".into());
-                None
-            }
-            _ => None,
-        };
-        let mut import_error = None;
+        let spec = methods::spec(method);
         let budget = self.budget_of(method);
-        let ctx = self.run_context(run);
+        self.run_context(run);
+        let ctx = &self.runs[run];
+        let raw = self.config.raw();
         let seed = ctx.seed;
-        let n_items = ctx.truth.world().n_items();
-        let learner = match method {
-            Method::Random => Learner::Plain(Box::new(RandomPolicy)),
-            Method::Popular => Learner::Plain(Box::new(MostPopular::from_log(ctx.truth.world()))),
-            Method::Greedy => Learner::Plain(Box::new(Greedy::new(&ctx.model.predicted))),
-            Method::EpsilonGreedy => {
-                Learner::Plain(Box::new(EpsilonGreedy::new(n_items, raw.baselines.epsilon)))
-            }
-            Method::Ucb => Learner::Plain(Box::new(Ucb::new(n_items, raw.baselines.ucb_c))),
-            // The config check puts iALP before A-iALP in the method list, so its policy
-            // is ready; if iALP stopped early the experiment has halted before this.
-            Method::AIalpFt => match &ctx.ialp_policy {
-                Some(policy) => Learner::A2c {
-                    agent: Box::new(policy.deployed()),
-                    offline: false,
-                    entropy_bonus: 0.0,
-                },
-                None => Learner::Plain(Box::new(RandomPolicy)),
-            },
-            Method::AIalpAp => match &ctx.ialp_policy {
-                Some(policy) => Learner::Adaptive(Box::new(ApLearner {
-                    agent: policy.deployed(),
-                    anchor: policy.deployed(),
-                    config: raw.adapt,
-                    detector: None,
-                    kl: KlSchedule { weight: 0.0 },
-                    entropy: raw.a2c.entropy_weight,
-                    base_entropy: raw.a2c.entropy_weight,
-                    explore: raw.adapt.llm_explore,
-                    exploring: false,
-                    preferred: ctx.ialp_reward.clone(),
-                })),
-                None => Learner::Plain(Box::new(RandomPolicy)),
-            },
-            Method::Imported => {
-                let tracker = StateTracker::new(
-                    raw.state,
-                    &ctx.model,
-                    ctx.truth.world(),
-                    ctx.truth.settings().quit.n(),
-                );
-                match imported.map(|p| A2c::from_weights(&p.weights, raw.a2c)) {
-                    Some(Ok(net)) if net.state_dim() == tracker.state_dim() => Learner::A2c {
-                        agent: Box::new(A2cAgent { net, tracker }),
-                        offline: false,
-                        entropy_bonus: 0.0,
-                    },
-                    Some(Ok(net)) => {
-                        import_error = Some(format!(
-                            "The imported policy reads states of {} numbers; this run's states have {} (set user_model.dim and state.* as in the policy's run).",
-                            net.state_dim(),
-                            tracker.state_dim()
-                        ));
-                        Learner::Plain(Box::new(RandomPolicy))
-                    }
-                    Some(Err(e)) => {
-                        import_error = Some(format!("The imported policy cannot be used: {e}."));
-                        Learner::Plain(Box::new(RandomPolicy))
-                    }
-                    // Halted above.
-                    None => Learner::Plain(Box::new(RandomPolicy)),
-                }
-            }
-            Method::OfflineA2c | Method::DorlA2c | Method::OnlineA2c | Method::Ialp => {
-                let tracker = StateTracker::new(
-                    raw.state,
-                    &ctx.model,
-                    ctx.truth.world(),
-                    ctx.truth.settings().quit.n(),
-                );
-                let net = A2c::new(
-                    tracker.state_dim(),
-                    n_items,
-                    raw.a2c,
-                    rng::seed_for(seed, Stream::Networks, m_index),
-                );
-                Learner::A2c {
-                    agent: Box::new(A2cAgent { net, tracker }),
-                    offline: method != Method::OnlineA2c,
-                    entropy_bonus: if method == Method::DorlA2c {
-                        raw.baselines.dorl_entropy
-                    } else {
-                        0.0
-                    },
-                }
+        let built = (spec.build)(&Build {
+            method,
+            config: raw,
+            seed,
+            model: &ctx.model,
+            truth: &ctx.truth,
+            pretrained: ctx
+                .pretrained
+                .iter()
+                .find(|p| spec.deploys == Some(p.method)),
+            world_info: &self.results.world,
+            imported: self.imported.as_deref(),
+        });
+        let ialp = spec.uses_llm.then(|| {
+            Box::new(Pretraining::new(
+                raw,
+                seed,
+                &ctx.model,
+                &ctx.truth,
+                &ctx.offline,
+            ))
+        });
+        let eval_every = raw.training.eval_every;
+        let learner = match built {
+            Ok(l) => l,
+            Err((why, l)) => {
+                self.halted = Some(why);
+                l
             }
         };
-        let ialp = (method == Method::Ialp).then(|| {
-            let world = ctx.truth.world();
-            let tracker =
-                StateTracker::new(raw.state, &ctx.model, world, ctx.truth.settings().quit.n());
-            let template = PromptTemplate::new(raw.llm.template_text()).unwrap_or_else(|_| {
-                PromptTemplate::new(crate::llm::prompt::DEFAULT_TEMPLATE).expect("default template")
-            });
-            let mut rng = rng::stream(seed, Stream::Llm, 0);
-            let distill = Distillation::new(
-                world,
-                &ctx.model,
-                &ctx.offline,
-                &tracker,
-                &raw.ialp,
-                &raw.llm,
-                &template,
-                &mut rng,
-            );
-            let emb = raw
-                .ialp
-                .reward_model
-                .item_embedding
-                .then_some((&ctx.model.item_embeddings[..], ctx.model.dim));
-            let mut features = AttributeFeatures::of(world, emb);
-            if raw.ialp.reward_model.user_model_score {
-                features = features.with_prediction(ctx.model.clone(), world.reward);
-            }
-            let reward = RewardModel::new(
-                tracker.state_dim() + features.dim(),
-                raw.ialp.reward_model,
-                world.reward,
-                rng::seed_for(seed, Stream::Llm, 1),
-            );
-            Box::new(IalpJob {
-                distill,
-                features,
-                reward,
-                data: None,
-                epochs_done: 0,
-                fit_rng: rng::stream(seed, Stream::Llm, 2),
-                counted: 0,
-                report: None,
-            })
-        });
-        if let Some(e) = import_error {
-            self.halted = Some(e);
-        }
+        let m_index = method.index();
         ActiveJob {
             index,
             method,
@@ -625,7 +394,7 @@ impl Experiment {
             train_rng: rng::stream(seed, Stream::Training, m_index),
             trained: 0,
             budget,
-            next_eval_at: raw.training.eval_every,
+            next_eval_at: eval_every,
             pending_eval: true,
             evaluations: 0,
             eval: None,
@@ -638,7 +407,7 @@ impl Experiment {
                 episode_returns: Vec::new(),
                 traces: Vec::new(),
                 finished: false,
-                online: method.learning().is_online().then(OnlineStats::default),
+                online: spec.learning.is_online().then(OnlineStats::default),
                 repairs: Vec::new(),
             },
         }
@@ -664,30 +433,21 @@ impl Experiment {
             let (taken, finished) = self.work_on(&mut job);
             steps += taken.max(1);
             if finished {
-                if job.method == Method::Ialp {
-                    // A-iALP starts from this policy (and explores with this R_φ) in this run.
-                    if let Learner::A2c { agent, .. } = &job.learner {
-                        self.runs[job.run].ialp_policy = Some(agent.deployed());
-                    }
-                    if let Some(ij) = job.ialp.take() {
-                        let IalpJob {
-                            reward, features, ..
-                        } = *ij;
-                        self.runs[job.run].ialp_reward =
-                            Some(Arc::new(LearntReward { reward, features }));
+                let network = job.learner.network();
+                if methods::deployed_by(job.method, self.config.methods()) {
+                    // A later method deploys this policy (and explores with this R_φ).
+                    if let Some(agent) = network {
+                        self.runs[job.run].pretrained.push(Pretrained {
+                            method: job.method,
+                            policy: agent.deployed(),
+                            reward: job.ialp.as_ref().and_then(|j| j.learnt().cloned()),
+                        });
                     }
                 }
                 let r_tra = job.record.last.as_ref().map(|l| l.r_tra.mean);
-                match &job.learner {
-                    Learner::A2c { agent, .. } => {
-                        self.trained
-                            .push((job.method, job.run, agent.deployed(), r_tra))
-                    }
-                    Learner::Adaptive(ap) => {
-                        self.trained
-                            .push((job.method, job.run, ap.agent.deployed(), r_tra))
-                    }
-                    Learner::Plain(_) => {}
+                if let Some(agent) = network {
+                    self.trained
+                        .push((job.method, job.run, agent.deployed(), r_tra));
                 }
                 job.record.finished = true;
                 self.results.runs.push(job.record);
@@ -706,7 +466,7 @@ impl Experiment {
     /// One unit of work on `job`: a batch of evaluation episodes, or one training batch.
     /// Returns (steps taken, whether the job is finished).
     fn work_on(&mut self, job: &mut ActiveJob) -> (usize, bool) {
-        if job.ialp.as_ref().is_some_and(|j| j.report.is_none()) {
+        if job.ialp.as_ref().is_some_and(|j| !j.is_ready()) {
             return (self.prepare_ialp(job), false);
         }
         let eval_n = self.config.eval_episodes();
@@ -749,15 +509,7 @@ impl Experiment {
                     .take(MethodRun::TRACES)
                     .cloned()
                     .collect();
-                if let Learner::Adaptive(ap) = &mut job.learner {
-                    // The evaluation at deployment measures the anchor.
-                    if ap.detector.is_none() {
-                        let anchor = AnchorPolicy {
-                            expected_return: summary.r_tra.mean,
-                        };
-                        ap.detector = Some(CompromiseDetector::new(ap.config, anchor));
-                    }
-                }
+                job.learner.evaluated(summary.r_tra.mean);
                 job.record.last = Some(summary);
                 return (steps, job.trained >= job.budget);
             }
@@ -768,130 +520,40 @@ impl Experiment {
         }
         // One training batch, never past the next evaluation or the budget.
         let room = job.budget.min(job.next_eval_at) - job.trained;
-        // Bandits learn from every online step; A2C learns from whole episodes, in the
-        // user-model world (offline methods) or on the ground truth.
-        let (env, n, learn_online) = match &job.learner {
-            Learner::Plain(_) => (&ctx.truth, room.min(BATCH), true),
-            Learner::A2c { agent, offline, .. } => (
-                if *offline { &ctx.offline } else { &ctx.truth },
-                room.min(agent.net.config().episodes_per_update),
-                false,
-            ),
-            Learner::Adaptive(ap) => (
-                &ctx.truth,
-                room.min(ap.agent.net.config().episodes_per_update),
-                false,
-            ),
+        let batch = job.learner.batch(room);
+        let env = match batch.on {
+            Ground::Truth => &ctx.truth,
+            Ground::UserModel => &ctx.offline,
         };
-        if let Learner::Adaptive(ap) = &mut job.learner {
-            ap.exploring = true;
-        }
+        let n = batch.episodes;
         let users: Vec<usize> = (0..n)
             .map(|_| rng::index(&mut job.train_rng, env.world().n_users()))
             .collect();
+        job.learner.training(true);
         let eps = rollout(
             env,
             job.learner.policy(),
             &users,
             &mut job.train_rng,
-            learn_online,
+            batch.observes_steps,
         );
-        // The test-only corruption: online learners are told the opposite of what users felt.
-        let corrupt = !matches!(
-            job.learner,
-            Learner::A2c { offline: true, .. } | Learner::Plain(_)
-        ) && self
-            .corruption
-            .is_some_and(|(a, b)| (a..b).contains(&job.trained));
-        let seen = move |r: f32| {
-            if corrupt {
-                -r
-            } else {
-                r
-            }
+        job.learner.training(false);
+        // The test-only corruption: online A2C learners are told the opposite of what
+        // users felt.
+        let corrupted = batch.on == Ground::Truth
+            && !batch.observes_steps
+            && self
+                .corruption
+                .is_some_and(|(a, b)| (a..b).contains(&job.trained));
+        let feedback = Feedback {
+            world: env.world(),
+            masks_repeats: masks,
+            quit_window: env.settings().quit.n(),
+            trained: job.trained,
+            corrupted,
         };
-        if let Learner::A2c {
-            agent,
-            entropy_bonus,
-            ..
-        } = &mut job.learner
-        {
-            let bonus = *entropy_bonus;
-            let window = env.settings().quit.n();
-            let world = env.world();
-            // iALP: r = (1 − λ)·R̂ + λ·R_φ(state, item), R_φ for every step in one pass.
-            let lambda = self.config.raw().ialp.lambda;
-            let learnt: Option<Vec<Vec<f32>>> = job.ialp.as_ref().map(|j| {
-                let mut inputs = Vec::new();
-                for ep in &eps {
-                    for t in 0..ep.len() {
-                        agent.tracker.push_state(ep, t, &mut inputs);
-                        j.features.push(ep.user, ep.items[t], &mut inputs);
-                    }
-                }
-                let mut flat = j.reward.predict(&inputs).into_iter();
-                eps.iter()
-                    .map(|ep| flat.by_ref().take(ep.len()).collect())
-                    .collect()
-            });
-            let batch = agent.transitions(&eps, masks, |k, ep, t| {
-                let r = match &learnt {
-                    Some(rphi) => (1.0 - lambda) * ep.rewards[t] + lambda * rphi[k][t],
-                    None => seen(ep.rewards[t]),
-                };
-                r + if bonus > 0.0 {
-                    bonus
-                        * category_entropy(
-                            world,
-                            &ep.items[t.saturating_sub(window.saturating_sub(1))..=t],
-                        )
-                } else {
-                    0.0
-                }
-            });
-            agent.net.update(&batch);
-        }
-        if let Learner::Adaptive(ap) = &mut job.learner {
-            ap.exploring = false;
-            let batch = ap
-                .agent
-                .transitions(&eps, masks, |_, ep, t| seen(ep.rewards[t]));
-            let anchor = (ap.kl.weight > 0.0).then(|| {
-                ap.anchor
-                    .net
-                    .log_probabilities(&batch.states, &batch.masked, &batch.prior)
-            });
-            let kl = ap.kl.weight;
-            ap.agent
-                .net
-                .update_with(&batch, ap.entropy, anchor.as_deref().map(|p| (p, kl)));
-            for (k, ep) in eps.iter().enumerate() {
-                ap.explore *= ap.config.llm_explore_decay;
-                let Some(check) = ap.detector.as_mut().map(|d| d.observe(ep.r_tra())) else {
-                    continue;
-                };
-                match check {
-                    Check::Healthy => {
-                        ap.kl.on_healthy(&ap.config);
-                        ap.entropy = (ap.entropy * 1.25).min(ap.base_entropy);
-                    }
-                    Check::Compromised(c) => {
-                        if ap.config.rollback {
-                            ap.agent = ap.anchor.deployed();
-                        }
-                        ap.kl.on_repair(&ap.config);
-                        ap.entropy *= 0.5;
-                        job.record.repairs.push(Repair {
-                            online_episode: job.trained + k + 1,
-                            moving_average: c.moving_average,
-                            anchor_return: c.anchor_return,
-                            kl_weight: ap.kl.weight,
-                        });
-                    }
-                    Check::None | Check::Warning => {}
-                }
-            }
-        }
+        let repairs = job.learner.learn(&eps, &feedback);
+        job.record.repairs.extend(repairs);
         if let Some(online) = job.record.online.as_mut() {
             for ep in &eps {
                 online.add(ep.r_tra());
@@ -909,129 +571,33 @@ impl Experiment {
 }
 
 impl Experiment {
-    /// One unit of iALP's preparation: answer a few prompts with a stand-in (remote
-    /// providers are answered by the edge), then fit `R_φ` a few epochs at a time, then
-    /// write the distillation's report. Returns a step count for the chunk budget.
+    /// One unit of iALP's preparation (see [`Pretraining::work`]); hands `R_φ` to the
+    /// learner once it is fitted. Returns a step count for the chunk budget.
     fn prepare_ialp(&mut self, job: &mut ActiveJob) -> usize {
         let raw = self.config.raw();
         let ctx = &self.runs[job.run];
-        let world = ctx.truth.world();
         let ij = job.ialp.as_mut().expect("an iALP job");
-        let mut work = 0;
-        // Count cases as they settle, whoever answered them (a stand-in here, or the
-        // edge between two calls).
-        self.done_episodes += ij.newly_settled();
-        if !ij.distill.is_finished() {
-            if !raw.llm.provider.is_remote() {
-                for req in ij.distill.next_requests(&self.cache, STANDIN_PER_UNIT) {
-                    let text = match raw.llm.provider {
-                        Provider::Oracle => {
-                            standin::oracle_answer(&req.prompt, world, raw.llm.oracle_noise)
-                        }
-                        _ => standin::heuristic_answer(&req.prompt),
-                    };
-                    let outcome = LlmOutcome {
-                        result: Ok(Completion { text, usage: None }),
-                        calls: 1,
-                    };
-                    ij.distill.answer(req.id, outcome, &mut self.cache);
-                    work += 100;
-                }
-            }
-            self.done_episodes += ij.newly_settled();
-            return work.max(1);
+        let unit = ij.work(
+            raw,
+            job.run,
+            ctx.seed,
+            &ctx.model,
+            &ctx.truth,
+            &mut self.cache,
+            &mut self.done_episodes,
+            &mut self.results.distillations,
+        );
+        if let Some(reward) = ij.learnt() {
+            job.learner.reward_learnt(reward.clone());
         }
-        let mut report = DistillReport {
-            run: job.run,
-            seed: ctx.seed,
-            source: raw.llm.describe(),
-            states: ij.distill.cases().len(),
-            planned_requests: ij.distill.planned_requests(),
-            stats: *ij.distill.stats(),
-            labelled_states: ij
-                .distill
-                .cases()
-                .iter()
-                .filter(|c| c.labels.iter().any(Option::is_some))
-                .count(),
-            held_out_states: ij.distill.cases().iter().filter(|c| c.held_out).count(),
-            reward_train_rows: 0,
-            reward_epochs: 0,
-            reward_train_rmse: 0.0,
-            reward_held_out_rmse: 0.0,
-            agreement: Default::default(),
-        };
-        if let Some(f) = ij.distill.fatal() {
-            self.halted = Some(format!("iALP stopped in run {}: {f}", job.run + 1));
-            self.results.distillations.push(report);
-            return 1;
-        }
-        if ij.data.is_none() {
-            ij.data = Some(
-                ij.distill
-                    .reward_data(world, &ij.features, raw.ialp.mix_logged),
-            );
-        }
-        let split = ij.data.as_ref().expect("data built");
-        let train = &split.train;
-        if train.is_empty() {
-            let s = ij.distill.stats();
-            self.halted = Some(format!(
-                "iALP stopped in run {}: the LLM gave no usable rating ({} requests, {} failed, {} unparsable, {} skipped by the call cap). Nothing to learn a reward from.",
-                job.run + 1,
-                s.requests,
-                s.failures,
-                s.unparsable,
-                ij.distill.planned_requests().saturating_sub(s.requests + s.cache_hits)
-            ) + &ij.distill.last_failure().map(|f| format!(" Last error: {f}")).unwrap_or_default());
-            self.results.distillations.push(report);
-            return 1;
-        }
-        let rm = &raw.ialp.reward_model;
-        let n = EPOCHS_PER_UNIT.min(rm.epochs - ij.epochs_done);
-        let mut stale = 0;
-        for _ in 0..n {
-            ij.reward.fit_epoch(train, &mut ij.fit_rng);
-            ij.epochs_done += 1;
-            stale = ij.reward.track_best(&split.validation);
-            if stale >= rm.patience {
-                break;
+        match unit {
+            Unit::Worked(steps) => steps,
+            Unit::Halt(why) => {
+                self.halted = Some(why);
+                1
             }
         }
-        if ij.epochs_done >= rm.epochs || stale >= rm.patience {
-            report.reward_epochs = ij.reward.restore_best();
-            report.reward_train_rows = train.len();
-            report.reward_train_rmse = ij.reward.rmse(train);
-            report.reward_held_out_rmse = ij.reward.rmse(&split.held_out);
-            report.agreement = ij
-                .distill
-                .agreement(world, &ctx.model, &ij.reward, &ij.features);
-            self.results.distillations.push(report.clone());
-            ij.report = Some(report);
-        }
-        n * train.len() / 8 + 1
     }
 }
 
-/// Entropy of the item categories among `items`, divided by ln(len) so it lies in
-/// [0, 1]: the DORL-style diversity bonus (our reconstruction).
-pub fn category_entropy(world: &World, items: &[usize]) -> f32 {
-    if items.len() < 2 {
-        return 0.0;
-    }
-    let mut counts: Vec<(u16, usize)> = Vec::new();
-    for &i in items {
-        let c = world.items[i].category;
-        match counts.iter_mut().find(|(k, _)| *k == c) {
-            Some((_, n)) => *n += 1,
-            None => counts.push((c, 1)),
-        }
-    }
-    let n = items.len() as f64;
-    let h: f64 = counts
-        .iter()
-        .map(|(_, k)| *k as f64 / n)
-        .map(|p| -p * p.ln())
-        .sum();
-    (h / n.ln()) as f32
-}
+pub use crate::methods::a2c::category_entropy;

@@ -1,11 +1,13 @@
 //! iALP (METHOD.md §4): distil the LLM's preferences over sampled (user, state,
 //! candidates) cases, learn the reward `R_φ` from them, and pre-train the actor-critic
-//! in the user-model world with `r = (1 − λ)·R̂ + λ·R_φ` (the pre-training itself is the
-//! runner's A2C loop with that reward: see `experiment/run.rs`).
+//! in the user-model world with `r = (1 − λ)·R̂ + λ·R_φ` ([`pretrain`] drives the
+//! distillation and fitting and holds the mixed reward; the A2C learner that trains on it
+//! is `methods::ialp`'s).
 
 pub mod agreement;
 pub mod budget;
 pub mod distill;
+pub mod pretrain;
 pub mod reward_model;
 
 use serde::{Deserialize, Serialize};

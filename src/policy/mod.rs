@@ -94,6 +94,11 @@ pub enum Method {
     /// A trained policy loaded from a policy file, deployed on the ground truth and
     /// fine-tuned online (the offline → online story with any exported policy).
     Imported,
+    /// Offline A2C's policy deployed on the ground truth and fine-tuned as A-iALP_ft is:
+    /// A-iALP_ft's no-LLM twin.
+    OfflineA2cFt,
+    /// Offline A2C's policy adapted as A-iALP_ap is, without `R_φ`: its no-LLM twin.
+    OfflineA2cAp,
 }
 
 /// How a method learns.
@@ -123,7 +128,7 @@ impl Learning {
 
 impl Method {
     /// Every method; new ones go at the end (the position offsets random streams).
-    pub const ALL: [Method; 12] = [
+    pub const ALL: [Method; 14] = [
         Method::Random,
         Method::Popular,
         Method::Greedy,
@@ -136,40 +141,22 @@ impl Method {
         Method::AIalpFt,
         Method::AIalpAp,
         Method::Imported,
+        Method::OfflineA2cFt,
+        Method::OfflineA2cAp,
     ];
 
+    /// The method's description: id, label, how it learns, what it needs
+    /// (`methods::SPECS`).
+    pub fn spec(self) -> &'static crate::methods::MethodSpec {
+        crate::methods::spec(self)
+    }
+
     pub fn id(self) -> &'static str {
-        match self {
-            Method::Random => "random",
-            Method::Popular => "popular",
-            Method::Greedy => "greedy",
-            Method::EpsilonGreedy => "epsilon_greedy",
-            Method::Ucb => "ucb",
-            Method::OfflineA2c => "offline_a2c",
-            Method::DorlA2c => "dorl_a2c",
-            Method::OnlineA2c => "online_a2c",
-            Method::Ialp => "ialp",
-            Method::AIalpFt => "a_ialp_ft",
-            Method::AIalpAp => "a_ialp_ap",
-            Method::Imported => "imported",
-        }
+        self.spec().id
     }
 
     pub fn label(self) -> &'static str {
-        match self {
-            Method::Random => "Random",
-            Method::Popular => "Most popular",
-            Method::Greedy => "Greedy (user model)",
-            Method::EpsilonGreedy => "ε-greedy",
-            Method::Ucb => "UCB",
-            Method::OfflineA2c => "Offline A2C",
-            Method::DorlA2c => "A2C + DORL entropy",
-            Method::OnlineA2c => "Online A2C",
-            Method::Ialp => "iALP",
-            Method::AIalpFt => "A-iALP_ft",
-            Method::AIalpAp => "A-iALP_ap",
-            Method::Imported => "Imported policy, fine-tuned online",
-        }
+        self.spec().label
     }
 
     pub fn from_id(s: &str) -> Option<Method> {
@@ -182,12 +169,6 @@ impl Method {
     }
 
     pub fn learning(self) -> Learning {
-        match self {
-            Method::Random | Method::Popular | Method::Greedy => Learning::Fixed,
-            Method::EpsilonGreedy | Method::Ucb => Learning::OnlineBandit,
-            Method::OfflineA2c | Method::DorlA2c | Method::Ialp => Learning::Offline,
-            Method::OnlineA2c | Method::Imported => Learning::Online,
-            Method::AIalpFt | Method::AIalpAp => Learning::Adaptive,
-        }
+        self.spec().learning
     }
 }

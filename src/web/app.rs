@@ -1107,7 +1107,7 @@ impl App {
             return;
         }
         let llm = &config.raw().llm;
-        if config.methods().contains(&Method::Ialp) && llm.provider.is_remote() {
+        if config.uses_llm() && llm.provider.is_remote() {
             // Nothing goes to a provider before the user has seen where, what it may
             // cost, and which key, and pressed Start (links with autorun included).
             let Some(target) = KeyBinding::of(llm) else {
@@ -1322,7 +1322,7 @@ impl App {
         let Some(run) = &self.run else {
             return html! {};
         };
-        if !run.results.config.methods.contains(&Method::Ialp) {
+        if !run.results.config.methods.iter().any(|m| m.spec().uses_llm) {
             return html! {};
         }
         let results = self.results.as_ref();
@@ -1448,7 +1448,8 @@ impl App {
 
                 <fieldset>
                     <legend>{"Methods"}</legend>
-                    { for Method::ALL.iter().map(|p| {
+                    // The imported policy last: it goes with "Deploy a trained policy" below.
+                    { for Method::ALL.iter().filter(|m| **m != Method::Imported).chain([&Method::Imported]).map(|p| {
                         let p = *p;
                         let id = format!("method-{}", p.id());
                         html!{
@@ -1968,16 +1969,20 @@ impl App {
     }
 }
 
-/// A method's name in tables; iALP says who rated (the oracle says it peeks).
+/// A method's name in tables; a method that asks an LLM says who rated (the oracle says
+/// it peeks).
 fn method_label(m: Method, results: &Results) -> String {
-    match (m, results.config.llm.provider) {
-        (Method::Ialp, Provider::Oracle) => format!(
-            "iALP (oracle σ = {}: peeks at the truth)",
+    if !m.spec().uses_llm {
+        return m.label().into();
+    }
+    match results.config.llm.provider {
+        Provider::Oracle => format!(
+            "{} (oracle σ = {}: peeks at the truth)",
+            m.label(),
             results.config.llm.oracle_noise
         ),
-        (Method::Ialp, Provider::Heuristic) => "iALP (heuristic stand-in)".into(),
-        (Method::Ialp, p) => format!("iALP ({})", p.id()),
-        (m, _) => m.label().into(),
+        Provider::Heuristic => format!("{} (heuristic stand-in)", m.label()),
+        p => format!("{} ({})", m.label(), p.id()),
     }
 }
 

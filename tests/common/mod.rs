@@ -58,6 +58,11 @@ pub const DIGEST_CASES: &[(&str, &str)] = &[
         "movielens-synthetic-a2c-attributes",
         r#"{"env":{"preset":"movielens","mode":"nx10","scale":0.05},"methods":["greedy","offline_a2c","dorl_a2c","online_a2c"],"eval_episodes":30,"seed":21,"state":{"attributes":true,"histogram":true},"training":{"offline_episodes":64,"online_episodes":64,"eval_every":32},"a2c":{"episodes_per_update":16}}"#,
     ),
+    // The no-LLM twins of A-iALP: Offline A2C's policy deployed, fine-tuned and adapted.
+    (
+        "coat-synthetic-twins",
+        r#"{"env":{"preset":"coat","mode":"nx0","scale":0.3},"methods":["offline_a2c","offline_a2c_ft","offline_a2c_ap"],"eval_episodes":30,"seed":13,"training":{"offline_episodes":64,"online_episodes":96,"eval_every":32},"a2c":{"episodes_per_update":16},"adapt":{"window":10,"check_every":5,"patience":1,"margin":0.05}}"#,
+    ),
 ];
 
 /// Runs a case to the end and returns the digest of its numbers (the results without

@@ -1,0 +1,298 @@
+//! Invariants of the method that no digest shows: a digest says a number did not change,
+//! these say the numbers mean what the method says. A2C learns where there is something
+//! to learn; iALP with λ = 0 is trained on Offline A2C's reward exactly; A-iALP_ap's
+//! rollback restores the anchor's weights; and each method's spec (`src/methods/`)
+//! answers what the method needs (an LLM, a pre-trained policy, online feedback).
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::sync::Arc;
+
+use ialp::adapt::{AdaptConfig, ApLearner};
+use ialp::env::{Environment, Episode};
+use ialp::experiment::results::WorldInfo;
+use ialp::experiment::{build_world, Experiment, ExperimentConfig, ValidConfig};
+use ialp::ialp::pretrain::{mixed_reward, LearntReward};
+use ialp::ialp::reward_model::AttributeFeatures;
+use ialp::ialp::RewardModel;
+use ialp::methods::a2c::A2cLearner;
+use ialp::methods::{self, Build, Feedback, Ground, Learner};
+use ialp::policy::Method;
+use ialp::rng::{self, Stream};
+use ialp::user_model::UserModel;
+
+/// A small Coat-shaped synthetic world, everything a learner is built from.
+struct Bench {
+    config: ValidConfig,
+    model: Arc<UserModel>,
+    truth: Environment,
+    offline: Environment,
+    info: WorldInfo,
+}
+
+impl Bench {
+    fn new(seed: u64) -> Self {
+        let json = format!(
+            r#"{{"env":{{"preset":"coat","mode":"nx0","scale":0.3}},"methods":["offline_a2c"],"seed":{seed},"a2c":{{"episodes_per_update":8}}}}"#
+        );
+        let config = ExperimentConfig::from_json(&json).unwrap();
+        let world = Arc::new(build_world(&config, None).unwrap());
+        let model = Arc::new(UserModel::fit(&world, &config.raw().user_model, seed));
+        let truth = Environment::new(world.clone(), config.settings);
+        let offline = Environment::new(Arc::new(model.world(&world)), config.settings);
+        let info = WorldInfo {
+            preset: world.preset,
+            source: world.source.clone(),
+            users: world.n_users(),
+            items: world.n_items(),
+            log_size: world.log.len(),
+        };
+        Self {
+            config,
+            model,
+            truth,
+            offline,
+            info,
+        }
+    }
+
+    fn build(&self, method: Method) -> Build<'_> {
+        Build {
+            method,
+            config: self.config.raw(),
+            seed: self.config.seed(),
+            model: &self.model,
+            truth: &self.truth,
+            pretrained: None,
+            world_info: &self.info,
+            imported: None,
+        }
+    }
+
+    /// `n` episodes in `env` with items drawn at random among the allowed ones.
+    fn episodes(&self, env: &Environment, n: usize, seed: u64) -> Vec<Episode> {
+        let mut r = rng::stream(seed, Stream::Training, 0);
+        (0..n)
+            .map(|_| {
+                let mut ep = env.reset(rng::index(&mut r, env.world().n_users()));
+                while !ep.is_done() {
+                    let allowed: Vec<usize> = (0..env.world().n_items())
+                        .filter(|&i| env.allowed(&ep, i))
+                        .collect();
+                    let item = allowed[rng::index(&mut r, allowed.len())];
+                    env.step(&mut ep, item).unwrap();
+                }
+                ep
+            })
+            .collect()
+    }
+
+    fn feedback<'a>(&self, env: &'a Environment) -> Feedback<'a> {
+        Feedback {
+            world: env.world(),
+            masks_repeats: self.config.settings.mode.masks_repeats(),
+            quit_window: env.settings().quit.n(),
+            trained: 0,
+            corrupted: false,
+        }
+    }
+
+    /// A fitted-shape `R_φ` (untrained weights: any finite scores will do).
+    fn learnt_reward(&self, tracker_dim: usize) -> Arc<LearntReward> {
+        let world = self.truth.world();
+        let features = AttributeFeatures::of(world, None);
+        let reward = RewardModel::new(
+            tracker_dim + features.dim(),
+            self.config.raw().ialp.reward_model,
+            world.reward,
+            5,
+        );
+        Arc::new(LearntReward { reward, features })
+    }
+}
+
+#[test]
+fn a_mixed_reward_with_lambda_zero_is_r_hat_exactly() {
+    for (r, phi) in [(0.0, 3.5), (4.25, -1.0), (-2.0, 1e6), (1e-7, 0.3)] {
+        assert_eq!(mixed_reward(0.0, r, phi).to_bits(), r.to_bits());
+        assert_eq!(mixed_reward(1.0, r, phi), phi);
+    }
+}
+
+#[test]
+fn ialp_with_lambda_zero_trains_exactly_as_offline_a2c() {
+    let bench = Bench::new(31);
+    let b = bench.build(Method::OfflineA2c);
+    let mut plain = A2cLearner::fresh(&b, Ground::UserModel);
+    // Copies of one network (burn's seed is global to the process, so two networks
+    // made from one seed in parallel tests need not be equal).
+    let mut mixed = A2cLearner::new(plain.agent.deployed(), Ground::UserModel).mixing(0.0);
+    let reward = bench.learnt_reward(mixed.agent.tracker.state_dim());
+    mixed.reward_learnt(reward.clone());
+    // The same R_φ at λ = 0.5 must train differently, or this test could not fail.
+    let mut half = A2cLearner::new(plain.agent.deployed(), Ground::UserModel).mixing(0.5);
+    half.reward_learnt(reward);
+    assert_eq!(plain.agent.net.weights(), mixed.agent.net.weights());
+    let fb = bench.feedback(&bench.offline);
+    for k in 0..3 {
+        let eps = bench.episodes(&bench.offline, 8, 100 + k);
+        plain.learn(&eps, &fb);
+        mixed.learn(&eps, &fb);
+        half.learn(&eps, &fb);
+    }
+    assert_eq!(
+        plain.agent.net.weights(),
+        mixed.agent.net.weights(),
+        "λ = 0: iALP's pre-training is Offline A2C's"
+    );
+    assert_ne!(plain.agent.net.weights(), half.agent.net.weights());
+}
+
+#[test]
+fn rollback_restores_the_anchors_weights() {
+    let bench = Bench::new(32);
+    let b = bench.build(Method::OnlineA2c);
+    let pretrained = A2cLearner::fresh(&b, Ground::Truth).agent;
+    let anchor = pretrained.net.weights();
+    let config = AdaptConfig::default();
+    assert!(config.rollback);
+    let entropy = bench.config.raw().a2c.entropy_weight;
+    let mut ap = ApLearner::deploy(&pretrained, config, entropy, None);
+    let fb = bench.feedback(&bench.truth);
+    let eps = bench.episodes(&bench.truth, 16, 7);
+    ap.learn(&eps, &fb);
+    assert_ne!(
+        ap.agent.net.weights(),
+        anchor,
+        "a batch moved the online policy"
+    );
+    assert_eq!(ap.anchor.net.weights(), anchor, "the anchor stays frozen");
+    let kl = ap.kl_weight();
+    ap.repair();
+    assert_eq!(ap.agent.net.weights(), anchor, "rollback");
+    assert!(
+        ap.kl_weight() > kl,
+        "the KL penalty toward the anchor grows"
+    );
+    assert_eq!(ap.entropy_weight(), entropy * config.entropy_repair);
+
+    // Without rollback the repair keeps the online weights.
+    let mut kept = ApLearner::deploy(
+        &pretrained,
+        AdaptConfig {
+            rollback: false,
+            ..config
+        },
+        entropy,
+        None,
+    );
+    kept.learn(&eps, &fb);
+    let moved = kept.agent.net.weights();
+    kept.repair();
+    assert_eq!(kept.agent.net.weights(), moved);
+}
+
+/// Mean final R_tra per method over `seeds` runs of `json`.
+fn final_returns(json: &str) -> Vec<(Method, f64)> {
+    let valid = ExperimentConfig::from_json(json).unwrap();
+    let world = Arc::new(build_world(&valid, None).unwrap());
+    let mut exp = Experiment::new(valid, world);
+    exp.run();
+    let r = exp.results();
+    assert!(r.complete, "{:?}", r.halted);
+    r.summary.iter().map(|s| (s.method, s.r_tra.mean)).collect()
+}
+
+#[test]
+fn a2c_beats_random_on_a_small_world_it_can_learn() {
+    // 30 jackets, 88 users: the ground truth's best items are learnable in a few hundred
+    // episodes. Two worlds, so no one world's luck carries the test.
+    for seed in [3, 41] {
+        let json = format!(
+            r#"{{"env":{{"preset":"coat","mode":"nx0","scale":0.3}},"methods":["random","offline_a2c","online_a2c"],"seed":{seed},"seeds":2,"eval_episodes":40,"training":{{"offline_episodes":400,"online_episodes":400,"eval_every":400}}}}"#
+        );
+        let s = final_returns(&json);
+        let get = |m: Method| s.iter().find(|x| x.0 == m).unwrap().1;
+        let random = get(Method::Random);
+        eprintln!("world {seed}: {s:?}");
+        for m in [Method::OfflineA2c, Method::OnlineA2c] {
+            assert!(
+                get(m) > random * 1.2,
+                "world {seed}: {} {:.2} against Random {random:.2}",
+                m.label(),
+                get(m)
+            );
+        }
+    }
+}
+
+#[test]
+fn each_spec_answers_what_its_method_needs() {
+    for m in Method::ALL {
+        let spec = methods::spec(m);
+        assert_eq!(spec.method, m);
+        assert_eq!(
+            spec.uses_llm,
+            m == Method::Ialp,
+            "{}: only iALP asks an LLM",
+            spec.id
+        );
+        let deploys = match m {
+            Method::AIalpFt | Method::AIalpAp => Some(Method::Ialp),
+            Method::OfflineA2cFt | Method::OfflineA2cAp => Some(Method::OfflineA2c),
+            _ => None,
+        };
+        assert_eq!(spec.deploys, deploys, "{}", spec.id);
+        // A method that deploys another's policy is refused unless that one comes first.
+        let alone = format!(
+            r#"{{"env":{{"preset":"coat"}},"seed":1,"methods":["{}"]}}"#,
+            spec.id
+        );
+        if let Some(d) = spec.deploys {
+            let after = format!(
+                r#"{{"env":{{"preset":"coat"}},"seed":1,"methods":["{}","{}"]}}"#,
+                d.id(),
+                spec.id
+            );
+            let before = format!(
+                r#"{{"env":{{"preset":"coat"}},"seed":1,"methods":["{}","{}"]}}"#,
+                spec.id,
+                d.id()
+            );
+            for json in [&alone, &before] {
+                let e = ExperimentConfig::from_json(json).unwrap_err();
+                assert!(e.to_string().contains(d.label()), "{json}: {e}");
+            }
+            assert!(ExperimentConfig::from_json(&after).is_ok(), "{after}");
+        } else if m != Method::Imported {
+            let valid =
+                ExperimentConfig::from_json(&alone).unwrap_or_else(|e| panic!("{alone}: {e}"));
+            assert_eq!(valid.uses_llm(), spec.uses_llm, "{alone}");
+        }
+    }
+}
+
+#[test]
+fn online_feedback_is_recorded_for_online_methods_only() {
+    let json = r#"{"env":{"preset":"coat","mode":"nx0","scale":0.3},"methods":["random","popular","greedy","epsilon_greedy","ucb","offline_a2c","dorl_a2c","online_a2c","ialp","a_ialp_ft","a_ialp_ap","offline_a2c_ft","offline_a2c_ap"],"eval_episodes":10,"seed":2,"training":{"offline_episodes":16,"online_episodes":16,"eval_every":16},"a2c":{"episodes_per_update":8},"ialp":{"states":10,"reward_model":{"epochs":2}}}"#;
+    let valid = ExperimentConfig::from_json(json).unwrap();
+    assert!(valid.uses_llm());
+    let world = Arc::new(build_world(&valid, None).unwrap());
+    let mut exp = Experiment::new(valid, world);
+    exp.run();
+    let r = exp.results();
+    assert!(r.complete, "{:?}", r.halted);
+    assert_eq!(r.runs.len(), 13);
+    for run in &r.runs {
+        let spec = methods::spec(run.method);
+        assert_eq!(
+            run.online.is_some(),
+            spec.learning.is_online(),
+            "{}: online statistics iff it learns online",
+            spec.id
+        );
+        if spec.learning.is_online() {
+            assert!(run.online.as_ref().unwrap().episodes > 0, "{}", spec.id);
+        }
+    }
+    assert_eq!(r.distillations.len(), 1, "one distillation, by iALP");
+}

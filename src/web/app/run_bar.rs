@@ -1,0 +1,301 @@
+//! The run bar (Run, Pause, Step, Stop, Reset, speed, progress) and the worker it drives:
+//! starting a run and taking in what the worker streams back.
+
+use super::*;
+
+/// The run's controls, and what the training worker says.
+pub enum RunMsg {
+    Run,
+    Stop,
+    Pause,
+    Resume,
+    Step,
+    Reset,
+    Speed(String),
+    Trainer(FromTrainer),
+    WorkerFailed(String),
+}
+
+impl App {
+    pub(super) fn on_run(&mut self, ctx: &Context<App>, msg: RunMsg) -> bool {
+        match msg {
+            RunMsg::Run => self.start(),
+            RunMsg::Stop => self.send(ToTrainer::Stop),
+            RunMsg::Pause => self.send(ToTrainer::Pause),
+            RunMsg::Resume => self.send(ToTrainer::Resume),
+            RunMsg::Step => {
+                if self.run.as_ref().is_none_or(|r| r.state.is_over()) {
+                    self.start_with(true);
+                } else {
+                    self.send(ToTrainer::Step);
+                }
+            }
+            RunMsg::Reset => {
+                if self.run.as_ref().is_some_and(|r| !r.state.is_over()) {
+                    self.send(ToTrainer::Stop);
+                }
+                self.run_id += 1;
+                self.run = None;
+                self.results = None;
+                self.error = None;
+                self.inspector = Inspector::default();
+            }
+            RunMsg::Speed(s) => {
+                self.speed = Speed::from_id(&s).unwrap_or_default();
+                self.send(ToTrainer::Speed(self.speed));
+                return false;
+            }
+            RunMsg::Trainer(FromTrainer::Ready) => return false,
+            RunMsg::Trainer(FromTrainer::Crashed { message }) => {
+                ctx.link().send_message(RunMsg::WorkerFailed(message));
+                return false;
+            }
+            RunMsg::Trainer(FromTrainer::Failed { run, message }) => {
+                if run != self.run_id && run != 0 {
+                    return false;
+                }
+                self.error = Some(message);
+                if let Some(r) = self.run.as_mut() {
+                    if !r.state.is_over() {
+                        r.state = RunState::Halted;
+                    }
+                }
+            }
+            RunMsg::Trainer(FromTrainer::Answers(c)) => {
+                // Kept whichever run asked: merged into what is stored, never replacing it.
+                self.cache.merge(c);
+                if let Err(e) = crate::web::llm::save_cache(&mut self.cache) {
+                    self.cache_status = Some(Err(e));
+                }
+            }
+            RunMsg::Trainer(FromTrainer::Update(u)) => {
+                if u.run != self.run_id {
+                    return false; // a snapshot of an abandoned run
+                }
+                self.results = Some(u.results.clone());
+                self.run = Some(*u);
+            }
+            RunMsg::WorkerFailed(e) => {
+                // The worker is gone: what the page has is kept; a new run starts a new one.
+                self.trainer = None;
+                self.error = Some(format!(
+                    "{e}. What finished so far is kept; press Run to start again."
+                ));
+                if let Some(r) = self.run.as_mut() {
+                    if !r.state.is_over() {
+                        r.state = RunState::Halted;
+                    }
+                }
+            }
+            RunMsg::Trainer(FromTrainer::Policy(answer)) => {
+                return self.on_policy(ctx, PolicyMsg::Saved(answer));
+            }
+        }
+        true
+    }
+
+    /// Sends `msg` to the worker, if there is one.
+    pub(super) fn send(&mut self, msg: ToTrainer) {
+        if let Some(t) = &self.trainer {
+            t.send(&msg);
+        }
+    }
+
+    pub(super) fn start(&mut self) {
+        self.start_with(false);
+    }
+
+    /// Checks the settings and starts a run in the worker (paused: ready to step).
+    pub(super) fn start_with(&mut self, paused: bool) {
+        self.error = None;
+        let config = match self.form.to_config() {
+            Ok(c) => c,
+            Err(e) => {
+                self.error = Some(format!("Please fix a setting: {e}"));
+                return;
+            }
+        };
+        if config.data() == DataSource::Real && self.real.world.is_none() {
+            self.error =
+                Some(match &self.real.status {
+                    Some(Err(e)) => format!("The real Coat files could not be used: {e}"),
+                    _ => {
+                        format!(
+                    "Choose the five real Coat files first ({}), or switch to synthetic data.",
+                    CoatFile::ALL.iter().map(|f| f.file_name()).collect::<Vec<_>>().join(", ")
+                )
+                    }
+                });
+            return;
+        }
+        let deploys = config.methods().contains(&Method::Imported);
+        if deploys && self.imported.is_none() {
+            self.error = Some(format!(
+                "“{}” deploys a policy file: load one under “Deploy a trained policy” (export one with “Download policy” after a run), or untick it.",
+                Method::Imported.label()
+            ));
+            return;
+        }
+        let llm = &config.raw().llm;
+        if config.uses_llm() && llm.provider.is_remote() {
+            // Nothing goes to a provider before the user has seen where, what it may
+            // cost, and which key, and pressed Start (links with autorun included).
+            let Some(target) = KeyBinding::of(llm) else {
+                self.error = Some("Please fix a setting: llm.base_url cannot be used".into());
+                return;
+            };
+            let estimate = Estimate::of(
+                llm,
+                &config.raw().ialp,
+                config.preset(),
+                config.seeds(),
+                llm.template_text().chars().count(),
+            );
+            self.consent = Some(Consent {
+                config,
+                paused,
+                target,
+                estimate,
+                typed: String::new(),
+                use_unbound: false,
+                error: None,
+                autorun: self.layout.autorun && self.run.is_none(),
+            });
+            return;
+        }
+        self.launch(config, paused, ApiKey::default());
+    }
+
+    /// Starts `config` in the worker with `key` (empty unless the user confirmed a remote
+    /// run for the key's own host).
+    pub(super) fn launch(&mut self, config: ValidConfig, paused: bool, key: ApiKey) {
+        let deploys = config.methods().contains(&Method::Imported);
+        let llm = &config.raw().llm;
+        if self.trainer.is_none() {
+            // The worker crashed earlier: start a fresh one.
+            match TrainerHandle::spawn(
+                {
+                    let link = self.link.clone();
+                    move |m| link.send_message(RunMsg::Trainer(m))
+                },
+                {
+                    let link = self.link.clone();
+                    move |e| link.send_message(RunMsg::WorkerFailed(e))
+                },
+            ) {
+                Ok(t) => self.trainer = Some(t),
+                Err(e) => {
+                    self.error = Some(e);
+                    return;
+                }
+            }
+        }
+        // The address bar always holds the config of the last run: copy it to share.
+        set_fragment(&share::to_fragment(config.raw()));
+        self.run_id += 1;
+        self.inspector = Inspector::default();
+        self.drawn = [0; 2];
+        let real = if config.data() == DataSource::Real {
+            self.real.texts.clone()
+        } else {
+            Vec::new()
+        };
+        let msg = ToTrainer::Start(Box::new(StartRun {
+            run: self.run_id,
+            config: config.raw().clone(),
+            real,
+            cache: self.cache.to_json(),
+            key: if llm.provider.is_remote() {
+                key
+            } else {
+                ApiKey::default()
+            },
+            speed: self.speed,
+            paused,
+            policy: if deploys {
+                self.imported.as_ref().map(|(_, _, j)| j.clone())
+            } else {
+                None
+            },
+        }));
+        self.send(msg);
+    }
+
+    /// Run / Pause / Step / Stop / Reset, the speed, and the progress with time left.
+    pub(super) fn view_bar(&self, ctx: &Context<Self>) -> Html {
+        let link = ctx.link();
+        let state = self.run.as_ref().map(|r| r.state);
+        let live = state.is_some_and(|s| !s.is_over());
+        let paused = state == Some(RunState::Paused);
+        let (progress, status) = match &self.run {
+            None => (0.0, "Choose settings and press Run.".to_string()),
+            Some(u) => {
+                let p = u.progress;
+                let word = match u.state {
+                    RunState::Running => "running",
+                    RunState::Paused => "paused",
+                    RunState::WaitingForLlm => "waiting for the LLM",
+                    RunState::Finished => "finished",
+                    RunState::Stopped => "stopped",
+                    RunState::Halted => "stopped (see the message)",
+                };
+                let now = match u.current {
+                    Some((m, seed)) if !u.state.is_over() => {
+                        format!(" · {} (seed {seed})", m.label())
+                    }
+                    _ => String::new(),
+                };
+                let f = p.fraction();
+                let moving = matches!(u.state, RunState::Running | RunState::WaitingForLlm);
+                let left = if moving && f > 0.02 && u.elapsed_ms > 500.0 {
+                    let secs = u.elapsed_ms / 1000.0 * (1.0 - f) / f;
+                    if secs < 1.0 {
+                        " · less than a second left".to_string()
+                    } else if secs < 90.0 {
+                        format!(" · about {secs:.0} s left")
+                    } else {
+                        format!(" · about {:.0} min left", secs / 60.0)
+                    }
+                } else {
+                    String::new()
+                };
+                (
+                    f,
+                    format!(
+                        "{word}: {} / {} episodes{now} · {:.1} s{left}",
+                        p.done,
+                        p.total,
+                        u.elapsed_ms / 1000.0
+                    ),
+                )
+            }
+        };
+        html! {
+            <div class="run-bar" role="group" aria-label="Run controls">
+                <div class="buttons">
+                    <button id="run" class="primary" onclick={link.callback(|_| RunMsg::Run)} title="Start (or restart) the run with these settings">{ if self.run.is_some() { "Run again" } else { "Run" } }</button>
+                    if paused {
+                        <button id="resume" onclick={link.callback(|_| RunMsg::Resume)}>{"Resume"}</button>
+                    } else {
+                        <button id="pause" disabled={!live} onclick={link.callback(|_| RunMsg::Pause)}>{"Pause"}</button>
+                    }
+                    <button id="step" onclick={link.callback(|_| RunMsg::Step)} title="Pause and run one more episode (or start paused)">{"Step"}</button>
+                    <button id="stop" disabled={!live} onclick={link.callback(|_| RunMsg::Stop)} title="End the run, keeping what finished">{"Stop"}</button>
+                    <button id="reset" disabled={self.run.is_none()} onclick={link.callback(|_| RunMsg::Reset)} title="Clear the results">{"Reset"}</button>
+                    <label for="speed" class="inline">{"Speed"}</label>
+                    <select id="speed" onchange={link.callback(|e: Event| RunMsg::Speed(select_value(&e)))}>
+                        { for Speed::ALL.iter().map(|s| html!{ <option value={s.id()} selected={*s == self.speed}>{s.label()}</option> }) }
+                    </select>
+                </div>
+                <div class="progress-row">
+                    <progress id="progress" max="1" value={progress.to_string()} aria-label="progress"></progress>
+                    <span id="status" aria-live="polite" data-run={self.run_id.to_string()} data-state={state.map(|s| s.id()).unwrap_or("idle")}
+                        data-done={self.run.as_ref().map(|u| u.progress.done.to_string()).unwrap_or_default()}>{status}</span>
+                </div>
+                if let Some(e) = &self.error {
+                    <p id="error" class="bad" role="alert">{e}</p>
+                }
+            </div>
+        }
+    }
+}

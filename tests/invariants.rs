@@ -16,6 +16,7 @@ use ialp::ialp::reward_model::AttributeFeatures;
 use ialp::ialp::RewardModel;
 use ialp::methods::a2c::A2cLearner;
 use ialp::methods::{self, Build, Feedback, Ground, Learner};
+use ialp::policy::a2c::{A2c, A2cConfig};
 use ialp::policy::Method;
 use ialp::rng::{self, Stream};
 use ialp::user_model::UserModel;
@@ -295,4 +296,21 @@ fn online_feedback_is_recorded_for_online_methods_only() {
         }
     }
     assert_eq!(r.distillations.len(), 1, "one distillation, by iALP");
+}
+
+#[test]
+fn networks_built_on_parallel_threads_equal_those_built_alone() {
+    // burn's initialiser draws from one process-wide RNG: without the lock in
+    // `policy::a2c::seeded`, networks made at once on several threads mix their streams.
+    let alone: Vec<_> = (0..8u64)
+        .map(|s| A2c::new(6, 40, A2cConfig::default(), s).weights())
+        .collect();
+    let together: Vec<_> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..8u64)
+            .map(|s| scope.spawn(move || A2c::new(6, 40, A2cConfig::default(), s).weights()))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(alone, together);
+    assert_ne!(alone[0], alone[1], "the seed matters");
 }

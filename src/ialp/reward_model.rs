@@ -172,8 +172,7 @@ impl RewardModel {
         seed: u64,
     ) -> Self {
         let device = device();
-        device.seed(seed);
-        let net = Mlp::new(input_dim, config.hidden, 1, &device);
+        let net = Mlp::new_seeded(input_dim, config.hidden, 1, &device, seed);
         Self {
             net,
             optim: AdamConfig::new().init(),

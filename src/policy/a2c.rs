@@ -90,6 +90,20 @@ pub fn device() -> Device {
     Device::ndarray().autodiff()
 }
 
+/// Builds a network from burn's seeded initialiser (with [`Mlp::new_seeded`]). burn's ndarray backend keeps one
+/// process-wide RNG, so "seed, then draw the weights" must not interleave with another
+/// thread doing the same: two networks made at once on two threads (parallel tests, a
+/// library user running two experiments) would each get a mix of both streams and the
+/// run would stop reproducing. The lock makes the pair atomic; in the page and the CLI,
+/// which build one network at a time, it changes nothing.
+fn seeded<T>(device: &Device, seed: u64, init: impl FnOnce(&Device) -> T) -> T {
+    static INIT: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    // A panic inside `init` poisons nothing we rely on: the guard protects no data.
+    let _guard = INIT.lock().unwrap_or_else(|e| e.into_inner());
+    device.seed(seed);
+    init(device)
+}
+
 /// Two hidden ReLU layers and a linear output.
 #[derive(Module, Debug)]
 pub struct Mlp {
@@ -99,12 +113,38 @@ pub struct Mlp {
 }
 
 impl Mlp {
-    pub fn new(input: usize, hidden: usize, output: usize, device: &Device) -> Self {
+    /// An MLP whose initial weights are a function of `seed` alone.
+    pub fn new_seeded(
+        input: usize,
+        hidden: usize,
+        output: usize,
+        device: &Device,
+        seed: u64,
+    ) -> Self {
+        seeded(device, seed, |d| {
+            Self::new(input, hidden, output, d).materialised()
+        })
+    }
+
+    fn new(input: usize, hidden: usize, output: usize, device: &Device) -> Self {
         Self {
             l1: LinearConfig::new(input, hidden).init(device),
             l2: LinearConfig::new(hidden, hidden).init(device),
             out: LinearConfig::new(hidden, output).init(device),
         }
+    }
+
+    /// Draws the weights now. burn initialises a parameter lazily, on its first use, from
+    /// whatever its process-wide RNG holds by then; drawn here, inside [`seeded`], they are
+    /// a function of the seed alone, whichever network is used first.
+    fn materialised(self) -> Self {
+        for l in [&self.l1, &self.l2, &self.out] {
+            let _ = l.weight.val();
+            if let Some(b) = &l.bias {
+                let _ = b.val();
+            }
+        }
+        self
     }
 
     /// `[batch, input]` → `[batch, output]`.
@@ -319,15 +359,16 @@ impl A2c {
     /// A fresh actor-critic; the weights are a function of `seed`.
     pub fn new(state_dim: usize, n_items: usize, config: A2cConfig, seed: u64) -> Self {
         let device = device();
-        device.seed(seed);
         // No parameter asks autodiff to track it: the gradients are ours, and a tracked
         // parameter made anew by every Adam step would stay in autodiff's graph (no
         // backward pass ever clears it), a leak of ~19 KB per update.
-        let model = ActorCritic {
-            actor: Mlp::new(state_dim, config.hidden, n_items, &device),
-            critic: Mlp::new(state_dim, config.hidden, 1, &device),
-        }
-        .no_grad();
+        let model = seeded(&device, seed, |d| {
+            ActorCritic {
+                actor: Mlp::new(state_dim, config.hidden, n_items, d).materialised(),
+                critic: Mlp::new(state_dim, config.hidden, 1, d).materialised(),
+            }
+            .no_grad()
+        });
         Self {
             model,
             optim: AdamConfig::new().init(),

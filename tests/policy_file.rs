@@ -141,19 +141,24 @@ fn broken_policy_files_are_refused_with_a_reason() {
     let good = run(TRAIN, None).policy_file(Method::OfflineA2c, 0).unwrap();
     assert!(PolicyFile::from_json("{")
         .unwrap_err()
+        .to_string()
         .starts_with("not a policy file"));
     let mut v: serde_json::Value = serde_json::from_str(&good.to_json()).unwrap();
     v["format"] = "something-else".into();
     assert!(PolicyFile::from_json(&v.to_string())
         .unwrap_err()
+        .to_string()
         .contains("format"));
     let mut v: serde_json::Value = serde_json::from_str(&good.to_json()).unwrap();
     v["weights"]["actor"][1]["weight"] = serde_json::json!([1.0, 2.0]);
-    let e = PolicyFile::from_json(&v.to_string()).unwrap_err();
+    let e = PolicyFile::from_json(&v.to_string())
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("actor's layer 2"), "{e}");
     let mut v: serde_json::Value = serde_json::from_str(&good.to_json()).unwrap();
     v["version"] = 7.into();
     assert!(PolicyFile::from_json(&v.to_string())
         .unwrap_err()
+        .to_string()
         .contains("version 7"));
 }

@@ -431,8 +431,9 @@ mod native {
         if let Some(path) = &a.policy {
             match std::fs::read_to_string(path)
                 .map_err(|e| e.to_string())
-                .and_then(|t| ialp::experiment::PolicyFile::from_json(&t))
-            {
+                .and_then(|t| {
+                    ialp::experiment::PolicyFile::from_json(&t).map_err(|e| e.to_string())
+                }) {
                 Ok(p) => {
                     eprintln!("policy: {}", p.describe());
                     exp = exp.with_imported(p);

@@ -22,6 +22,7 @@ pub enum Window {
 }
 
 impl Window {
+    pub const ALL: [Window; 2] = [Window::Intended, Window::PeerCompatible];
     /// The start of the window over a history of length `t` (the window is `start..t`).
     pub fn start(self, t: usize, n: usize) -> usize {
         match self {

@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::env::synthetic::{self, SyntheticParams, SCALE_RANGE};
+use crate::env::synthetic::{self, SyntheticParams};
 use crate::env::{EnvSettings, Mode, Preset, QuitRule, Window, MAX_TURN};
 use crate::ialp::IalpConfig;
 use crate::llm::{LlmConfig, PromptTemplate};
@@ -31,6 +31,7 @@ pub enum DataSource {
 }
 
 impl DataSource {
+    pub const ALL: [DataSource; 2] = [DataSource::Synthetic, DataSource::Real];
     pub fn label(self) -> &'static str {
         match self {
             DataSource::Synthetic => "synthetic data",
@@ -281,14 +282,16 @@ impl ExperimentConfig {
                 format!("must be {CONFIG_VERSION}, got {}", self.version),
             ));
         }
-        check_range("eval_episodes", self.eval_episodes, 1, MAX_EPISODES)?;
-        check_range("seeds", self.seeds, 1, 100)?;
+        // Every value with fixed bounds (src/experiment/bounds.rs), then those whose
+        // bounds depend on others.
+        super::bounds::check(&self)?;
         if self.seed > MAX_SEED - self.seeds as u64 {
             return Err(bad(
                 "seed",
                 format!(
-                    "must be between 0 and {}, got {}",
+                    "must be between 0 and {} with {} seeds, got {}",
                     MAX_SEED - self.seeds as u64,
+                    self.seeds,
                     self.seed
                 ),
             ));
@@ -316,53 +319,7 @@ impl ExperimentConfig {
                 }
             }
         }
-        let t = &self.training;
-        check_range(
-            "training.offline_episodes",
-            t.offline_episodes,
-            0,
-            MAX_EPISODES,
-        )?;
-        check_range(
-            "training.online_episodes",
-            t.online_episodes,
-            0,
-            MAX_EPISODES,
-        )?;
-        check_range("training.eval_every", t.eval_every, 1, MAX_EPISODES)?;
-        let um = &self.user_model;
-        check_range("user_model.dim", um.dim, 1, 256)?;
-        check_range("user_model.epochs", um.epochs, 1, 1000)?;
-        check_float(
-            "user_model.learning_rate",
-            um.learning_rate as f64,
-            1e-6,
-            1.0,
-        )?;
-        check_float("user_model.l2", um.l2 as f64, 0.0, 10.0)?;
-        check_range("state.window", self.state.window, 1, 30)?;
-        check_float("state.prior", self.state.prior as f64, 0.0, 100.0)?;
-        let a = &self.a2c;
-        check_range("a2c.hidden", a.hidden, 1, 1024)?;
-        check_float("a2c.learning_rate", a.learning_rate, 1e-7, 1.0)?;
-        check_float("a2c.gamma", a.gamma as f64, 0.0, 1.0)?;
-        check_float("a2c.value_weight", a.value_weight as f64, 0.0, 100.0)?;
-        check_float("a2c.entropy_weight", a.entropy_weight as f64, 0.0, 100.0)?;
-        check_range("a2c.episodes_per_update", a.episodes_per_update, 1, 4096)?;
-        check_range("a2c.minibatch", a.minibatch, 0, 65_536)?;
-        let b = &self.baselines;
-        check_float("baselines.epsilon", b.epsilon, 0.0, 1.0)?;
-        check_float("baselines.ucb_c", b.ucb_c, 0.0, 100.0)?;
-        check_float("baselines.dorl_entropy", b.dorl_entropy as f64, 0.0, 100.0)?;
         let l = &self.llm;
-        check_float("llm.oracle_noise", l.oracle_noise, 0.0, 10.0)?;
-        check_range("llm.max_calls", l.max_calls, 0, 100_000)?;
-        check_range("llm.max_concurrent", l.max_concurrent, 1, 64)?;
-        check_float("llm.timeout_secs", l.timeout_secs, 1.0, 600.0)?;
-        check_range("llm.max_retries", l.max_retries as usize, 0, 10)?;
-        check_float("llm.temperature", l.temperature, 0.0, 2.0)?;
-        check_range("llm.max_tokens", l.max_tokens as usize, 16, 32_768)?;
-        check_range("llm.cases_per_request", l.cases_per_request, 1, 50)?;
         if let Some(t) = &l.template {
             PromptTemplate::new(t).map_err(|e| bad("llm.template", e.to_string()))?;
         }
@@ -372,56 +329,17 @@ impl ExperimentConfig {
             crate::llm::key::origin_of(u).map_err(|e| bad("llm.base_url", e.to_string()))?;
         }
         let i = &self.ialp;
-        check_float("ialp.lambda", i.lambda as f64, 0.0, 1.0)?;
-        check_range("ialp.states", i.states, 1, 100_000)?;
-        check_float("ialp.log_share", i.log_share, 0.0, 1.0)?;
-        check_range("ialp.candidates", i.candidates, 2, 100)?;
-        check_float("ialp.top_share", i.top_share, 0.0, 1.0)?;
-        check_float(
-            "ialp.popular_share",
-            i.popular_share,
-            0.0,
-            1.0 - i.top_share,
-        )?;
-        check_float("ialp.held_out_share", i.held_out_share, 0.0, 0.9)?;
-        check_range("ialp.history", i.history, 1, 30)?;
-        let rm = &i.reward_model;
-        check_range("ialp.reward_model.hidden", rm.hidden, 1, 1024)?;
-        check_range("ialp.reward_model.epochs", rm.epochs, 1, 10_000)?;
-        check_float(
-            "ialp.reward_model.learning_rate",
-            rm.learning_rate,
-            1e-7,
-            1.0,
-        )?;
-        check_range("ialp.reward_model.batch", rm.batch, 1, 65_536)?;
-        check_range("ialp.reward_model.patience", rm.patience, 1, 10_000)?;
-        let ad = &self.adapt;
-        check_range("adapt.window", ad.window, 1, 100_000)?;
-        check_range("adapt.check_every", ad.check_every, 1, 100_000)?;
-        check_float("adapt.margin", ad.margin, 0.0, 10.0)?;
-        check_range("adapt.patience", ad.patience, 1, 1000)?;
-        check_float("adapt.kl_weight", ad.kl_weight as f64, 0.0, 100.0)?;
-        check_float("adapt.kl_growth", ad.kl_growth as f64, 1.0, 100.0)?;
-        check_float("adapt.kl_max", ad.kl_max as f64, 0.0, 1000.0)?;
-        check_float("adapt.kl_decay", ad.kl_decay as f64, 0.0, 1.0)?;
-        check_float("adapt.llm_explore", ad.llm_explore, 0.0, 1.0)?;
-        check_float("adapt.llm_explore_decay", ad.llm_explore_decay, 0.0, 1.0)?;
-        check_range("adapt.llm_top", ad.llm_top, 1, 1000)?;
-        check_float("adapt.entropy_repair", ad.entropy_repair as f64, 0.0, 1.0)?;
-        check_float(
-            "adapt.entropy_recover",
-            ad.entropy_recover as f64,
-            1.0,
-            100.0,
-        )?;
-        let env = &self.env;
-        if env.max_turn == 0 || env.max_turn > 100 {
+        if i.top_share + i.popular_share > 1.0 {
             return Err(bad(
-                "env.max_turn",
-                format!("must be between 1 and 100, got {}", env.max_turn),
+                "ialp.popular_share",
+                format!(
+                    "must be at most 1 − ialp.top_share = {}, got {}",
+                    1.0 - i.top_share,
+                    i.popular_share
+                ),
             ));
         }
+        let env = &self.env;
         let synthetic = match env.data {
             DataSource::Real if env.preset != Preset::Coat => {
                 return Err(bad(
@@ -437,13 +355,6 @@ impl ExperimentConfig {
                 let scale = env
                     .scale
                     .unwrap_or_else(|| synthetic::default_scale(env.preset));
-                let (lo, hi) = SCALE_RANGE;
-                if !(scale.is_finite() && (lo..=hi).contains(&scale)) {
-                    return Err(bad(
-                        "env.scale",
-                        format!("must be between {lo} and {hi}, got {scale}"),
-                    ));
-                }
                 Some(SyntheticParams {
                     preset: env.preset,
                     seed: self.seed,
@@ -457,12 +368,6 @@ impl ExperimentConfig {
         };
         let default_rule = env.preset.default_quit_rule(n_users);
         let n = env.leave_n.unwrap_or(default_rule.n());
-        if n == 0 || n > 30 {
-            return Err(bad(
-                "env.leave_n",
-                format!("must be between 1 and 30, got {n}"),
-            ));
-        }
         let quit = match (env.leave_n, env.leave_tau) {
             (None, None) => default_rule,
             (_, tau) => {
@@ -470,12 +375,6 @@ impl ExperimentConfig {
                     QuitRule::ItemDistance { tau, .. } => tau,
                     QuitRule::TagCount { tau, .. } => tau as f32,
                 });
-                if !(tau.is_finite() && (0.0..=1000.0).contains(&tau)) {
-                    return Err(bad(
-                        "env.leave_tau",
-                        format!("must be between 0 and 1000, got {tau}"),
-                    ));
-                }
                 if matches!(default_rule, QuitRule::TagCount { .. }) && tau.fract() != 0.0 {
                     return Err(bad(
                         "env.leave_tau",
@@ -496,28 +395,6 @@ impl ExperimentConfig {
             synthetic,
             settings,
         })
-    }
-}
-
-fn check_range(field: &str, v: usize, lo: usize, hi: usize) -> Result<(), ConfigError> {
-    if (lo..=hi).contains(&v) {
-        Ok(())
-    } else {
-        Err(bad(
-            field,
-            format!("must be between {lo} and {hi}, got {v}"),
-        ))
-    }
-}
-
-fn check_float(field: &str, v: f64, lo: f64, hi: f64) -> Result<(), ConfigError> {
-    if v.is_finite() && (lo..=hi).contains(&v) {
-        Ok(())
-    } else {
-        Err(bad(
-            field,
-            format!("must be a number between {lo} and {hi}, got {v}"),
-        ))
     }
 }
 

@@ -123,24 +123,27 @@ impl ConfigForm {
 
     /// Parses every box and checks the result; the error names the field.
     pub fn to_config(&self) -> Result<ValidConfig, ConfigError> {
-        fn opt<T: std::str::FromStr>(
-            field: &str,
-            s: &str,
-            what: &str,
-        ) -> Result<Option<T>, ConfigError> {
+        // What a box wants is read from the config's bounds: a count or a number.
+        fn what(field: &str) -> &'static str {
+            match super::bounds::bound(field) {
+                Some(b) if b.whole => "a whole number",
+                _ => "a number",
+            }
+        }
+        fn opt<T: std::str::FromStr>(field: &str, s: &str) -> Result<Option<T>, ConfigError> {
             let s = s.trim();
             if s.is_empty() {
                 return Ok(None);
             }
             s.parse().map(Some).map_err(|_| ConfigError {
                 field: field.into(),
-                problem: format!("'{s}' is not {what}"),
+                problem: format!("'{s}' is not {}", what(field)),
             })
         }
-        fn req<T: std::str::FromStr>(field: &str, s: &str, what: &str) -> Result<T, ConfigError> {
-            opt(field, s, what)?.ok_or_else(|| ConfigError {
+        fn req<T: std::str::FromStr>(field: &str, s: &str) -> Result<T, ConfigError> {
+            opt(field, s)?.ok_or_else(|| ConfigError {
                 field: field.into(),
-                problem: format!("is empty; enter {what}"),
+                problem: format!("is empty; enter {}", what(field)),
             })
         }
         let config = ExperimentConfig {
@@ -148,62 +151,46 @@ impl ConfigForm {
                 preset: self.preset,
                 data: self.data,
                 scale: if self.data == DataSource::Synthetic {
-                    opt("env.scale", &self.scale, "a number")?
+                    opt("env.scale", &self.scale)?
                 } else {
                     None
                 },
                 mode: self.mode,
-                leave_n: opt("env.leave_n", &self.leave_n, "a whole number")?,
-                leave_tau: opt("env.leave_tau", &self.leave_tau, "a number")?,
+                leave_n: opt("env.leave_n", &self.leave_n)?,
+                leave_tau: opt("env.leave_tau", &self.leave_tau)?,
                 window: self.window,
                 max_turn: self.rest.env.max_turn,
             },
             methods: self.methods.clone(),
-            eval_episodes: req("eval_episodes", &self.eval_episodes, "a whole number")?,
-            seed: req("seed", &self.seed, "a whole number")?,
-            seeds: req("seeds", &self.seeds, "a whole number")?,
+            eval_episodes: req("eval_episodes", &self.eval_episodes)?,
+            seed: req("seed", &self.seed)?,
+            seeds: req("seeds", &self.seeds)?,
             training: super::config::Training {
-                offline_episodes: req(
-                    "training.offline_episodes",
-                    &self.offline_episodes,
-                    "a whole number",
-                )?,
-                online_episodes: req(
-                    "training.online_episodes",
-                    &self.online_episodes,
-                    "a whole number",
-                )?,
-                eval_every: req("training.eval_every", &self.eval_every, "a whole number")?,
+                offline_episodes: req("training.offline_episodes", &self.offline_episodes)?,
+                online_episodes: req("training.online_episodes", &self.online_episodes)?,
+                eval_every: req("training.eval_every", &self.eval_every)?,
             },
             a2c: crate::policy::a2c::A2cConfig {
-                learning_rate: req("a2c.learning_rate", &self.a2c_learning_rate, "a number")?,
-                entropy_weight: req("a2c.entropy_weight", &self.a2c_entropy_weight, "a number")?,
+                learning_rate: req("a2c.learning_rate", &self.a2c_learning_rate)?,
+                entropy_weight: req("a2c.entropy_weight", &self.a2c_entropy_weight)?,
                 ..self.rest.a2c
             },
             llm: LlmConfig {
                 provider: self.llm_provider,
                 base_url: Some(self.llm_base_url.trim().to_string()).filter(|s| !s.is_empty()),
                 model: Some(self.llm_model.trim().to_string()).filter(|s| !s.is_empty()),
-                oracle_noise: req("llm.oracle_noise", &self.llm_oracle_noise, "a number")?,
-                max_calls: req("llm.max_calls", &self.llm_max_calls, "a whole number")?,
-                max_concurrent: req(
-                    "llm.max_concurrent",
-                    &self.llm_max_concurrent,
-                    "a whole number",
-                )?,
-                timeout_secs: req("llm.timeout_secs", &self.llm_timeout_secs, "a number")?,
-                cases_per_request: req(
-                    "llm.cases_per_request",
-                    &self.llm_cases_per_request,
-                    "a whole number",
-                )?,
+                oracle_noise: req("llm.oracle_noise", &self.llm_oracle_noise)?,
+                max_calls: req("llm.max_calls", &self.llm_max_calls)?,
+                max_concurrent: req("llm.max_concurrent", &self.llm_max_concurrent)?,
+                timeout_secs: req("llm.timeout_secs", &self.llm_timeout_secs)?,
+                cases_per_request: req("llm.cases_per_request", &self.llm_cases_per_request)?,
                 // An untouched template is not written into the config.
                 template: Some(self.llm_template.clone()).filter(|t| t != DEFAULT_TEMPLATE),
                 ..self.rest.llm.clone()
             },
             ialp: crate::ialp::IalpConfig {
-                lambda: req("ialp.lambda", &self.ialp_lambda, "a number")?,
-                states: req("ialp.states", &self.ialp_states, "a whole number")?,
+                lambda: req("ialp.lambda", &self.ialp_lambda)?,
+                states: req("ialp.states", &self.ialp_states)?,
                 ..self.rest.ialp
             },
             ..self.rest.clone()

@@ -1,6 +1,7 @@
 //! Experiments: one validated config type shared by the page and the CLI, a resumable
 //! runner that works in chunks, and the metrics it reports.
 
+pub mod bounds;
 pub mod config;
 pub mod form;
 pub mod policy_file;
@@ -12,7 +13,7 @@ pub mod share;
 pub mod stats;
 
 pub use config::{ConfigError, DataSource, EnvConfig, ExperimentConfig, ValidConfig};
-pub use policy_file::PolicyFile;
+pub use policy_file::{Misfit, PolicyFile};
 pub use results::{MethodRun, MethodSummary, OnlineStats, Results};
 pub use run::{Experiment, LlmTicket, Progress};
 pub use stats::{MeanStd, PolicySummary};
@@ -20,19 +21,39 @@ pub use stats::{MeanStd, PolicySummary};
 use crate::env::coat::{CoatFiles, DataError};
 use crate::env::{synthetic, World};
 
+/// Why a results or policy file the user gave cannot be used.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum FileError {
+    /// Not JSON of the right shape; `at` is the JSON path of the first bad value.
+    #[error("not {what}: {}{problem}", at.as_ref().map(|p| format!("{p}: ")).unwrap_or_default())]
+    Shape {
+        what: &'static str,
+        at: Option<String>,
+        problem: String,
+    },
+    #[error("not a policy file (format {0:?})")]
+    Format(String),
+    #[error("a policy file of version {found}; this version reads version {reads}")]
+    Version { found: u32, reads: u32 },
+    #[error(transparent)]
+    Weights(#[from] crate::policy::a2c::WeightsError),
+    #[error("the results' config is not valid here: {0}")]
+    Config(#[from] ConfigError),
+}
+
 /// Reads a JSON file of type `T`; the error says it is not `what` ("a results file") and
 /// names the JSON path of the first bad value.
 pub(crate) fn read_json<T: serde::de::DeserializeOwned>(
     text: &str,
-    what: &str,
-) -> Result<T, String> {
+    what: &'static str,
+) -> Result<T, FileError> {
     let de = &mut serde_json::Deserializer::from_str(text);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
-        if path == "." || path.is_empty() {
-            format!("not {what}: {}", e.into_inner())
-        } else {
-            format!("not {what}: {path}: {}", e.into_inner())
+        FileError::Shape {
+            what,
+            at: Some(path).filter(|p| p != "." && !p.is_empty()),
+            problem: e.into_inner().to_string(),
         }
     })
 }

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::config::ExperimentConfig;
 use super::results::WorldInfo;
+use super::FileError;
 use crate::policy::a2c::NetWeights;
 use crate::policy::Method;
 
@@ -30,22 +31,36 @@ pub struct PolicyFile {
     pub weights: NetWeights,
 }
 
+/// Why a policy cannot act in a run.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum Misfit {
+    #[error("the policy recommends among {items} items of {}; this run's world has {here_items} items of {}", preset.label(), here_preset.label())]
+    Catalogue {
+        items: usize,
+        preset: crate::env::Preset,
+        here_items: usize,
+        here_preset: crate::env::Preset,
+    },
+    #[error("the policy was trained with other state settings (state.*): set them as in the policy's run")]
+    State,
+}
+
 impl PolicyFile {
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).expect("a policy serialises")
     }
 
     /// Reads and checks a policy file; the error says what is wrong.
-    pub fn from_json(text: &str) -> Result<PolicyFile, String> {
+    pub fn from_json(text: &str) -> Result<PolicyFile, FileError> {
         let p: PolicyFile = super::read_json(text, "a policy file")?;
         if p.format != POLICY_FORMAT {
-            return Err(format!("not a policy file (format {:?})", p.format));
+            return Err(FileError::Format(p.format));
         }
         if p.version != POLICY_VERSION {
-            return Err(format!(
-                "a policy file of version {}; this version reads version {POLICY_VERSION}",
-                p.version
-            ));
+            return Err(FileError::Version {
+                found: p.version,
+                reads: POLICY_VERSION,
+            });
         }
         p.weights.check()?;
         Ok(p)
@@ -68,21 +83,17 @@ impl PolicyFile {
 
     /// Whether it can act in a run of `config` on `world`: same catalogue and the same
     /// state features. The error says what differs.
-    pub fn fits(&self, world: &WorldInfo, config: &ExperimentConfig) -> Result<(), String> {
+    pub fn fits(&self, world: &WorldInfo, config: &ExperimentConfig) -> Result<(), Misfit> {
         if self.world.items != world.items || self.world.preset != world.preset {
-            return Err(format!(
-                "the policy recommends among {} items of {}; this run's world has {} items of {}",
-                self.world.items,
-                self.world.preset.label(),
-                world.items,
-                world.preset.label()
-            ));
+            return Err(Misfit::Catalogue {
+                items: self.world.items,
+                preset: self.world.preset,
+                here_items: world.items,
+                here_preset: world.preset,
+            });
         }
         if self.config.state != config.state {
-            return Err(
-                "the policy was trained with other state settings (state.*): set them as in the policy's run"
-                    .into(),
-            );
+            return Err(Misfit::State);
         }
         Ok(())
     }

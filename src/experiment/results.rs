@@ -197,12 +197,9 @@ impl Results {
 
     /// Reads a results file written by [`Results::to_json`] (the page's export or the
     /// CLI's results.json); the error names the JSON path of what is wrong.
-    pub fn from_json(text: &str) -> Result<Results, String> {
+    pub fn from_json(text: &str) -> Result<Results, super::FileError> {
         let r: Results = super::read_json(text, "a results file")?;
-        r.config
-            .clone()
-            .check()
-            .map_err(|e| format!("the results' config is not valid here: {e}"))?;
+        r.config.clone().check()?;
         Ok(r)
     }
 

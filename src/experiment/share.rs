@@ -9,7 +9,7 @@
 
 use serde_json::{Map, Value};
 
-use super::config::{ExperimentConfig, ValidConfig, CONFIG_VERSION};
+use super::config::{ConfigError, ExperimentConfig, ValidConfig, CONFIG_VERSION};
 
 /// One pair of a link that could not be used, and why.
 #[derive(Debug, Clone, PartialEq)]
@@ -513,7 +513,7 @@ pub struct Setting {
     pub value: String,
     pub default: String,
     /// What the config's check allows (`between 0 and 1`, `one of coat, kuairec, …`),
-    /// read from the check itself so it cannot drift from it.
+    /// read from the table the check walks, so it cannot drift from it.
     pub allowed: Option<String>,
 }
 
@@ -542,8 +542,8 @@ pub fn settings(config: &ExperimentConfig) -> Vec<Setting> {
         .collect()
 }
 
-/// Every path a config can have, with its default and what the check allows there: the
-/// same for every config, so worked out once (each `allowed` runs the check).
+/// Every path a config can have, with its default and what the check allows there
+/// (src/experiment/bounds.rs): the same for every config, so worked out once.
 fn known_settings() -> &'static [Setting] {
     static KNOWN: std::sync::OnceLock<Vec<Setting>> = std::sync::OnceLock::new();
     KNOWN.get_or_init(|| {
@@ -564,42 +564,11 @@ fn known_settings() -> &'static [Setting] {
                 default: lookup(&default_value, &path)
                     .map(leaf_text)
                     .unwrap_or_default(),
-                allowed: allowed(&default_value, &path),
+                allowed: super::bounds::allowed(&path),
                 path,
             })
             .collect()
     })
-}
-
-/// What the check allows at `path`, found by trying an out-of-range value.
-fn allowed(default: &Value, path: &str) -> Option<String> {
-    let probe = match lookup(default, path)? {
-        Value::Number(n) if n.is_u64() => Value::from(4_000_000_000u64),
-        Value::Number(_) => Value::from(1e30),
-        Value::String(_) => Value::String("\u{1}".into()),
-        _ => return None,
-    };
-    let mut v = default.clone();
-    let mut keys: Vec<&str> = path.split('.').collect();
-    let last = keys.pop()?;
-    let mut at = &mut v;
-    for k in keys {
-        at = at.get_mut(k)?;
-    }
-    at.as_object_mut()?.insert(last.to_string(), probe);
-    let error = match serde_json::from_value::<ExperimentConfig>(v) {
-        Err(e) => e.to_string(),
-        Ok(c) => match c.check() {
-            Ok(_) => return None,
-            Err(e) if e.field == path => e.problem,
-            Err(_) => return None,
-        },
-    };
-    if let Some(rest) = error.split("expected one of ").nth(1) {
-        return Some(format!("one of {}", rest.replace('`', "")));
-    }
-    let must = error.strip_prefix("must be ")?;
-    Some(must.split(", got").next()?.to_string())
 }
 
 /// `config` with the value at `path` set from `text`, checked; the error says what is
@@ -608,13 +577,17 @@ pub fn with_setting(
     config: &ExperimentConfig,
     path: &str,
     text: &str,
-) -> Result<ValidConfig, String> {
+) -> Result<ValidConfig, ConfigError> {
+    let at = |problem: String| ConfigError {
+        field: path.into(),
+        problem,
+    };
     let default = to_value(&ExperimentConfig::default());
     let mut v = to_value(config);
-    set(&mut v, &default, path, text.trim())?;
+    set(&mut v, &default, path, text.trim()).map_err(at)?;
     let raw: ExperimentConfig =
-        serde_json::from_value(v).map_err(|e| explain(&e.to_string(), path))?;
-    raw.check().map_err(|e| e.to_string())
+        serde_json::from_value(v).map_err(|e| at(explain(&e.to_string(), path)))?;
+    raw.check()
 }
 
 #[cfg(test)]
@@ -666,7 +639,7 @@ mod settings_tests {
         let c = ExperimentConfig::default();
         let ok = with_setting(&c, "a2c.gamma", "0.9").unwrap();
         assert_eq!(ok.raw().a2c.gamma, 0.9);
-        let e = with_setting(&c, "a2c.gamma", "2").unwrap_err();
+        let e = with_setting(&c, "a2c.gamma", "2").unwrap_err().to_string();
         assert!(
             e.contains("a2c.gamma") && e.contains("between 0 and 1"),
             "{e}"
@@ -674,6 +647,7 @@ mod settings_tests {
         assert!(with_setting(&c, "a2c.gamma", "x").is_err());
         assert!(with_setting(&c, "nope", "1")
             .unwrap_err()
+            .to_string()
             .contains("not a setting"));
         let scaled = with_setting(&c, "env.scale", "0.5").unwrap();
         assert_eq!(scaled.raw().env.scale, Some(0.5));

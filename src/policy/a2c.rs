@@ -64,6 +64,10 @@ pub enum Baseline {
     None,
 }
 
+impl Baseline {
+    pub const ALL: [Baseline; 2] = [Baseline::Critic, Baseline::None];
+}
+
 impl Default for A2cConfig {
     fn default() -> Self {
         Self {
@@ -240,15 +244,38 @@ impl Mlp {
     }
 }
 
+/// Why a set of weights cannot be a network (a policy file's, most often).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum WeightsError {
+    #[error("the {net} has {layers} layers, not 3")]
+    Layers { net: &'static str, layers: usize },
+    #[error("the {net}'s layer {layer} should be {inputs} × {outputs} with {outputs} biases, but is {found_inputs} × {found_outputs} with {weights} weights and {biases} biases")]
+    Shape {
+        net: &'static str,
+        layer: usize,
+        inputs: usize,
+        outputs: usize,
+        found_inputs: usize,
+        found_outputs: usize,
+        weights: usize,
+        biases: usize,
+    },
+    #[error("the {net}'s layer {layer} has a value that is not a finite number")]
+    NotFinite { net: &'static str, layer: usize },
+}
+
 impl NetWeights {
     /// Checks the shapes: three layers each, chained, sizes matching their lengths.
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), WeightsError> {
         for (name, layers, out) in [
             ("actor", &self.actor, self.n_items),
             ("critic", &self.critic, 1),
         ] {
             if layers.len() != 3 {
-                return Err(format!("the {name} has {} layers, not 3", layers.len()));
+                return Err(WeightsError::Layers {
+                    net: name,
+                    layers: layers.len(),
+                });
             }
             let dims = [
                 (self.state_dim, self.hidden),
@@ -257,16 +284,22 @@ impl NetWeights {
             ];
             for (k, (l, (i, o))) in layers.iter().zip(dims).enumerate() {
                 if (l.inputs, l.outputs) != (i, o) || l.weight.len() != i * o || l.bias.len() != o {
-                    return Err(format!(
-                        "the {name}'s layer {} should be {i} × {o} with {o} biases, but is {} × {} with {} weights and {} biases",
-                        k + 1, l.inputs, l.outputs, l.weight.len(), l.bias.len()
-                    ));
+                    return Err(WeightsError::Shape {
+                        net: name,
+                        layer: k + 1,
+                        inputs: i,
+                        outputs: o,
+                        found_inputs: l.inputs,
+                        found_outputs: l.outputs,
+                        weights: l.weight.len(),
+                        biases: l.bias.len(),
+                    });
                 }
                 if l.weight.iter().chain(&l.bias).any(|x| !x.is_finite()) {
-                    return Err(format!(
-                        "the {name}'s layer {} has a value that is not a finite number",
-                        k + 1
-                    ));
+                    return Err(WeightsError::NotFinite {
+                        net: name,
+                        layer: k + 1,
+                    });
                 }
             }
         }
@@ -413,7 +446,7 @@ impl A2c {
 
     /// A network with these parameters (and a fresh optimiser, ready to be fine-tuned);
     /// `config` gives the learning constants, `w` the sizes.
-    pub fn from_weights(w: &NetWeights, config: A2cConfig) -> Result<A2c, String> {
+    pub fn from_weights(w: &NetWeights, config: A2cConfig) -> Result<A2c, WeightsError> {
         w.check()?;
         let device = device();
         Ok(A2c {

@@ -196,7 +196,7 @@ test('an invalid setting is named and nothing runs', async () => {
   await setText(page, '#seed', '7');
   await setText(page, '#leave-tau', '-1');
   await page.click('#run');
-  assert.match(await page.textContent('#error'), /env\.leave_tau: must be between 0 and 1000/);
+  assert.match(await page.textContent('#error'), /env\.leave_tau: must be a number between 0 and 1000/);
   await setText(page, '#leave-tau', '');
   await setText(page, '#a2c-lr', 'NaN');
   await page.click('#run');

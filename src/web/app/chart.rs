@@ -19,7 +19,7 @@ impl App {
                 return false;
             }
             ChartMsg::ResultsImported(name, text) => {
-                match text.and_then(|t| Results::from_json(&t)) {
+                match text.and_then(|t| Results::from_json(&t).map_err(|e| e.to_string())) {
                     Ok(r) => {
                         let n = r.summary.iter().map(|s| s.seeds).max().unwrap_or(0);
                         self.overlay_status = Some(Ok(format!(

@@ -38,9 +38,11 @@ impl App {
                 return false;
             }
             PolicyMsg::PolicyRead(name, text) => {
-                match text
-                    .and_then(|t| crate::experiment::PolicyFile::from_json(&t).map(|p| (p, t)))
-                {
+                match text.and_then(|t| {
+                    crate::experiment::PolicyFile::from_json(&t)
+                        .map(|p| (p, t))
+                        .map_err(|e| e.to_string())
+                }) {
                     Ok((p, json)) => {
                         self.policy_status = Some(Ok(format!(
                             "{name}: {}. Method “{}” will deploy it.",

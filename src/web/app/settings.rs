@@ -123,7 +123,7 @@ impl App {
                         self.form = ConfigForm::from_config(c.raw());
                         self.setting_error = None;
                     }
-                    Err(e) => self.setting_error = Some((path, e)),
+                    Err(e) => self.setting_error = Some((path, e.to_string())),
                 }
             }
         }

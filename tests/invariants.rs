@@ -1,13 +1,14 @@
 //! Invariants of the method that no digest shows: a digest says a number did not change,
 //! these say the numbers mean what the method says. A2C learns where there is something
 //! to learn; iALP with λ = 0 is trained on Offline A2C's reward exactly; A-iALP_ap's
-//! rollback restores the anchor's weights; and each method's spec (`src/methods/`)
+//! rollback restores the anchor's weights; the anchor's return is a running estimate that
+//! follows a shift after deployment; and each method's spec (`src/methods/`)
 //! answers what the method needs (an LLM, a pre-trained policy, online feedback).
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::sync::Arc;
 
-use ialp::adapt::{AdaptConfig, ApLearner};
+use ialp::adapt::{AdaptConfig, AnchorPolicy, ApLearner, Check, CompromiseDetector};
 use ialp::env::{Environment, Episode};
 use ialp::experiment::results::WorldInfo;
 use ialp::experiment::{build_world, Experiment, ExperimentConfig, ValidConfig};
@@ -18,6 +19,7 @@ use ialp::methods::a2c::A2cLearner;
 use ialp::methods::{self, Build, Feedback, Ground, Learner};
 use ialp::policy::a2c::{A2c, A2cConfig};
 use ialp::policy::Method;
+use ialp::policy::Policy;
 use ialp::rng::{self, Stream};
 use ialp::user_model::UserModel;
 
@@ -190,6 +192,109 @@ fn rollback_restores_the_anchors_weights() {
     let moved = kept.agent.net.weights();
     kept.repair();
     assert_eq!(kept.agent.net.weights(), moved);
+}
+
+#[test]
+fn a_shift_after_deployment_moves_the_anchors_running_estimate() {
+    // The users change after deployment: every policy, the anchor too, now earns about
+    // half. A stale anchor (its deployment return) calls the online policy compromised
+    // though it does as well as the anchor would; the running estimate follows the shift.
+    let config = AdaptConfig {
+        window: 4,
+        check_every: 2,
+        margin: 0.2,
+        patience: 2,
+        anchor_rate: 0.5,
+        ..AdaptConfig::default()
+    };
+    let deployed = AnchorPolicy {
+        expected_return: 10.0,
+    };
+    let mut stale = CompromiseDetector::new(config, deployed);
+    let mut running = CompromiseDetector::new(config, deployed);
+    for _ in 0..3 {
+        running.anchor_measured(5.0); // a batch the anchor served, after the shift
+    }
+    assert_eq!(running.anchor().expected_return, 5.625);
+    let (mut false_alarms, mut alarms) = (0, 0);
+    for _ in 0..12 {
+        if matches!(stale.observe(5.0), Check::Compromised(_)) {
+            false_alarms += 1;
+        }
+        if matches!(running.observe(5.0), Check::Compromised(_)) {
+            alarms += 1;
+        }
+    }
+    assert!(false_alarms > 0, "the stale anchor sees a compromise");
+    assert_eq!(alarms, 0, "the running estimate does not");
+}
+
+#[test]
+fn the_anchor_serves_a_batch_every_anchor_every_episodes_and_it_trains_nothing() {
+    let bench = Bench::new(34);
+    let b = bench.build(Method::OnlineA2c);
+    let pretrained = A2cLearner::fresh(&b, Ground::Truth).agent;
+    let config = AdaptConfig {
+        anchor_every: 16,
+        anchor_rate: 0.5,
+        ..AdaptConfig::default()
+    };
+    let entropy = bench.config.raw().a2c.entropy_weight;
+    let mut ap = ApLearner::deploy(&pretrained, config, entropy, None);
+    let fb = bench.feedback(&bench.truth);
+    assert_eq!(ap.anchor_return(), None);
+    ap.evaluated(100.0); // measured at deployment, before the users changed
+    ap.training(true);
+    ap.learn(&bench.episodes(&bench.truth, 8, 1), &fb);
+    assert!(!ap.probing(), "8 of 16 online episodes");
+    ap.learn(&bench.episodes(&bench.truth, 8, 2), &fb);
+    assert!(
+        ap.probing(),
+        "16 online episodes: the anchor serves the next batch"
+    );
+
+    // While probing, the anchor acts: the same items as the anchor with the same draws.
+    let ep = bench.truth.reset(3);
+    let mut r1 = rng::stream(9, Stream::Training, 0);
+    let mut r2 = rng::stream(9, Stream::Training, 0);
+    let online_before = ap.agent.net.weights();
+    assert_eq!(
+        ap.act(&bench.truth, &[&ep], &mut r1),
+        ap.anchor.act(&bench.truth, &[&ep], &mut r2)
+    );
+    let probe = bench.episodes(&bench.truth, 8, 3);
+    let mean = probe.iter().map(|e| e.r_tra()).sum::<f64>() / 8.0;
+    assert!(
+        mean < 50.0,
+        "the probe's users earn far less than 100: {mean}"
+    );
+    let repairs = ap.learn(&probe, &fb);
+    assert!(repairs.is_empty());
+    assert_eq!(
+        ap.agent.net.weights(),
+        online_before,
+        "a probe trains nothing"
+    );
+    assert!(!ap.probing());
+    assert_eq!(ap.anchor_return(), Some(100.0 + 0.5 * (mean - 100.0)));
+
+    // anchor_every = 0: the deployment evaluation stays the estimate.
+    let mut fixed = ApLearner::deploy(
+        &pretrained,
+        AdaptConfig {
+            anchor_every: 0,
+            ..config
+        },
+        entropy,
+        None,
+    );
+    fixed.evaluated(100.0);
+    fixed.training(true);
+    for k in 0..4 {
+        fixed.learn(&bench.episodes(&bench.truth, 8, 10 + k), &fb);
+        assert!(!fixed.probing());
+    }
+    assert_eq!(fixed.anchor_return(), Some(100.0));
 }
 
 /// Mean final R_tra per method over `seeds` runs of `json`.

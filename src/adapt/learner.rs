@@ -1,7 +1,10 @@
 //! A-iALP_ap's learner: online A2C on the ground truth around a frozen anchor (iALP's
 //! deployed policy), with the compromise detector, the repair (rollback, a growing KL
 //! penalty toward the anchor, a smaller entropy weight) and exploration among the
-//! items `R_φ` rates highest. Every constant is in [`AdaptConfig`].
+//! items `R_φ` rates highest. Every `anchor_every` online episodes one training batch is
+//! served by the anchor, to keep the estimate of its return current (its episodes are
+//! real users' but off-policy for the online network, so they update the estimate only).
+//! Every constant is in [`AdaptConfig`].
 
 use std::sync::Arc;
 
@@ -27,6 +30,10 @@ pub struct ApLearner {
     /// Only training steps explore among `R_φ`'s favourites; evaluations do not.
     exploring: bool,
     preferred: Option<Arc<LearntReward>>,
+    /// The next training batch is served by the anchor.
+    probing: bool,
+    /// Online-policy episodes since the anchor last served a batch.
+    since_probe: usize,
 }
 
 impl ApLearner {
@@ -49,7 +56,19 @@ impl ApLearner {
             explore: config.llm_explore,
             exploring: false,
             preferred,
+            probing: false,
+            since_probe: 0,
         }
+    }
+
+    /// The anchor's return as estimated now (`None` before the deployment evaluation).
+    pub fn anchor_return(&self) -> Option<f64> {
+        self.detector.as_ref().map(|d| d.anchor().expected_return)
+    }
+
+    /// Whether the next training batch is served by the anchor.
+    pub fn probing(&self) -> bool {
+        self.probing
     }
 
     /// The KL weight toward the anchor now.
@@ -81,6 +100,9 @@ impl ApLearner {
 impl Policy for ApLearner {
     fn act(&mut self, env: &Environment, episodes: &[&Episode], rng: &mut SimRng) -> Vec<usize> {
         use rand::Rng;
+        if self.exploring && self.probing {
+            return self.anchor.act(env, episodes, rng);
+        }
         let mut items = self.agent.act(env, episodes, rng);
         let Some(pref) = self
             .preferred
@@ -130,6 +152,19 @@ impl Learner for ApLearner {
     }
 
     fn learn(&mut self, eps: &[Episode], fb: &Feedback) -> Vec<Repair> {
+        if self.probing {
+            // The anchor served these users: they measure it, and train nothing.
+            self.probing = false;
+            self.since_probe = 0;
+            for _ in eps {
+                self.explore *= self.config.llm_explore_decay;
+            }
+            if let (Some(d), false) = (self.detector.as_mut(), eps.is_empty()) {
+                let mean = eps.iter().map(|e| e.r_tra()).sum::<f64>() / eps.len() as f64;
+                d.anchor_measured(mean);
+            }
+            return Vec::new();
+        }
         let batch = self
             .agent
             .transitions(eps, fb.masks_repeats, |_, ep, t| fb.seen(ep.rewards[t]));
@@ -161,6 +196,11 @@ impl Learner for ApLearner {
                 }
                 Check::None | Check::Warning => {}
             }
+        }
+        self.since_probe += eps.len();
+        let every = self.config.anchor_every;
+        if every > 0 && self.detector.is_some() && self.since_probe >= every {
+            self.probing = true;
         }
         repairs
     }

@@ -1,7 +1,11 @@
 //! A-iALP (METHOD.md §5): deploying iALP's policy on the ground truth and adapting it.
 //! A-iALP_ft fine-tunes with plain A2C (`methods::a_ialp`). A-iALP_ap adds, around
 //! the same online A2C updates:
-//! - an [`AnchorPolicy`]: the frozen iALP policy and the return it got when deployed;
+//! - an [`AnchorPolicy`]: the frozen iALP policy and a running estimate of its return:
+//!   measured at deployment, then every `anchor_every` online episodes one training
+//!   batch is served by the anchor instead (real users, counted in the online reward;
+//!   not used to update the online policy) and the estimate moves `anchor_rate` of the
+//!   way toward that batch's mean, so a shift in the users after deployment moves it;
 //! - [`CompromiseDetector`]: the moving average of online returns below the anchor's by
 //!   a margin at `patience` checks in a row means the online policy was compromised;
 //! - repair: roll back to the anchor, and a KL penalty toward it whose weight grows at
@@ -53,6 +57,11 @@ pub struct AdaptConfig {
     pub entropy_repair: f32,
     /// … and by this at every healthy check, up to A2C's own weight.
     pub entropy_recover: f32,
+    /// Serve one training batch with the anchor every this many online episodes, to keep
+    /// its return's estimate current (0: the estimate is the deployment evaluation only).
+    pub anchor_every: usize,
+    /// How far each such batch moves the estimate toward its mean return (1: replace it).
+    pub anchor_rate: f64,
 }
 
 impl Default for AdaptConfig {
@@ -72,14 +81,25 @@ impl Default for AdaptConfig {
             llm_top: 5,
             entropy_repair: 0.5,
             entropy_recover: 1.25,
+            anchor_every: 100,
+            anchor_rate: 0.5,
         }
     }
 }
 
-/// The frozen iALP policy's return, as measured when it was deployed.
+/// The running estimate of the frozen iALP policy's return: measured when it was
+/// deployed, then updated from the batches the anchor serves.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct AnchorPolicy {
     pub expected_return: f64,
+}
+
+impl AnchorPolicy {
+    /// A batch the anchor served returned `mean` on average: move the estimate `rate` of
+    /// the way there.
+    pub fn measured(&mut self, mean: f64, rate: f64) {
+        self.expected_return += rate * (mean - self.expected_return);
+    }
 }
 
 /// A detected compromise.
@@ -121,7 +141,17 @@ impl CompromiseDetector {
         }
     }
 
-    /// Takes one online episode's R_tra.
+    /// The anchor's return as estimated now.
+    pub fn anchor(&self) -> AnchorPolicy {
+        self.anchor
+    }
+
+    /// The anchor served a batch whose mean return was `mean` (see [`AnchorPolicy::measured`]).
+    pub fn anchor_measured(&mut self, mean: f64) {
+        self.anchor.measured(mean, self.config.anchor_rate);
+    }
+
+    /// Takes one online episode's R_tra (of the online policy).
     pub fn observe(&mut self, r_tra: f64) -> Check {
         self.recent.push_back(r_tra);
         if self.recent.len() > self.config.window {

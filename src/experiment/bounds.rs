@@ -160,6 +160,10 @@ pub static BOUNDS: &[Bound] = &[
     real!("adapt.entropy_recover", 1.0, 100.0, |c| c
         .adapt
         .entropy_recover),
+    count!("adapt.anchor_every", 0, MAX_EPISODES, |c| c
+        .adapt
+        .anchor_every),
+    real!("adapt.anchor_rate", 0.0, 1.0, |c| c.adapt.anchor_rate),
     count!("env.max_turn", 1, 100, |c| c.env.max_turn),
     bound!("env.scale", SCALE_RANGE.0, SCALE_RANGE.1, false, |c| c
         .env

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The paper's experiment on every paper-* preset (3 synthetic worlds at the page's budget,
-# the same three at about ten times it, real Coat), 7 methods, 5 seeds, from the CLI:
+# the same three at about ten times it, real Coat), the paper's 7 methods and the 2 no-LLM
+# twins, 5 seeds, from the CLI:
 # writes target/presets/NAME/results.json and prints RESULTS.md's tables.
 # Usage: scripts/paper-table.sh [path to the real Coat folder]
 set -euo pipefail
@@ -19,7 +20,8 @@ node -e '
   const fs = require("fs");
   const f = (m, d = 2) => m ? `${m.mean.toFixed(d)} ± ${m.std.toFixed(d)}` : "–";
   const label = { random: "Random", popular: "Most popular", offline_a2c: "Offline A2C", online_a2c: "Online A2C",
-    ialp: "iALP (heuristic stand-in)", a_ialp_ft: "A-iALP_ft", a_ialp_ap: "A-iALP_ap" };
+    ialp: "iALP (heuristic stand-in)", a_ialp_ft: "A-iALP_ft", a_ialp_ap: "A-iALP_ap",
+    offline_a2c_ft: "Offline A2C_ft (no-LLM twin of A-iALP_ft)", offline_a2c_ap: "Offline A2C_ap (no-LLM twin of A-iALP_ap)" };
   for (const p of process.argv[1].split(" ")) {
     const r = JSON.parse(fs.readFileSync(`target/presets/${p}/results.json`));
     const repairs = r.runs.filter((x) => x.method === "a_ialp_ap").map((x) => (x.repairs ?? []).length);
@@ -28,5 +30,12 @@ node -e '
     console.log("| method | R_tra (final) | R_each | Length | first 100 online | users\x27 total reward |");
     console.log("|---|---|---|---|---|---|");
     for (const s of r.summary) console.log(`| ${label[s.method]} | ${f(s.r_tra)} | ${f(s.r_each)} | ${f(s.length)} | ${f(s.first_k)} | ${f(s.online_total, 0)} |`);
+    // The paired comparison, as `ialp run` computed it (experiment/paired.rs).
+    const paired = fs.readFileSync(`target/presets/${p}/summary.txt`, "utf8").split("\n")
+      .filter((l) => l.startsWith("Does the LLM help? ")).map((l) => l.slice("Does the LLM help? ".length));
+    if (paired.length) {
+      console.log("\nDoes the LLM help? Paired by seed (same user model and evaluation users), LLM method − its no-LLM twin:\n");
+      for (const l of paired) console.log(`- ${l}`);
+    }
   }
 ' "$PRESETS"

@@ -4,7 +4,7 @@
 //!
 //! Data flows one way: config → world → (user model → LLM labels → reward model →)
 //! policies → runner → results → charts. Everything here is plain, seeded Rust; the
-//! browser edge lives in [`web`] (wasm only) and the command-line edge in `src/bin/ialp.rs`.
+//! browser edge lives in [`web`] (wasm only) and the command-line edge in `src/bin/ialp/` (`sweep.rs`: sweeps and collect).
 
 pub mod adapt;
 pub mod bench_work;

@@ -410,7 +410,11 @@ fn presets_are_listed_and_run_by_name() {
         String::from_utf8_lossy(&out.stderr)
     );
     let summary = json(&out);
-    assert_eq!(summary["summary"].as_array().unwrap().len(), 7);
+    assert_eq!(
+        summary["summary"].as_array().unwrap().len(),
+        9,
+        "the paper's 7 methods and the 2 no-LLM twins"
+    );
     let results: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("results.json")).unwrap()).unwrap();
     assert_eq!(

@@ -195,6 +195,9 @@ pub struct Curve {
     pub colour: usize,
     /// An imported run laid over the current one: a dashed line, no band.
     pub imported: bool,
+    /// Its x counts online episodes on the ground truth (users who felt them), not
+    /// training episodes in the user-model world: drawn in the online panel.
+    pub online: bool,
 }
 
 /// The learning curves of `results`: mean ± std over seeds per method, with
@@ -204,10 +207,14 @@ pub fn curves_of(results: &crate::experiment::Results) -> Vec<Curve> {
         .mean_curves()
         .into_iter()
         .enumerate()
-        .map(|(k, (m, pts))| Curve {
+        .map(|(k, (m, variant, pts))| Curve {
             colour: k,
             imported: false,
-            label: m.label().into(),
+            online: m.learning().is_online(),
+            label: match &variant {
+                None => m.label().into(),
+                Some(v) => format!("{} · {v}", m.label()),
+            },
             points: pts
                 .iter()
                 .map(|(x, s)| (*x as f64, s.mean, s.std))
@@ -215,7 +222,7 @@ pub fn curves_of(results: &crate::experiment::Results) -> Vec<Curve> {
             markers: results
                 .runs
                 .iter()
-                .filter(|r| r.method == m)
+                .filter(|r| r.method == m && r.variant == variant)
                 .flat_map(|r| r.repairs.iter().map(|x| x.online_episode as f64))
                 .collect(),
         })
@@ -253,12 +260,105 @@ fn mean_at(points: &[(f64, f64, f64)], x: f64) -> f64 {
     }
 }
 
-/// Learning curves with a ±1 std band over seeds, one colour per method; methods that do
-/// not learn are dashed horizontal lines across the whole width.
+/// The x-axis of offline learners: training episodes in the user-model world.
+pub const OFFLINE_AXIS: &str = "offline training episodes (user-model world)";
+/// The x-axis of online learners: episodes since deployment, on the ground truth.
+pub const ONLINE_AXIS: &str = "online episodes after deployment (ground truth: users)";
+
+/// Learning curves with a ±1 std band over seeds, one colour per method, in two panels
+/// when both kinds are present: offline learners against their training episodes in the
+/// user-model world (left), online learners against the episodes real users lived
+/// through since deployment (right), on one y scale. The two x-axes count different
+/// things, so they are never one axis. Methods that do not learn are dashed horizontal
+/// lines across each panel.
 pub fn draw_learning_curves<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     curves: &[Curve],
     y_label: &str,
+    style: Style,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let fixed = |c: &&Curve| c.points.len() == 1;
+    let offline: Vec<&Curve> = curves.iter().filter(|c| !fixed(c) && !c.online).collect();
+    let online: Vec<&Curve> = curves.iter().filter(|c| !fixed(c) && c.online).collect();
+    let flat: Vec<&Curve> = curves.iter().filter(fixed).collect();
+    let with = |learners: &[&Curve]| -> Vec<Curve> {
+        learners
+            .iter()
+            .chain(flat.iter())
+            .map(|c| (*c).clone())
+            .collect()
+    };
+    // One y scale for both panels, with head-room for the longer legend.
+    let rows = offline.len().max(online.len()) + flat.len();
+    let y_max = curves
+        .iter()
+        .flat_map(|c| c.points.iter().map(|p| p.1 + p.2))
+        .fold(1.0f64, f64::max)
+        * (1.1 + 0.06 * rows as f64);
+    match (offline.is_empty(), online.is_empty()) {
+        (false, false) => {
+            root.fill(&WHITE)?;
+            let (w, _) = root.dim_in_pixel();
+            let (left, right) = root.split_horizontally(w / 2);
+            draw_panel(
+                &left,
+                &with(&offline),
+                OFFLINE_AXIS,
+                y_label,
+                y_max,
+                true,
+                style,
+            )?;
+            draw_panel(
+                &right,
+                &with(&online),
+                ONLINE_AXIS,
+                y_label,
+                y_max,
+                false,
+                style,
+            )?;
+        }
+        (false, true) => draw_panel(
+            root,
+            &with(&offline),
+            OFFLINE_AXIS,
+            y_label,
+            y_max,
+            true,
+            style,
+        )?,
+        (true, false) => draw_panel(
+            root,
+            &with(&online),
+            ONLINE_AXIS,
+            y_label,
+            y_max,
+            true,
+            style,
+        )?,
+        (true, true) => draw_panel(
+            root,
+            &with(&[]),
+            "training episodes",
+            y_label,
+            y_max,
+            true,
+            style,
+        )?,
+    }
+    root.present()
+}
+
+/// One panel of [`draw_learning_curves`]; `name_fixed`: whether the legend names the
+/// reference lines (the left panel only, when there are two).
+fn draw_panel<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    curves: &[Curve],
+    x_label: &str,
+    y_label: &str,
+    y_max: f64,
+    name_fixed: bool,
     style: Style,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     let px = |v: f64| style.px(v);
@@ -266,14 +366,7 @@ pub fn draw_learning_curves<DB: DrawingBackend>(
         .iter()
         .flat_map(|c| c.points.iter().map(|p| p.0))
         .fold(1.0f64, f64::max);
-    // Head-room above the curves for the legend (one row per method, upper left, where
-    // learning curves start low).
-    let y_max = curves
-        .iter()
-        .flat_map(|c| c.points.iter().map(|p| p.1 + p.2))
-        .fold(1.0f64, f64::max)
-        * (1.1 + 0.06 * curves.len() as f64);
-    let mut chart = axes(root, x_max, y_max, "training episodes", y_label, style)?;
+    let mut chart = axes(root, x_max, y_max, x_label, y_label, style)?;
     for c in curves {
         let colour = PALETTE[c.colour % PALETTE.len()];
         let legend = move |(x, y): (i32, i32)| {
@@ -288,7 +381,7 @@ pub fn draw_learning_curves<DB: DrawingBackend>(
             });
             for (i, seg) in segments.enumerate() {
                 let s = chart.draw_series(LineSeries::new(seg, colour.stroke_width(px(2.0))))?;
-                if i == 0 {
+                if i == 0 && name_fixed {
                     s.label(format!("{} (no training)", c.label)).legend(legend);
                 }
             }
@@ -335,7 +428,7 @@ pub fn draw_learning_curves<DB: DrawingBackend>(
     if !curves.is_empty() {
         legend(&mut chart, SeriesLabelPosition::UpperLeft, style)?;
     }
-    root.present()
+    Ok(())
 }
 
 /// One group of the agreement chart: a seed, and Spearman ρ with the truth of the LLM's
@@ -552,6 +645,7 @@ mod tests {
                 markers: vec![150.0],
                 colour: 0,
                 imported: false,
+                online: false,
             },
             Curve {
                 label: "Random".into(),
@@ -559,6 +653,7 @@ mod tests {
                 markers: Vec::new(),
                 colour: 1,
                 imported: false,
+                online: false,
             },
         ];
         let svg = learning_curves_svg(&c, "R_tra", (640, 360)).unwrap();
@@ -567,5 +662,34 @@ mod tests {
             "legend"
         );
         assert!(svg.contains("<polygon"), "a std band");
+        assert!(svg.contains(OFFLINE_AXIS) && !svg.contains(ONLINE_AXIS));
+    }
+
+    #[test]
+    fn offline_and_online_learners_get_their_own_x_axis() {
+        let curve = |label: &str, online: bool, n: usize, colour: usize| Curve {
+            label: label.into(),
+            points: (0..n)
+                .map(|i| (250.0 * i as f64, 10.0 + i as f64, 1.0))
+                .collect(),
+            markers: Vec::new(),
+            colour,
+            imported: false,
+            online,
+        };
+        let both = [
+            curve("iALP", false, 5, 0),
+            curve("A-iALP_ft", true, 5, 1),
+            curve("Random", false, 1, 2),
+        ];
+        let svg = learning_curves_svg(&both, "R_tra", (900, 400)).unwrap();
+        assert!(
+            svg.contains(OFFLINE_AXIS) && svg.contains(ONLINE_AXIS),
+            "two panels"
+        );
+        assert_eq!(svg.matches("Random (no training)").count(), 1, "named once");
+        assert_eq!(svg.matches("<polygon").count(), 2, "a band per learner");
+        let online_only = learning_curves_svg(&both[1..], "R_tra", (900, 400)).unwrap();
+        assert!(online_only.contains(ONLINE_AXIS) && !online_only.contains(OFFLINE_AXIS));
     }
 }

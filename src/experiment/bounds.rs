@@ -75,6 +75,7 @@ macro_rules! real {
 pub static BOUNDS: &[Bound] = &[
     count!("eval_episodes", 1, MAX_EPISODES, |c| c.eval_episodes),
     count!("seeds", 1, 100, |c| c.seeds),
+    count!("first_run", 0, 10_000, |c| c.first_run),
     count!("seed", 0, MAX_SEED, |c| c.seed),
     count!("training.offline_episodes", 0, MAX_EPISODES, |c| c
         .training
@@ -227,6 +228,7 @@ mod tests {
         full.env.scale = Some(1.0);
         full.env.leave_n = Some(1);
         full.env.leave_tau = Some(1.0);
+        full.first_run = 1; // written only when not 0
         let v = serde_json::to_value(&full).unwrap();
         for (i, b) in BOUNDS.iter().enumerate() {
             let at = b.path.split('.').try_fold(&v, |v, k| v.get(k));

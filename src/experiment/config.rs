@@ -126,11 +126,16 @@ pub struct ExperimentConfig {
     /// Episodes per evaluation on the ground truth (100 in METHOD.md §7).
     #[serde(alias = "episodes", default = "default_eval_episodes")]
     pub eval_episodes: usize,
-    /// Base seed: the synthetic world is generated from it; run k uses `seed + k`.
+    /// Base seed: the synthetic world is generated from it; run k uses
+    /// `seed + first_run + k`.
     pub seed: u64,
     /// Number of runs (seeds) per method.
     #[serde(default = "default_seeds")]
     pub seeds: usize,
+    /// The index of the first run: a sweep's task runs run `first_run` of the base config
+    /// alone, with the numbers it has among the others (same world, same run seed).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub first_run: usize,
     #[serde(default)]
     pub training: Training,
     #[serde(default)]
@@ -154,6 +159,10 @@ pub struct ExperimentConfig {
 fn default_eval_episodes() -> usize {
     100
 }
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
 fn default_seeds() -> usize {
     1
 }
@@ -185,6 +194,7 @@ impl Default for ExperimentConfig {
             eval_episodes: 100,
             seed: 2025,
             seeds: 1,
+            first_run: 0,
             training: Training::default(),
             user_model: UserModelConfig::default(),
             state: StateConfig::default(),
@@ -240,7 +250,7 @@ impl ValidConfig {
     }
     /// The seed of run `k`.
     pub fn run_seed(&self, k: usize) -> u64 {
-        self.raw.seed + k as u64
+        self.raw.run_seed(k)
     }
     pub fn seeds(&self) -> usize {
         self.raw.seeds
@@ -258,6 +268,11 @@ impl ValidConfig {
 }
 
 impl ExperimentConfig {
+    /// The seed of run `k`.
+    pub fn run_seed(&self, k: usize) -> u64 {
+        self.seed + (self.first_run + k) as u64
+    }
+
     /// Parses JSON and checks it; a JSON error names the field's path
     /// (e.g. `methods[2]: unknown variant ...`).
     pub fn from_json(text: &str) -> Result<ValidConfig, ConfigError> {
@@ -285,13 +300,14 @@ impl ExperimentConfig {
         // Every value with fixed bounds (src/experiment/bounds.rs), then those whose
         // bounds depend on others.
         super::bounds::check(&self)?;
-        if self.seed > MAX_SEED - self.seeds as u64 {
+        let runs = (self.first_run + self.seeds) as u64;
+        if self.seed > MAX_SEED - runs {
             return Err(bad(
                 "seed",
                 format!(
                     "must be between 0 and {} with {} seeds, got {}",
-                    MAX_SEED - self.seeds as u64,
-                    self.seeds,
+                    MAX_SEED - runs,
+                    runs,
                     self.seed
                 ),
             ));

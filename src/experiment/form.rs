@@ -165,6 +165,7 @@ impl ConfigForm {
             eval_episodes: req("eval_episodes", &self.eval_episodes)?,
             seed: req("seed", &self.seed)?,
             seeds: req("seeds", &self.seeds)?,
+            first_run: self.rest.first_run,
             training: super::config::Training {
                 offline_episodes: req("training.offline_episodes", &self.offline_episodes)?,
                 online_episodes: req("training.online_episodes", &self.online_episodes)?,

@@ -4,6 +4,7 @@
 pub mod bounds;
 pub mod config;
 pub mod form;
+pub mod paired;
 pub mod policy_file;
 pub mod presets;
 pub mod provenance;
@@ -11,6 +12,7 @@ pub mod results;
 pub mod run;
 pub mod share;
 pub mod stats;
+pub mod sweep;
 
 pub use config::{ConfigError, DataSource, EnvConfig, ExperimentConfig, ValidConfig};
 pub use policy_file::{Misfit, PolicyFile};

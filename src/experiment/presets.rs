@@ -38,15 +38,15 @@ macro_rules! preset {
 pub const PRESETS: [BuiltinPreset; 9] = [
     preset!(
         "paper-coat",
-        "The paper's setting on synthetic Coat: 7 methods, 5 seeds"
+        "The paper's setting on synthetic Coat: 9 methods (7 of the paper, 2 no-LLM twins), 5 seeds"
     ),
     preset!(
         "paper-kuairec",
-        "The paper's setting on synthetic KuaiRec: 7 methods, 5 seeds"
+        "The paper's setting on synthetic KuaiRec: 9 methods (7 of the paper, 2 no-LLM twins), 5 seeds"
     ),
     preset!(
         "paper-movielens",
-        "The paper's setting on synthetic MovieLens-1M: 7 methods, 5 seeds"
+        "The paper's setting on synthetic MovieLens-1M: 9 methods (7 of the paper, 2 no-LLM twins), 5 seeds"
     ),
     preset!(
         "paper-coat-long",
@@ -62,7 +62,7 @@ pub const PRESETS: [BuiltinPreset; 9] = [
     ),
     preset!(
         "paper-coat-real",
-        "The paper's setting on real Coat (load the files): 7 methods, 5 seeds"
+        "The paper's setting on real Coat (load the files): 9 methods (7 of the paper, 2 no-LLM twins), 5 seeds"
     ),
     preset!(
         "coat-real-baselines",
@@ -84,14 +84,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_preset_is_valid_and_the_paper_ones_compare_the_seven_methods() {
+    fn every_preset_is_valid_and_the_paper_ones_compare_the_seven_methods_and_the_twins() {
         use crate::policy::Method::*;
         for p in &PRESETS {
             let c = p.config(None).unwrap_or_else(|e| panic!("{}: {e}", p.name));
             if p.name.starts_with("paper-") {
                 assert_eq!(
                     c.methods(),
-                    [Random, Popular, OfflineA2c, OnlineA2c, Ialp, AIalpFt, AIalpAp]
+                    [
+                        Random,
+                        Popular,
+                        OfflineA2c,
+                        OnlineA2c,
+                        Ialp,
+                        AIalpFt,
+                        AIalpAp,
+                        OfflineA2cFt,
+                        OfflineA2cAp
+                    ],
+                    "{}",
+                    p.name
                 );
                 assert_eq!(c.seeds(), 5);
             }

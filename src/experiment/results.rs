@@ -47,6 +47,10 @@ pub struct MethodRun {
     /// what the episode inspector replays.
     #[serde(default)]
     pub traces: Vec<crate::env::Episode>,
+    /// In a collected sweep (`ialp collect`): the settings this run had
+    /// (`ialp.lambda=0.5`), so one file holds several variants of a method.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant: Option<String>,
 }
 
 impl MethodRun {
@@ -97,6 +101,9 @@ pub struct WorldInfo {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MethodSummary {
     pub method: Method,
+    /// The sweep variant these runs share (see [`MethodRun::variant`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant: Option<String>,
     pub seeds: usize,
     pub r_tra: MeanStd,
     pub r_each: MeanStd,
@@ -129,14 +136,28 @@ pub struct Results {
 }
 
 impl Results {
+    /// The (method, variant) groups of the runs, in the config's method order and then
+    /// in the order variants first appear: one group per method outside a sweep.
+    pub fn groups(&self) -> Vec<(Method, Option<String>)> {
+        let mut out: Vec<(Method, Option<String>)> = Vec::new();
+        for &m in &self.config.methods {
+            for r in self.runs.iter().filter(|r| r.method == m) {
+                if !out.iter().any(|(q, v)| *q == m && *v == r.variant) {
+                    out.push((m, r.variant.clone()));
+                }
+            }
+        }
+        out
+    }
+
     /// Recomputes `summary` from the finished runs.
     pub fn summarise(&mut self) {
         let mut out = Vec::new();
-        for &m in &self.config.methods {
+        for (m, variant) in self.groups() {
             let runs: Vec<&MethodRun> = self
                 .runs
                 .iter()
-                .filter(|r| r.method == m && r.finished)
+                .filter(|r| r.method == m && r.variant == variant && r.finished)
                 .collect();
             let done: Vec<&PolicySummary> = runs.iter().filter_map(|r| r.last.as_ref()).collect();
             let online: Vec<OnlineStats> = runs
@@ -153,6 +174,7 @@ impl Results {
             let of = |f: &dyn Fn(&PolicySummary) -> f64| MeanStd::of(done.iter().map(|s| f(s)));
             out.push(MethodSummary {
                 method: m,
+                variant,
                 seeds: done.len(),
                 r_tra: of(&|s| s.r_tra.mean),
                 r_each: of(&|s| s.r_each.mean),
@@ -166,12 +188,17 @@ impl Results {
         self.summary = out;
     }
 
-    /// Learning curves averaged over seeds: per method, `(trained episodes, mean, std)`
-    /// at each evaluation point that at least one run reached.
-    pub fn mean_curves(&self) -> Vec<(Method, Vec<(usize, MeanStd)>)> {
+    /// Learning curves averaged over seeds: per method (and sweep variant),
+    /// `(trained episodes, mean, std)` at each evaluation point that at least one run
+    /// reached.
+    pub fn mean_curves(&self) -> Vec<(Method, Option<String>, Vec<(usize, MeanStd)>)> {
         let mut out = Vec::new();
-        for &m in &self.config.methods {
-            let runs: Vec<&MethodRun> = self.runs.iter().filter(|r| r.method == m).collect();
+        for (m, variant) in self.groups() {
+            let runs: Vec<&MethodRun> = self
+                .runs
+                .iter()
+                .filter(|r| r.method == m && r.variant == variant)
+                .collect();
             let longest = runs.iter().map(|r| r.curve.len()).max().unwrap_or(0);
             let pts: Vec<(usize, MeanStd)> = (0..longest)
                 .map(|k| {
@@ -184,7 +211,7 @@ impl Results {
                 })
                 .collect();
             if !pts.is_empty() {
-                out.push((m, pts));
+                out.push((m, variant, pts));
             }
         }
         out

@@ -406,6 +406,7 @@ impl Experiment {
                 last: None,
                 episode_returns: Vec::new(),
                 traces: Vec::new(),
+                variant: None,
                 finished: false,
                 online: spec.learning.is_online().then(OnlineStats::default),
                 repairs: Vec::new(),

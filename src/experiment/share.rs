@@ -165,7 +165,8 @@ fn flatten(prefix: &str, v: &Value, out: &mut Vec<(String, Value)>) {
     }
 }
 
-fn leaf_text(v: &Value) -> String {
+/// A JSON value as a link (and a sweep's run name) writes it.
+pub(crate) fn leaf_text(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
         // An f32 field comes out of serde_json as the nearest f64 (0.9 → 0.8999999761…):

@@ -41,6 +41,7 @@ pub const A_IALP_FT: MethodSpec = MethodSpec {
     source: Source::Abstract,
     uses_llm: false,
     deploys: Some(Method::Ialp),
+    without_llm: Some(Method::OfflineA2cFt),
     build: fine_tune,
 };
 
@@ -52,5 +53,6 @@ pub const A_IALP_AP: MethodSpec = MethodSpec {
     source: Source::Abstract,
     uses_llm: false,
     deploys: Some(Method::Ialp),
+    without_llm: Some(Method::OfflineA2cAp),
     build: adapt,
 };

@@ -17,6 +17,7 @@ pub const IALP: MethodSpec = MethodSpec {
     source: Source::Abstract,
     uses_llm: true,
     deploys: None,
+    without_llm: Some(Method::OfflineA2c),
     build: |b| {
         Ok(Box::new(
             A2cLearner::fresh(b, Ground::UserModel).mixing(b.config.ialp.lambda),

@@ -17,6 +17,7 @@ pub const IMPORTED: MethodSpec = MethodSpec {
     source: Source::Ours,
     uses_llm: false,
     deploys: None,
+    without_llm: None,
     build,
 };
 

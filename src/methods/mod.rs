@@ -41,6 +41,10 @@ pub struct MethodSpec {
     /// Deploys the trained policy (and `R_φ`, if any) of this method, run earlier in the
     /// same run: the config check makes sure it is listed before.
     pub deploys: Option<Method>,
+    /// For a method that uses an LLM's distillation: the same method without it (its
+    /// no-LLM twin), compared seed by seed in "does the LLM help?"
+    /// (`experiment/paired.rs`).
+    pub without_llm: Option<Method>,
     /// Builds its learner for one run.
     pub build: fn(&Build) -> Built,
 }
@@ -63,6 +67,7 @@ impl MethodSpec {
             source: Source::Method,
             uses_llm: false,
             deploys: None,
+            without_llm: None,
             build,
         }
     }

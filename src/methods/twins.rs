@@ -18,6 +18,7 @@ pub const OFFLINE_A2C_FT: MethodSpec = MethodSpec {
     source: Source::Ours,
     uses_llm: false,
     deploys: Some(Method::OfflineA2c),
+    without_llm: None,
     build: fine_tune,
 };
 
@@ -29,5 +30,6 @@ pub const OFFLINE_A2C_AP: MethodSpec = MethodSpec {
     source: Source::Ours,
     uses_llm: false,
     deploys: Some(Method::OfflineA2c),
+    without_llm: None,
     build: adapt,
 };

@@ -74,6 +74,7 @@ pub fn warm_up() {
     canvas.set_width(600);
     canvas.set_height(340);
     let curve = |label: &str, colour: usize, imported: bool, n: usize| Curve {
+        online: colour == 1,
         label: label.into(),
         points: (0..n)
             .map(|i| (100.0 * i as f64, 20.0 + i as f64, 2.0))
@@ -84,7 +85,8 @@ pub fn warm_up() {
     };
     let curves = [
         curve("a", 0, false, 5),
-        curve("b", 1, false, 1),
+        curve("b", 1, false, 5),
+        curve("d", 3, false, 1),
         curve("c", 2, true, 5),
     ];
     let _ = draw_curves(&canvas, &curves, "R_tra");

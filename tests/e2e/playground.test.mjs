@@ -55,10 +55,16 @@ test('a preset runs to the end in the worker and fills the table', async () => {
   await page.click('#run');
   await waitState(page, 'finished', 180_000);
   const rows = await page.locator('#results tbody tr').count();
-  assert.equal(rows, 7, 'the preset compares 7 methods');
+  assert.equal(rows, 9, 'the preset compares 7 methods and the 2 no-LLM twins');
   for (const m of ['random', 'offline_a2c', 'ialp', 'a_ialp_ft', 'a_ialp_ap']) {
     assert.match(await page.textContent(`#results tr[data-method="${m}"] .r-tra`), /^\d+\.\d{3} ± \d+\.\d{3}$/, m);
   }
+  // Does the LLM help? Each LLM method against its twin, on the one seed.
+  const pairs = await page.locator('#llm-helps li').allTextContents();
+  assert.equal(pairs.length, 3, pairs.join('\n'));
+  assert.match(pairs[0], /^iALP − Offline A2C: [+-]\d+\.\d\d ± \d+\.\d\d final R_tra, [01] of 1 seed favour iALP$/);
+  assert.match(pairs[1], /^A-iALP_ft − Offline A2C_ft: .* favour A-iALP_ft; users' total reward [+-]\d+ ± \d+$/);
+  assert.match(await page.textContent('#llm-helps'), /heuristic stand-in/);
   assert.match(await page.textContent('#digest'), /^[0-9a-f]{64}$/);
   assert.deepEqual(errors, []);
   await close();

@@ -108,7 +108,7 @@ impl App {
                     <label for="policy-pick" class="inline">{"Trained policy"}</label>
                     <select id="policy-pick" onchange={ctx.link().callback(|e: Event| PolicyMsg::PolicyPick(select_value(&e)))}>
                         { for self.trained_runs().into_iter().map(|(m, k)| {
-                            let seed = results.config.seed + k as u64;
+                            let seed = results.config.run_seed(k);
                             html!{ <option value={format!("{}:{k}", m.id())} selected={self.policy_pick == Some((m, k))}>{format!("{} · seed {seed}", m.label())}</option> }
                         }) }
                     </select>

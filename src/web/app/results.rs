@@ -1,4 +1,5 @@
-//! The results table (mean ± std over seeds), the user model's fit, A-iALP_ap's repairs,
+//! The results table (mean ± std over seeds), "does the LLM help?" (each LLM method
+//! against its no-LLM twin, seed by seed), the user model's fit, A-iALP_ap's repairs,
 //! the downloads, and "Reproduce this run".
 
 use super::*;
@@ -48,6 +49,16 @@ impl App {
                 r.truth_rmse
             )
         });
+        let pairs = crate::experiment::paired::paired(results);
+        let rated_by = match results.config.llm.provider {
+            Provider::Heuristic => Some(
+                "the heuristic stand-in (no language model): this measures what its ratings add",
+            ),
+            Provider::Oracle => {
+                Some("the oracle, which peeks at the truth: an upper bound, not an LLM")
+            }
+            _ => None,
+        };
         let online = results
             .config
             .methods
@@ -101,6 +112,13 @@ impl App {
                 </tbody>
             </table>
             </div>
+            if !pairs.is_empty() {
+                <div id="llm-helps">
+                    <p><strong>{"Does the LLM help? "}</strong>{"Each method that learns from the LLM's ratings against its no-LLM twin, seed by seed (a seed's runs share the user model and the evaluation users):"}</p>
+                    <ul>{ for pairs.iter().map(|p| html!{ <li data-method={p.with_llm.id()}>{p.describe()}</li> }) }</ul>
+                    if let Some(who) = rated_by { <p class="hint">{format!("The ratings came from {who}.")}</p> }
+                </div>
+            }
             if let Some(um) = um { <p id="user-model" class="hint">{um}</p> }
             if !repairs.is_empty() {
                 <details id="repairs" open=true>

@@ -10,6 +10,9 @@ fn main() {
 }
 
 #[cfg(not(target_arch = "wasm32"))]
+mod sweep;
+
+#[cfg(not(target_arch = "wasm32"))]
 mod native {
     use std::path::{Path, PathBuf};
     use std::sync::atomic::{AtomicBool, Ordering};
@@ -49,6 +52,13 @@ mod native {
         Run(RunArgs),
         /// List the built-in presets, one name a line (run one with `run --preset NAME`).
         Presets,
+        /// Run a grid of settings × seeds (GRID.json), one single-seed run per folder in
+        /// --out; a finished run is never redone. With --task, one run (a job array's
+        /// index); with --emit, write a scheduler's script instead of running.
+        Sweep(crate::sweep::SweepArgs),
+        /// Merge a sweep's folder into one table (results.md) and one results.json the
+        /// page can overlay.
+        Collect(crate::sweep::CollectArgs),
     }
 
     #[derive(clap::Args)]
@@ -168,7 +178,7 @@ mod native {
 
     /// Why a command did not finish. [`main`] reports it once, with its exit code.
     #[derive(Debug, thiserror::Error)]
-    enum CliError {
+    pub(crate) enum CliError {
         /// Bad flags, config, key or input file: exit 2.
         #[error("{0}")]
         Usage(String),
@@ -180,11 +190,11 @@ mod native {
         Interrupted,
     }
 
-    fn usage(e: impl std::fmt::Display) -> CliError {
+    pub(crate) fn usage(e: impl std::fmt::Display) -> CliError {
         CliError::Usage(e.to_string())
     }
 
-    fn failed(e: impl std::fmt::Display) -> CliError {
+    pub(crate) fn failed(e: impl std::fmt::Display) -> CliError {
         CliError::Failed(e.to_string())
     }
 
@@ -209,6 +219,8 @@ mod native {
             Command::Simulate(a) => simulate(a),
             Command::World(a) => world(a),
             Command::Run(a) => run(a),
+            Command::Sweep(a) => crate::sweep::sweep(a),
+            Command::Collect(a) => crate::sweep::collect(a),
             Command::Presets => {
                 for p in &ialp::experiment::presets::PRESETS {
                     println!("{}", p.name);
@@ -352,7 +364,7 @@ mod native {
     }
 
     /// Set by Ctrl-C; the run loop stops between chunks.
-    static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+    pub(crate) static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
     /// The config of `ialp run`: a file or a built-in preset, with --seeds applied.
     fn run_config(a: &RunArgs) -> Result<ValidConfig, String> {
@@ -392,25 +404,8 @@ mod native {
             return Err(usage("the config asks for real data: give the folder of the Coat files with --real-dir DIR"));
         }
         let world = Arc::new(load_world(&valid, a.real_dir.as_deref()).map_err(failed)?);
-        let llm = &valid.raw().llm;
         let uses_llm = valid.uses_llm();
-        let transport = if uses_llm && llm.provider.is_remote() {
-            let key = api_key(llm, a.key_env.as_deref()).map_err(usage)?;
-            let estimate = ialp::ialp::Estimate::of(
-                llm,
-                &valid.raw().ialp,
-                valid.preset(),
-                valid.seeds(),
-                llm.template_text().chars().count(),
-            );
-            eprintln!("LLM: {} · {}", llm.describe(), estimate.describe());
-            for c in &estimate.raised {
-                eprintln!("LLM: note: {c}, above the documented default");
-            }
-            Some(NativeTransport::new(llm, key))
-        } else {
-            None
-        };
+        let transport = transport_for(&valid, a.key_env.as_deref())?;
         let cache = match a.llm_cache.as_deref().filter(|p| p.exists()) {
             None => LlmCache::new(),
             Some(path) => match std::fs::read_to_string(path)
@@ -443,42 +438,7 @@ mod native {
                 }
             }
         }
-        let started = std::time::Instant::now();
-        let mut shown = None;
-        while !exp.is_finished() && !INTERRUPTED.load(Ordering::SeqCst) && exp.halted().is_none() {
-            let p = exp.advance(2_000);
-            if exp.current() != shown {
-                shown = exp.current();
-                if let Some((m, run)) = shown {
-                    eprintln!(
-                        "[{:5.1} s] {:>5.1} % · {} · seed {}",
-                        started.elapsed().as_secs_f64(),
-                        100.0 * p.fraction(),
-                        m.label(),
-                        valid.run_seed(run)
-                    );
-                }
-            }
-            if let (Some(t), true) = (&transport, exp.waiting_for_llm()) {
-                let tickets = exp.take_llm_requests(llm.max_concurrent);
-                let prompts: Vec<(usize, &str)> = tickets
-                    .iter()
-                    .map(|t| (t.request.id, t.request.prompt.as_str()))
-                    .collect();
-                for (ticket, outcome) in tickets.iter().zip(t.ask_all(&prompts)) {
-                    if let Err(f) = &outcome.result {
-                        eprintln!("  LLM request {}: {f}", ticket.request.id + 1);
-                    }
-                    exp.give_llm_answer(ticket, outcome);
-                }
-                if let Some(s) = exp.llm_stats() {
-                    eprintln!(
-                        "  LLM: {} requests, {} calls ({} retries), {} from cache, {} failed, {} unparsable, {} ratings, {} tokens",
-                        s.requests, s.calls, s.retries, s.cache_hits, s.failures, s.unparsable, s.labels, s.prompt_tokens + s.completion_tokens
-                    );
-                }
-            }
-        }
+        drive(&mut exp, &valid, transport.as_ref(), "");
         let results = exp.results();
         let interrupted = !results.complete;
         if interrupted {
@@ -543,6 +503,79 @@ mod native {
         }
     }
 
+    /// The client for a config whose methods ask a remote LLM (its spend estimate said on
+    /// stderr first); `None` when no request leaves the machine.
+    pub(crate) fn transport_for(
+        valid: &ValidConfig,
+        key_env: Option<&str>,
+    ) -> Result<Option<NativeTransport>, CliError> {
+        let llm = &valid.raw().llm;
+        if !(valid.uses_llm() && llm.provider.is_remote()) {
+            return Ok(None);
+        }
+        let key = api_key(llm, key_env).map_err(usage)?;
+        let estimate = ialp::ialp::Estimate::of(
+            llm,
+            &valid.raw().ialp,
+            valid.preset(),
+            valid.seeds(),
+            llm.template_text().chars().count(),
+        );
+        eprintln!("LLM: {} · {}", llm.describe(), estimate.describe());
+        for c in &estimate.raised {
+            eprintln!("LLM: note: {c}, above the documented default");
+        }
+        Ok(Some(NativeTransport::new(llm, key)))
+    }
+
+    /// Runs `exp` until it finishes, halts or Ctrl-C is pressed: answers its LLM requests
+    /// through `transport`, and says on stderr (after `prefix`) whenever another method
+    /// or seed starts.
+    pub(crate) fn drive(
+        exp: &mut Experiment,
+        valid: &ValidConfig,
+        transport: Option<&NativeTransport>,
+        prefix: &str,
+    ) {
+        let llm = &valid.raw().llm;
+        let started = std::time::Instant::now();
+        let mut shown = None;
+        while !exp.is_finished() && !INTERRUPTED.load(Ordering::SeqCst) && exp.halted().is_none() {
+            let p = exp.advance(2_000);
+            if exp.current() != shown {
+                shown = exp.current();
+                if let Some((m, run)) = shown {
+                    eprintln!(
+                        "{prefix}[{:5.1} s] {:>5.1} % · {} · seed {}",
+                        started.elapsed().as_secs_f64(),
+                        100.0 * p.fraction(),
+                        m.label(),
+                        valid.run_seed(run)
+                    );
+                }
+            }
+            if let (Some(t), true) = (transport, exp.waiting_for_llm()) {
+                let tickets = exp.take_llm_requests(llm.max_concurrent);
+                let prompts: Vec<(usize, &str)> = tickets
+                    .iter()
+                    .map(|t| (t.request.id, t.request.prompt.as_str()))
+                    .collect();
+                for (ticket, outcome) in tickets.iter().zip(t.ask_all(&prompts)) {
+                    if let Err(f) = &outcome.result {
+                        eprintln!("  LLM request {}: {f}", ticket.request.id + 1);
+                    }
+                    exp.give_llm_answer(ticket, outcome);
+                }
+                if let Some(s) = exp.llm_stats() {
+                    eprintln!(
+                        "  LLM: {} requests, {} calls ({} retries), {} from cache, {} failed, {} unparsable, {} ratings, {} tokens",
+                        s.requests, s.calls, s.retries, s.cache_hits, s.failures, s.unparsable, s.labels, s.prompt_tokens + s.completion_tokens
+                    );
+                }
+            }
+        }
+    }
+
     /// The provider's key from the environment. A local server (localhost) may go
     /// without one. A key from the provider's default variable goes only to the
     /// provider's default host, unless `--key-env` names that variable
@@ -566,7 +599,7 @@ mod native {
         }
     }
 
-    fn write_outputs(dir: &Path, results: &Results) -> Result<(), String> {
+    pub(crate) fn write_outputs(dir: &Path, results: &Results) -> Result<(), String> {
         std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         let write = |name: &str, text: String| {
             std::fs::write(dir.join(name), text)
@@ -629,6 +662,9 @@ mod native {
                 );
             }
         }
+        for p in ialp::experiment::paired::paired(results) {
+            println!("Does the LLM help? {}", p.describe());
+        }
         for d in &results.distillations {
             let s = &d.stats;
             println!(
@@ -649,7 +685,7 @@ mod native {
     }
 
     /// The config's world: generated, or loaded from the Coat files in `real_dir`.
-    fn load_world(
+    pub(crate) fn load_world(
         valid: &ValidConfig,
         real_dir: Option<&Path>,
     ) -> Result<ialp::env::World, String> {

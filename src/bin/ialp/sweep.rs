@@ -1,0 +1,312 @@
+//! `ialp sweep` and `ialp collect`: a grid of settings × seeds run as single-seed runs
+//! in one folder (resumable, or one task per run on a cluster), and the folder merged
+//! into one table and one results file. The grid logic is `ialp::experiment::sweep`;
+//! here are the files, the flags and the scheduler's script.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use clap::ValueEnum;
+use ialp::experiment::sweep::{Grid, SweepRun};
+use ialp::experiment::{DataSource, Experiment, Results};
+use serde_json::json;
+
+use crate::native::{
+    drive, failed, load_world, transport_for, usage, write_outputs, CliError, INTERRUPTED,
+};
+
+#[derive(clap::Args)]
+pub(crate) struct SweepArgs {
+    /// The grid file ({"preset" or "config", "set", "axes": [{"path", "values"}],
+    /// "seeds"}), or a built-in grid's name (paper-coat-lambda).
+    pub(crate) grid: PathBuf,
+    /// The sweep's folder: grid.json, runs/NAME/results.json, the scheduler's script.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) out: PathBuf,
+    /// Run only the run with this index (0-based: a job array's task id).
+    #[arg(long, value_name = "I")]
+    pub(crate) task: Option<usize>,
+    /// Write a script instead of running: `slurm` (DIR/sweep.slurm, a job array) or
+    /// `tasks` (DIR/tasks.txt, one command a line for GNU parallel or xargs).
+    #[arg(long, value_name = "FORMAT")]
+    pub(crate) emit: Option<EmitArg>,
+    /// List the runs (index, name) and stop.
+    #[arg(long)]
+    pub(crate) list: bool,
+    /// Folder with the real Coat files, for a grid on real data.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) real_dir: Option<PathBuf>,
+    /// Environment variable holding the provider's API key (as for `run`).
+    #[arg(long, value_name = "NAME")]
+    pub(crate) key_env: Option<String>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum EmitArg {
+    Slurm,
+    Tasks,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct CollectArgs {
+    /// A sweep's folder (--out of `ialp sweep`).
+    pub(crate) dir: PathBuf,
+    /// Print the merged summary as JSON instead of the table.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+/// A sweep's grid, from its file; the copy kept in its folder must be the same grid.
+fn sweep_grid(a: &SweepArgs) -> Result<Vec<SweepRun>, CliError> {
+    let text = match std::fs::read_to_string(&a.grid) {
+        Ok(t) => t,
+        Err(e) => match a.grid.to_str().and_then(ialp::experiment::sweep::builtin) {
+            Some(t) if !a.grid.exists() => t.to_string(),
+            _ => {
+                let names: Vec<&str> = ialp::experiment::sweep::SWEEPS
+                    .iter()
+                    .map(|s| s.0)
+                    .collect();
+                return Err(usage(format!(
+                    "{}: {e} (nor a built-in grid: {})",
+                    a.grid.display(),
+                    names.join(", ")
+                )));
+            }
+        },
+    };
+    let grid = Grid::from_json(&text).map_err(|e| usage(format!("{}: {e}", a.grid.display())))?;
+    let runs = grid
+        .expand()
+        .map_err(|e| usage(format!("{}: {e}", a.grid.display())))?;
+    let kept = a.out.join("grid.json");
+    match std::fs::read_to_string(&kept) {
+        Ok(old) => {
+            if Grid::from_json(&old).ok().as_ref() != Some(&grid) {
+                return Err(usage(format!(
+                    "{} holds another sweep (its grid.json differs from {}): give another --out, or delete the folder",
+                    a.out.display(),
+                    a.grid.display()
+                )));
+            }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let json = serde_json::to_string_pretty(&grid).expect("a grid serialises");
+            write_atomically(&kept, &json).map_err(failed)?;
+        }
+        Err(e) => return Err(failed(format!("{}: {e}", kept.display()))),
+    }
+    Ok(runs)
+}
+
+/// Writes `text` to `path` through a temporary file in the same folder, so a reader
+/// (or a task killed half-way) never sees half a file.
+fn write_atomically(path: &Path, text: &str) -> Result<(), String> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+    std::fs::write(&tmp, text)
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// A run's results in a sweep's folder: `Ok(None)` if there are none yet, an error if
+/// they are unreadable or belong to another config.
+fn finished_run(dir: &Path, run: &SweepRun) -> Result<Option<Results>, String> {
+    let path = dir.join("runs").join(&run.name).join("results.json");
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("{}: {e}", path.display())),
+    };
+    let r = Results::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    if &r.config != run.config.raw() {
+        return Err(format!(
+            "{}: made by another config than run {} of this grid",
+            path.display(),
+            run.index
+        ));
+    }
+    Ok(r.complete.then_some(r))
+}
+
+pub(crate) fn sweep(a: SweepArgs) -> Result<(), CliError> {
+    let runs = sweep_grid(&a)?;
+    if a.list {
+        for r in &runs {
+            println!("{}\t{}", r.index, r.name);
+        }
+        return Ok(());
+    }
+    if let Some(format) = a.emit {
+        return emit(&a, format, runs.len());
+    }
+    let chosen: Vec<&SweepRun> = match a.task {
+        Some(i) if i >= runs.len() => {
+            return Err(usage(format!(
+                "--task {i}: the sweep has {} runs (0 to {})",
+                runs.len(),
+                runs.len().saturating_sub(1)
+            )))
+        }
+        Some(i) => vec![&runs[i]],
+        None => runs.iter().collect(),
+    };
+    let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst));
+    let (mut kept, mut ran) = (0, 0);
+    for (k, run) in chosen.iter().enumerate() {
+        let head = format!("[run {}/{} {}] ", k + 1, chosen.len(), run.name);
+        if finished_run(&a.out, run).map_err(failed)?.is_some() {
+            eprintln!("{head}already finished: kept");
+            kept += 1;
+            continue;
+        }
+        let valid = &run.config;
+        if valid.data() == DataSource::Real && a.real_dir.is_none() {
+            return Err(usage("the grid asks for real data: give the folder of the Coat files with --real-dir DIR"));
+        }
+        let world = Arc::new(load_world(valid, a.real_dir.as_deref()).map_err(failed)?);
+        let transport = transport_for(valid, a.key_env.as_deref())?;
+        let mut exp = Experiment::new(valid.clone(), world);
+        drive(&mut exp, valid, transport.as_ref(), &head);
+        let results = exp.results();
+        if let Some(why) = exp.halted() {
+            return Err(failed(format!("run {}: {why}", run.name)));
+        }
+        if !results.complete {
+            eprintln!("{head}stopped before the end: not written, it runs again next time");
+            return Err(CliError::Interrupted);
+        }
+        let file = a.out.join("runs").join(&run.name).join("results.json");
+        write_atomically(&file, &results.to_json()).map_err(failed)?;
+        ran += 1;
+        eprintln!(
+            "{head}done: {}",
+            results
+                .summary
+                .iter()
+                .map(|m| format!("{} {:.2}", m.method.label(), m.r_tra.mean))
+                .collect::<Vec<_>>()
+                .join(" · ")
+        );
+    }
+    eprintln!(
+        "{ran} run(s) now, {kept} already finished; merge them with `ialp collect {}`",
+        a.out.display()
+    );
+    Ok(())
+}
+
+/// Writes the scheduler's script for the sweep: every task runs this binary on the
+/// grid kept in the sweep's folder, by index.
+fn emit(a: &SweepArgs, format: EmitArg, runs: usize) -> Result<(), CliError> {
+    let mut extra = Vec::new();
+    if let Some(d) = &a.real_dir {
+        extra.push("--real-dir".to_string());
+        extra.push(absolute(d));
+    }
+    if let Some(k) = &a.key_env {
+        extra.push("--key-env".to_string());
+        extra.push(k.clone());
+    }
+    let exe = std::env::current_exe()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| "ialp".into());
+    let out = absolute(&a.out);
+    let grid = format!("{out}/grid.json");
+    let (name, text, how) = match format {
+        EmitArg::Slurm => (
+            "sweep.slurm",
+            ialp::experiment::sweep::slurm_script(&exe, &grid, &out, runs, &extra),
+            "submit it with `sbatch",
+        ),
+        EmitArg::Tasks => (
+            "tasks.txt",
+            ialp::experiment::sweep::task_lines(&exe, &grid, &out, runs, &extra),
+            "run it with `parallel <",
+        ),
+    };
+    let path = a.out.join(name);
+    write_atomically(&path, &text).map_err(failed)?;
+    eprintln!(
+        "wrote {} ({runs} runs); {how} {}`, then `ialp collect {}`",
+        path.display(),
+        path.display(),
+        a.out.display()
+    );
+    Ok(())
+}
+
+pub(crate) fn collect(a: CollectArgs) -> Result<(), CliError> {
+    let kept = a.dir.join("grid.json");
+    let bad = |e: &dyn std::fmt::Display| usage(format!("{}: {e}", kept.display()));
+    let text = std::fs::read_to_string(&kept).map_err(|e| {
+        usage(format!(
+            "{}: {e} (is {} the --out of `ialp sweep`?)",
+            kept.display(),
+            a.dir.display()
+        ))
+    })?;
+    let grid = Grid::from_json(&text).map_err(|e| bad(&e))?;
+    let runs = grid.expand().map_err(|e| bad(&e))?;
+    let base = grid.base().map_err(|e| bad(&e))?;
+    let mut found = Vec::with_capacity(runs.len());
+    for r in &runs {
+        found.push(finished_run(&a.dir, r).unwrap_or_else(|e| {
+            eprintln!("warning: {e}; counted as not finished");
+            None
+        }));
+    }
+    let c = ialp::experiment::sweep::collect(&base, &runs, found);
+    let mut table = ialp::experiment::sweep::table(&c);
+    let pairs = c
+        .results
+        .as_ref()
+        .map(ialp::experiment::paired::paired)
+        .unwrap_or_default();
+    if !pairs.is_empty() {
+        table.push_str("\nDoes the LLM help? (paired by seed)\n\n");
+        for p in &pairs {
+            table.push_str(&format!("- {}\n", p.describe()));
+        }
+    }
+    if let Some(r) = &c.results {
+        write_outputs(&a.dir, r).map_err(failed)?;
+    }
+    write_atomically(&a.dir.join("results.md"), &table).map_err(failed)?;
+    if a.json {
+        println!(
+            "{}",
+            json!({
+                "runs": runs.len(),
+                "missing": c.missing,
+                "summary": c.results.as_ref().map(|r| &r.summary),
+                "paired": pairs,
+            })
+        );
+    } else {
+        print!("{table}");
+    }
+    eprintln!(
+        "{} of {} runs finished; wrote {}/results.md{}",
+        runs.len() - c.missing.len(),
+        runs.len(),
+        a.dir.display(),
+        if c.results.is_some() {
+            ", results.json, results.csv, curves.svg"
+        } else {
+            ""
+        }
+    );
+    Ok(())
+}
+
+/// A path made absolute where it can be (a script runs it from another folder).
+fn absolute(p: &Path) -> String {
+    std::path::absolute(p)
+        .unwrap_or_else(|_| p.to_path_buf())
+        .display()
+        .to_string()
+}

@@ -5,9 +5,10 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-/// Okabe–Ito colours (distinguishable with the common colour-vision deficiencies), one
-/// per method: the page can compare all eight at once.
-pub const PALETTE: [RGBColor; 8] = [
+/// Okabe–Ito colours (distinguishable with the common colour-vision deficiencies), then
+/// two of Paul Tol's muted scheme: one per method, so the paper presets' nine methods
+/// never share a colour.
+pub const PALETTE: [RGBColor; 10] = [
     RGBColor(0, 114, 178),
     RGBColor(230, 159, 0),
     RGBColor(0, 158, 115),
@@ -16,6 +17,8 @@ pub const PALETTE: [RGBColor; 8] = [
     RGBColor(213, 94, 0),
     RGBColor(120, 120, 120),
     RGBColor(0, 0, 0),
+    RGBColor(136, 34, 85),
+    RGBColor(68, 170, 153),
 ];
 
 /// One line of a chart: a label and one value per episode.

@@ -29,11 +29,18 @@ use super::results::Results;
 pub const MAX_RUNS: usize = 10_000;
 
 /// The built-in grids (`ialp sweep NAME`): name, what it asks, the grid.
-pub const SWEEPS: [(&str, &str, &str); 1] = [(
-    "paper-coat-lambda",
-    "iALP's mixing weight λ = 0, 0.25, 0.5, 0.75, 1 on the paper-coat preset, 5 seeds",
-    include_str!("../../www/sweeps/paper-coat-lambda.json"),
-)];
+pub const SWEEPS: [(&str, &str, &str); 2] = [
+    (
+        "paper-coat-lambda",
+        "iALP's mixing weight λ = 0, 0.25, 0.5, 0.75, 1 on the paper-coat preset, 5 seeds",
+        include_str!("../../www/sweeps/paper-coat-lambda.json"),
+    ),
+    (
+        "paper-coat-real-lambda",
+        "λ = 0, 0.25, 0.5, 0.75, 1 on real Coat (paper-coat-real; --real-dir), 5 seeds",
+        include_str!("../../www/sweeps/paper-coat-real-lambda.json"),
+    ),
+];
 
 /// The built-in grid called `name`.
 pub fn builtin(name: &str) -> Option<&'static str> {

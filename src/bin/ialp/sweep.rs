@@ -19,7 +19,7 @@ use crate::native::{
 #[derive(clap::Args)]
 pub(crate) struct SweepArgs {
     /// The grid file ({"preset" or "config", "set", "axes": [{"path", "values"}],
-    /// "seeds"}), or a built-in grid's name (paper-coat-lambda).
+    /// "seeds"}), or a built-in grid's name (paper-coat-lambda, paper-coat-real-lambda).
     pub(crate) grid: PathBuf,
     /// The sweep's folder: grid.json, runs/NAME/results.json, the scheduler's script.
     #[arg(long, value_name = "DIR")]

@@ -54,7 +54,7 @@ for (const preset of ['paper-coat', 'paper-kuairec', 'paper-movielens', 'paper-c
     await page.waitForFunction(() => /^finished/.test(document.querySelector('#status')?.textContent ?? ''), null, { timeout: 600_000 });
     const digest = (await page.textContent('#digest')).trim();
     assert.equal(await cli, digest, 'the same results, bit for bit');
-    assert.equal(await page.$$eval('#results tbody tr', (r) => r.length), 7);
+    assert.equal(await page.$$eval('#results tbody tr', (r) => r.length), 9, 'the paper\'s 7 methods and the 2 no-LLM twins');
     for (const m of ['online_a2c', 'a_ialp_ft', 'a_ialp_ap']) {
       assert.match(await page.textContent(`#results tr[data-method="${m}"] .first-k`), /±/, `${m} has a safe-start number`);
     }

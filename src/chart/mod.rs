@@ -298,57 +298,23 @@ pub fn draw_learning_curves<DB: DrawingBackend>(
         .flat_map(|c| c.points.iter().map(|p| p.1 + p.2))
         .fold(1.0f64, f64::max)
         * (1.1 + 0.06 * rows as f64);
-    match (offline.is_empty(), online.is_empty()) {
-        (false, false) => {
-            root.fill(&WHITE)?;
-            let (w, _) = root.dim_in_pixel();
-            let (left, right) = root.split_horizontally(w / 2);
-            draw_panel(
-                &left,
-                &with(&offline),
-                OFFLINE_AXIS,
-                y_label,
-                y_max,
-                true,
-                style,
-            )?;
-            draw_panel(
-                &right,
-                &with(&online),
-                ONLINE_AXIS,
-                y_label,
-                y_max,
-                false,
-                style,
-            )?;
-        }
-        (false, true) => draw_panel(
-            root,
-            &with(&offline),
-            OFFLINE_AXIS,
-            y_label,
-            y_max,
-            true,
-            style,
-        )?,
-        (true, false) => draw_panel(
-            root,
-            &with(&online),
-            ONLINE_AXIS,
-            y_label,
-            y_max,
-            true,
-            style,
-        )?,
-        (true, true) => draw_panel(
-            root,
-            &with(&[]),
-            "training episodes",
-            y_label,
-            y_max,
-            true,
-            style,
-        )?,
+    let panels = match (offline.is_empty(), online.is_empty()) {
+        (false, false) => vec![(with(&offline), OFFLINE_AXIS), (with(&online), ONLINE_AXIS)],
+        (false, true) => vec![(with(&offline), OFFLINE_AXIS)],
+        (true, false) => vec![(with(&online), ONLINE_AXIS)],
+        (true, true) => vec![(with(&[]), "training episodes")],
+    };
+    root.fill(&WHITE)?;
+    let areas = if panels.len() == 2 {
+        let (w, _) = root.dim_in_pixel();
+        let (left, right) = root.split_horizontally(w / 2);
+        vec![left, right]
+    } else {
+        vec![root.clone()]
+    };
+    // The reference lines are named in the first panel's legend only.
+    for (k, ((curves, x_label), area)) in panels.iter().zip(&areas).enumerate() {
+        draw_panel(area, curves, x_label, y_label, y_max, k == 0, style)?;
     }
     root.present()
 }

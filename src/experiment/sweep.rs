@@ -314,16 +314,7 @@ fn run_name(index: usize, combo: &[(String, String)], seed: u64) -> String {
 /// `sbatch DIR/sweep.slurm`. Each task runs `ialp sweep GRID --out DIR --task $SLURM_ARRAY_TASK_ID`,
 /// so a task that already finished is skipped when the array is resubmitted.
 pub fn slurm_script(ialp: &str, grid: &str, out: &str, runs: usize, extra: &[String]) -> String {
-    let mut cmd = vec![
-        shell_word(ialp),
-        "sweep".into(),
-        shell_word(grid),
-        "--out".into(),
-        shell_word(out),
-    ];
-    cmd.extend(extra.iter().map(|a| shell_word(a)));
-    cmd.push("--task".into());
-    cmd.push("\"$SLURM_ARRAY_TASK_ID\"".into());
+    let cmd = task_command(ialp, grid, out, extra, "\"$SLURM_ARRAY_TASK_ID\"");
     format!(
         "#!/bin/bash\n\
          # {runs} runs of the sweep in {grid}, one per array task (written by `ialp sweep --emit slurm`).\n\
@@ -339,29 +330,31 @@ pub fn slurm_script(ialp: &str, grid: &str, out: &str, runs: usize, extra: &[Str
         last = runs.saturating_sub(1),
         script = shell_word(&format!("{out}/sweep.slurm")),
         out_word = shell_word(out),
-        cmd = cmd.join(" "),
     )
 }
 
 /// One command per run, for GNU parallel, xargs or any scheduler that takes a list:
 /// `parallel < DIR/tasks.txt`.
 pub fn task_lines(ialp: &str, grid: &str, out: &str, runs: usize, extra: &[String]) -> String {
-    let mut s = String::new();
-    for k in 0..runs {
-        let mut cmd = vec![
-            shell_word(ialp),
-            "sweep".into(),
-            shell_word(grid),
-            "--out".into(),
-            shell_word(out),
-        ];
-        cmd.extend(extra.iter().map(|a| shell_word(a)));
-        cmd.push("--task".into());
-        cmd.push(k.to_string());
-        s.push_str(&cmd.join(" "));
-        s.push('\n');
-    }
-    s
+    (0..runs)
+        .map(|k| task_command(ialp, grid, out, extra, &k.to_string()) + "\n")
+        .collect()
+}
+
+/// `ialp sweep GRID --out DIR [extra…] --task TASK`, quoted for sh; `task` is written as
+/// given (an index, or the scheduler's variable).
+fn task_command(ialp: &str, grid: &str, out: &str, extra: &[String], task: &str) -> String {
+    let mut cmd = vec![
+        shell_word(ialp),
+        "sweep".into(),
+        shell_word(grid),
+        "--out".into(),
+        shell_word(out),
+    ];
+    cmd.extend(extra.iter().map(|a| shell_word(a)));
+    cmd.push("--task".into());
+    cmd.push(task.into());
+    cmd.join(" ")
 }
 
 /// A word for sh: as is when it is plain, else in single quotes.

@@ -152,8 +152,8 @@ fn bad_flags_exit_2_with_a_clear_message() {
             "env.leave_tau",
         ),
         (
-            vec!["simulate", "--env", "kuairec", "--real-dir", "."],
-            "env.data",
+            vec!["simulate", "--env", "movielens", "--real-dir", ".", "--scale", "2"],
+            "env.scale",
         ),
         (vec!["simulate"], "--env"),
     ] {
@@ -495,4 +495,44 @@ fn policies_are_written_and_deployed_from_the_command_line() {
     ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("not a policy file"));
+}
+
+#[test]
+fn generated_movielens_and_kuairec_load_from_a_folder_or_a_zip_to_the_same_world() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-scratch/gen");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for env in ["movielens", "kuairec"] {
+        let folder = dir.join(env);
+        let zip = dir.join(format!("{env}.zip"));
+        for extra in [vec![], vec!["--zip"]] {
+            let out_path = if extra.is_empty() { &folder } else { &zip };
+            let mut args = vec!["generate-data", "--env", env, "--scale", "0.04", "--out", out_path.to_str().unwrap()];
+            args.extend(extra);
+            let out = ialp(&args);
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        }
+        let a = json(&ialp(&["world", "--env", env, "--real-dir", folder.to_str().unwrap()]));
+        let b = json(&ialp(&["world", "--env", env, "--real", zip.to_str().unwrap()]));
+        assert_eq!(a["digest"], b["digest"], "{env}");
+        assert_eq!(a["source"]["kind"], "real");
+        assert!(a["load"]["notes"].as_array().is_some_and(|n| !n.is_empty()), "{a}");
+        // A cut of it: fewer users, another digest, the same each time.
+        let c = json(&ialp(&["world", "--env", env, "--real-dir", folder.to_str().unwrap(), "--scale", "0.5"]));
+        assert!(c["users"].as_u64() < a["users"].as_u64());
+        assert_ne!(c["digest"], a["digest"]);
+    }
+    // A broken file: exit 1, the file and the line named.
+    let ratings = dir.join("movielens/ml-1m/ratings.dat");
+    let text = std::fs::read_to_string(&ratings).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines[1] = "1::2::9::978300760";
+    std::fs::write(&ratings, lines.join("\n")).unwrap();
+    let out = ialp(&["world", "--env", "movielens", "--real-dir", dir.join("movielens").to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("ratings.dat, line 2: column 3 (Rating): 9 is outside 1-5"), "{err}");
+    let out = ialp(&["world", "--env", "kuairec", "--real-dir", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("small_matrix.csv is missing"), "{}", String::from_utf8_lossy(&out.stderr));
 }

@@ -45,7 +45,8 @@ fn real_coat_loads_into_the_common_world_type() {
 
 fn run(json: &str) -> ialp::experiment::PolicySummary {
     let config = ExperimentConfig::from_json(json).unwrap();
-    let world = build_world(&config, Some(&common::coat_files(&texts()))).unwrap();
+    let loaded = common::coat_files(&texts()).load().unwrap();
+    let world = build_world(&config, Some(&loaded)).unwrap();
     let mut exp = Experiment::new(config, Arc::new(world));
     exp.run();
     exp.results().runs.remove(0).last.expect("evaluated")

@@ -12,8 +12,8 @@ use ialp::ialp::Estimate;
 
 fn prompts(config: &str, real: bool) -> (ExperimentConfig, Vec<String>) {
     let valid = ExperimentConfig::from_json(config).unwrap();
-    let files = real.then(|| common::coat_files(&common::real_coat_texts()));
-    let world = Arc::new(build_world(&valid, files.as_ref()).unwrap());
+    let loaded = real.then(|| common::coat_files(&common::real_coat_texts()).load().unwrap());
+    let world = Arc::new(build_world(&valid, loaded.as_ref()).unwrap());
     let mut exp = Experiment::new(valid.clone(), world);
     while !exp.waiting_for_llm() {
         exp.advance(1_000);

@@ -105,6 +105,27 @@ impl CoatFiles {
         Some(f)
     }
 
+    /// Reads the five files (and RL4Rec's name for the ground truth) from `source`;
+    /// missing ones are reported by [`CoatFiles::load`].
+    pub fn from_source(source: &mut dyn super::real::Source) -> Result<Self, DataError> {
+        let mut files = CoatFiles::new();
+        for name in source.names() {
+            let Some(f) = CoatFile::from_name(&name) else { continue };
+            let Some((mut r, _)) = source.open(&name)? else { continue };
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut r, &mut bytes).map_err(|e| DataError::Shape {
+                file: f.file_name().into(),
+                problem: format!("could not be read ({e})"),
+            })?;
+            let text = String::from_utf8(bytes).map_err(|_| DataError::Shape {
+                file: f.file_name().into(),
+                problem: "is not a text file (not UTF-8/ASCII)".into(),
+            })?;
+            files.texts[f as usize] = Some(text);
+        }
+        Ok(files)
+    }
+
     /// The files still missing.
     pub fn missing(&self) -> Vec<CoatFile> {
         CoatFile::ALL

@@ -3,6 +3,7 @@
 
 pub mod coat;
 pub mod quit;
+pub mod real;
 pub mod synthetic;
 pub mod vocab;
 pub mod world;

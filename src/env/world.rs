@@ -64,6 +64,11 @@ impl RatingMatrix {
         s.sqrt() as f32
     }
 
+    /// The row-major entries.
+    pub fn into_data(self) -> Vec<f32> {
+        self.data
+    }
+
     /// Mean of all entries.
     pub fn mean(&self) -> f64 {
         self.data.iter().map(|v| *v as f64).sum::<f64>() / self.data.len().max(1) as f64
@@ -102,6 +107,13 @@ pub enum WorldSource {
     Synthetic { seed: u64, scale: f64 },
     /// Loaded from the public Coat files.
     RealCoat,
+    /// Loaded from a real data set's public files (MovieLens-1M, KuaiRec 2.0), or a
+    /// seeded cut of one (`env.scale` < 1).
+    Real {
+        preset: super::Preset,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        subsample: Option<super::real::Subsample>,
+    },
 }
 
 /// The scale a reward lives on.

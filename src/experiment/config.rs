@@ -265,6 +265,14 @@ impl ValidConfig {
     pub fn data(&self) -> DataSource {
         self.raw.env.data
     }
+    /// How a real data set is cut down for this config (`None`: used whole).
+    pub fn subsample(&self) -> Option<crate::env::real::Subsample> {
+        let scale = self.raw.env.scale.unwrap_or(1.0);
+        (self.synthetic.is_none() && scale < 1.0).then_some(crate::env::real::Subsample {
+            seed: self.raw.seed,
+            scale,
+        })
+    }
 }
 
 impl ExperimentConfig {
@@ -357,16 +365,18 @@ impl ExperimentConfig {
         }
         let env = &self.env;
         let synthetic = match env.data {
-            DataSource::Real if env.preset != Preset::Coat => {
-                return Err(bad(
-                    "env.data",
-                    format!(
-                        "real data can be loaded for coat only, not {}",
-                        env.preset.id()
-                    ),
-                ))
+            DataSource::Real => {
+                if env.scale.is_some_and(|s| s > 1.0) {
+                    return Err(bad(
+                        "env.scale",
+                        format!(
+                            "real data can be cut down to a share of its users and items (at most 1), not scaled up; got {}",
+                            env.scale.unwrap_or(1.0)
+                        ),
+                    ));
+                }
+                None
             }
-            DataSource::Real => None,
             DataSource::Synthetic => {
                 let scale = env
                     .scale
@@ -378,9 +388,10 @@ impl ExperimentConfig {
                 })
             }
         };
+        // τ follows the published shape of real data (cut down by env.scale).
         let n_users = match synthetic {
             Some(p) => synthetic::shape(p.preset, p.scale).0,
-            None => env.preset.real_shape().0,
+            None => synthetic::shape(env.preset, env.scale.unwrap_or(1.0)).0,
         };
         let default_rule = env.preset.default_quit_rule(n_users);
         let n = env.leave_n.unwrap_or(default_rule.n());
@@ -446,7 +457,8 @@ mod tests {
         let mut c = ExperimentConfig::default();
         c.env.preset = Preset::KuaiRec;
         c.env.data = DataSource::Real;
-        assert_eq!(field_of(c), "env.data");
+        c.env.scale = Some(1.5);
+        assert_eq!(field_of(c), "env.scale", "real data can be cut down, not scaled up");
         let mut c = ExperimentConfig::default();
         c.methods = vec![Method::Random, Method::Random];
         assert_eq!(field_of(c), "methods");

@@ -87,17 +87,14 @@ impl ConfigForm {
         }
     }
 
-    /// Switches the environment; real data stays selected only where it exists, and the
-    /// quit-rule boxes go back to the new preset's defaults.
+    /// Switches the environment (real data stays selected: every preset has a real
+    /// data set); the quit-rule and size boxes go back to the new preset's defaults.
     pub fn set_preset(&mut self, p: Preset) {
         if p != self.preset {
             self.preset = p;
             self.leave_n.clear();
             self.leave_tau.clear();
             self.scale.clear();
-            if p != Preset::Coat {
-                self.data = DataSource::Synthetic;
-            }
         }
     }
 
@@ -112,7 +109,11 @@ impl ConfigForm {
             .filter(|s| s.is_finite() && *s > 0.0)
             .unwrap_or(scale);
         let users = match self.data {
-            DataSource::Real => self.preset.real_shape().0,
+            DataSource::Real => synthetic::shape(
+                self.preset,
+                self.scale.trim().parse::<f64>().ok().filter(|s| s.is_finite() && *s > 0.0).unwrap_or(1.0),
+            )
+            .0,
             DataSource::Synthetic => synthetic::shape(self.preset, scale_now).0,
         };
         match self.preset.default_quit_rule(users) {
@@ -237,12 +238,12 @@ mod tests {
     }
 
     #[test]
-    fn switching_preset_resets_real_data_and_rule() {
+    fn switching_preset_keeps_real_data_and_resets_the_rule() {
         let mut f = ConfigForm::default();
         f.data = DataSource::Real;
         f.leave_n = "3".into();
         f.set_preset(Preset::KuaiRec);
-        assert_eq!((f.data, f.leave_n.as_str()), (DataSource::Synthetic, ""));
+        assert_eq!((f.data, f.leave_n.as_str()), (DataSource::Real, ""));
         assert_eq!(f.defaults().1, 4);
     }
 }

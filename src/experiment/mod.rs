@@ -20,8 +20,8 @@ pub use results::{MethodRun, MethodSummary, OnlineStats, Results};
 pub use run::{Experiment, LlmTicket, Progress};
 pub use stats::{MeanStd, PolicySummary};
 
-use crate::env::coat::{CoatFiles, DataError};
-use crate::env::{synthetic, World};
+use crate::env::coat::DataError;
+use crate::env::{synthetic, Preset, World};
 
 /// Why a results or policy file the user gave cannot be used.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -63,23 +63,27 @@ pub(crate) fn read_json<T: serde::de::DeserializeOwned>(
 /// Why a world could not be built.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum WorldError {
-    #[error("real Coat data was chosen but no files were given: load {0}")]
-    NoRealFiles(String),
+    #[error("real {} data was chosen but none is loaded: load {}", .0.id(), crate::env::real::expected_files(*.0).join(", "))]
+    NoRealFiles(Preset),
+    #[error("the loaded data is {loaded}, but the config asks for {wanted}: load the {wanted} files")]
+    WrongData { loaded: &'static str, wanted: &'static str },
     #[error(transparent)]
     Data(#[from] DataError),
 }
 
-/// The world a config asks for: generated from its seed, or loaded from `real`.
-pub fn build_world(config: &ValidConfig, real: Option<&CoatFiles>) -> Result<World, WorldError> {
+/// The world a config asks for: generated from its seed, or `real` (a loaded data set,
+/// see [`crate::env::real::load`]) cut down as the config's `env.scale` says.
+pub fn build_world(config: &ValidConfig, real: Option<&World>) -> Result<World, WorldError> {
     match (config.synthetic, real) {
         (Some(params), _) => Ok(synthetic::generate(params)),
-        (None, Some(files)) => Ok(files.load()?),
-        (None, None) => Err(WorldError::NoRealFiles(
-            crate::env::coat::CoatFile::ALL
-                .iter()
-                .map(|f| f.file_name())
-                .collect::<Vec<_>>()
-                .join(", "),
-        )),
+        (None, Some(world)) if world.preset != config.preset() => Err(WorldError::WrongData {
+            loaded: world.preset.label(),
+            wanted: config.preset().label(),
+        }),
+        (None, Some(world)) => Ok(match config.subsample() {
+            Some(sub) => crate::env::real::subsample(world, sub),
+            None => world.clone(),
+        }),
+        (None, None) => Err(WorldError::NoRealFiles(config.preset())),
     }
 }

@@ -35,7 +35,7 @@ macro_rules! preset {
 }
 
 /// Every built-in preset, the paper's first.
-pub const PRESETS: [BuiltinPreset; 9] = [
+pub const PRESETS: [BuiltinPreset; 11] = [
     preset!(
         "paper-coat",
         "The paper's setting on synthetic Coat: 9 methods (7 of the paper, 2 no-LLM twins), 5 seeds"
@@ -63,6 +63,14 @@ pub const PRESETS: [BuiltinPreset; 9] = [
     preset!(
         "paper-coat-real",
         "The paper's setting on real Coat (load the files): 9 methods (7 of the paper, 2 no-LLM twins), 5 seeds"
+    ),
+    preset!(
+        "paper-kuairec-real",
+        "The paper's setting on real KuaiRec 2.0 (load KuaiRec.zip), a seeded quarter of its users and videos: 9 methods, 5 seeds"
+    ),
+    preset!(
+        "paper-movielens-real",
+        "The paper's setting on real MovieLens-1M (load ml-1m.zip), a seeded tenth of its users and films: 9 methods, 5 seeds"
     ),
     preset!(
         "coat-real-baselines",

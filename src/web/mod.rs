@@ -2,6 +2,7 @@
 //! imports this module; it only turns DOM events into configs and results into pixels.
 
 mod app;
+mod blob;
 mod canvas;
 mod llm;
 pub mod protocol;

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::env::real::{LoadProgress, LoadReport};
+use crate::env::Preset;
 use crate::experiment::{ExperimentConfig, Progress, Results};
 use crate::llm::{ApiKey, LlmCache, LlmStats};
 use crate::policy::Method;
@@ -85,6 +87,10 @@ pub enum ToTrainer {
     Step,
     Stop,
     Speed(Speed),
+    /// Loads a real data set from the files posted beside this message (a zip archive
+    /// or loose files) and keeps it for this worker's runs of `preset`; the previous
+    /// data set stays if this one fails.
+    LoadData { load: u64, preset: Preset },
     /// Test-only: makes the worker panic, so the end-to-end tests can check that a
     /// crash loses no answer and the next Run starts a fresh worker. The page never
     /// sends it.
@@ -141,6 +147,24 @@ pub struct Update {
     pub digest: Option<String>,
 }
 
+/// A loaded data set, as the page shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DataSummary {
+    pub load: u64,
+    pub preset: Preset,
+    pub users: usize,
+    pub items: usize,
+    pub log: usize,
+    /// [`crate::env::real::world_digest`] of the full world (`ialp world` prints it).
+    pub digest: String,
+    pub report: LoadReport,
+    /// Time to read, check and (MovieLens) complete, in ms.
+    pub ms: f64,
+    /// The worker's WebAssembly memory after the load (it never shrinks, so this is
+    /// the load's peak plus what the worker held before).
+    pub memory_bytes: u64,
+}
+
 /// Worker → page.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum FromTrainer {
@@ -158,6 +182,12 @@ pub enum FromTrainer {
     },
     /// The answer to `ExportPolicy`: the file's name and JSON, or why there is none.
     Policy(Result<(String, String), String>),
+    /// How far a `LoadData` is.
+    LoadProgress { load: u64, progress: LoadProgress },
+    /// A data set is loaded and kept in the worker.
+    Loaded(Box<DataSummary>),
+    /// A `LoadData` failed: why (file, line, column); the previous data set stays.
+    LoadFailed { load: u64, message: String },
     /// LLM answers worth keeping, sent the moment they arrive (whatever became of the
     /// run that asked: stopped, reset, replaced), so a paid answer is never lost.
     Answers(LlmCache),

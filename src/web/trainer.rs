@@ -17,6 +17,8 @@ use wasm_bindgen::JsCast;
 
 use super::protocol::{FromTrainer, RunState, Speed, StartRun, ToTrainer, Update};
 use crate::env::coat::CoatFiles;
+use crate::env::{Preset, World};
+use super::protocol::DataSummary;
 use crate::experiment::{build_world, DataSource, Experiment, LlmTicket};
 use crate::ialp::distill::LlmOutcome;
 use crate::llm::{ApiKey, LlmCache};
@@ -51,6 +53,8 @@ struct Trainer {
     last_update: f64,
     /// Whether a tick is scheduled (never two at once).
     ticking: bool,
+    /// The real data set loaded last (full size; each run cuts its own world from it).
+    loaded: Option<Arc<World>>,
 }
 
 thread_local! {
@@ -68,8 +72,21 @@ pub fn run() {
     let scope: web_sys::DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     let on_message =
         Closure::<dyn FnMut(web_sys::MessageEvent)>::new(|e: web_sys::MessageEvent| {
-            let text = e.data().as_string().unwrap_or_default();
+            // A message is JSON text, or [JSON text, File, File, …] (LoadData).
+            let data = e.data();
+            let (text, files) = match data.dyn_ref::<js_sys::Array>() {
+                Some(arr) => (
+                    arr.get(0).as_string().unwrap_or_default(),
+                    (1..arr.length())
+                        .filter_map(|k| arr.get(k).dyn_into::<web_sys::File>().ok())
+                        .collect(),
+                ),
+                None => (data.as_string().unwrap_or_default(), Vec::new()),
+            };
             match serde_json::from_str::<ToTrainer>(&text) {
+                Ok(ToTrainer::LoadData { load, preset }) => {
+                    TRAINER.with_borrow_mut(|t| t.load_data(load, preset, files))
+                }
                 Ok(msg) => TRAINER.with_borrow_mut(|t| t.receive(msg)),
                 Err(e) => post(&FromTrainer::Failed {
                     run: 0,
@@ -139,7 +156,49 @@ impl Trainer {
                 }
             }
             ToTrainer::Speed(s) => self.speed = s,
+            ToTrainer::LoadData { load, preset } => self.load_data(load, preset, Vec::new()),
             ToTrainer::PanicForTest => panic!("a crash asked for by a test (PanicForTest)"),
+        }
+    }
+
+    /// Loads a data set from `files` and keeps it; on failure the one loaded before
+    /// stays. Blocks the worker while it reads (a run in progress waits).
+    fn load_data(&mut self, load: u64, preset: Preset, files: Vec<web_sys::File>) {
+        let t0 = now_ms();
+        if files.is_empty() {
+            return post(&FromTrainer::LoadFailed { load, message: "no files were given".into() });
+        }
+        let mut last = 0.0;
+        let mut progress = |p: crate::env::real::LoadProgress| {
+            let t = now_ms();
+            if t - last > 100.0 || p.done >= p.total {
+                last = t;
+                post(&FromTrainer::LoadProgress { load, progress: p });
+            }
+        };
+        let loaded = super::blob::source_of(files)
+            .and_then(|mut src| crate::env::real::load(preset, src.as_mut(), &mut progress));
+        match loaded {
+            Ok(l) => {
+                let w = l.world;
+                let summary = DataSummary {
+                    load,
+                    preset,
+                    users: w.n_users(),
+                    items: w.n_items(),
+                    log: w.log.len(),
+                    digest: crate::env::real::world_digest(&w),
+                    report: l.report,
+                    ms: now_ms() - t0,
+                    memory_bytes: wasm_bindgen::memory()
+                        .dyn_into::<js_sys::WebAssembly::Memory>()
+                        .map(|m| m.buffer().unchecked_into::<js_sys::ArrayBuffer>().byte_length() as u64)
+                        .unwrap_or(0),
+                };
+                self.loaded = Some(Arc::new(w));
+                post(&FromTrainer::Loaded(Box::new(summary)));
+            }
+            Err(e) => post(&FromTrainer::LoadFailed { load, message: e.to_string() }),
         }
     }
 
@@ -162,14 +221,18 @@ impl Trainer {
             Ok(c) => c,
             Err(e) => return failed(format!("Please fix a setting: {e}")),
         };
-        let world = if config.data() == DataSource::Real {
+        let world = if config.data() == DataSource::Real && !real.is_empty() {
+            // Real Coat: its five small files come with the run.
             let mut files = CoatFiles::new();
             for (name, text) in real {
                 files.add(&name, text);
             }
-            build_world(&config, Some(&files))
+            files
+                .load()
+                .map_err(crate::experiment::WorldError::from)
+                .and_then(|w| build_world(&config, Some(&w)))
         } else {
-            build_world(&config, None)
+            build_world(&config, self.loaded.as_deref())
         };
         let world = match world {
             Ok(w) => Arc::new(w),

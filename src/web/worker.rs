@@ -20,7 +20,7 @@ use super::protocol::{FromTrainer, ToTrainer};
 pub struct TrainerHandle {
     worker: web_sys::Worker,
     /// Messages sent before the worker said Ready (`None` once it has).
-    queue: Rc<RefCell<Option<Vec<String>>>>,
+    queue: Rc<RefCell<Option<Vec<JsValue>>>>,
     _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
     _on_error: Closure<dyn FnMut(web_sys::ErrorEvent)>,
 }
@@ -66,7 +66,7 @@ impl TrainerHandle {
         wo.set_type(web_sys::WorkerType::Module);
         let worker = web_sys::Worker::new_with_options(&url, &wo)
             .map_err(|e| format!("this browser could not start a module worker: {e:?}"))?;
-        let queue: Rc<RefCell<Option<Vec<String>>>> = Rc::new(RefCell::new(Some(Vec::new())));
+        let queue: Rc<RefCell<Option<Vec<JsValue>>>> = Rc::new(RefCell::new(Some(Vec::new())));
         let on_error = Rc::new(on_error);
         let on_message = {
             let (queue, worker, on_error) = (queue.clone(), worker.clone(), on_error.clone());
@@ -76,7 +76,7 @@ impl TrainerHandle {
                     Ok(FromTrainer::Ready) => {
                         if let Some(q) = queue.borrow_mut().take() {
                             for m in q {
-                                let _ = worker.post_message(&JsValue::from_str(&m));
+                                let _ = worker.post_message(&m);
                             }
                         }
                         on_message(FromTrainer::Ready);
@@ -110,11 +110,26 @@ impl TrainerHandle {
 
     pub fn send(&self, msg: &ToTrainer) {
         let text = serde_json::to_string(msg).expect("messages serialise");
+        self.post(JsValue::from_str(&text));
+    }
+
+    /// Sends `msg` with `files` beside it (structured clone passes `File`s as handles,
+    /// not contents): the message is the array `[json, file, file, …]`.
+    pub fn send_with_files(&self, msg: &ToTrainer, files: &[web_sys::File]) {
+        let text = serde_json::to_string(msg).expect("messages serialise");
+        let arr = js_sys::Array::of1(&JsValue::from_str(&text));
+        for f in files {
+            arr.push(f);
+        }
+        self.post(arr.into());
+    }
+
+    fn post(&self, value: JsValue) {
         if let Some(q) = self.queue.borrow_mut().as_mut() {
-            q.push(text);
+            q.push(value);
             return;
         }
-        let _ = self.worker.post_message(&JsValue::from_str(&text));
+        let _ = self.worker.post_message(&value);
     }
 }
 

@@ -69,7 +69,8 @@ pub const DIGEST_CASES: &[(&str, &str)] = &[
 /// their config: see `Results::numbers_digest`).
 pub fn digest_of(config_json: &str, real: Option<&CoatFiles>) -> String {
     let config = ExperimentConfig::from_json(config_json).expect("valid case");
-    let world = build_world(&config, real).expect("world");
+    let loaded = real.map(|f| f.load().expect("real files load"));
+    let world = build_world(&config, loaded.as_ref()).expect("world");
     let mut exp = Experiment::new(config, Arc::new(world));
     exp.run();
     exp.results().numbers_digest()

@@ -20,7 +20,6 @@ mod native {
 
     use clap::{Parser, Subcommand, ValueEnum};
     use ialp::chart::{learning_curves_svg, Curve};
-    use ialp::env::coat::{CoatFile, CoatFiles};
     use ialp::env::{Mode, Preset, QuitRule, Window};
     use ialp::experiment::{
         build_world, DataSource, EnvConfig, Experiment, ExperimentConfig, Results, ValidConfig,
@@ -52,6 +51,9 @@ mod native {
         Run(RunArgs),
         /// List the built-in presets, one name a line (run one with `run --preset NAME`).
         Presets,
+        /// Write a data set in the exact public format of MovieLens-1M or KuaiRec 2.0,
+        /// generated from a seed (for tests and benchmarks; not the real data).
+        GenerateData(GenerateArgs),
         /// Run a grid of settings × seeds (GRID.json), one single-seed run per folder in
         /// --out; a finished run is never redone. With --task, one run (a job array's
         /// index); with --emit, write a scheduler's script instead of running.
@@ -72,11 +74,17 @@ mod native {
         /// Override the number of seeds (runs per method).
         #[arg(long, value_name = "K")]
         seeds: Option<usize>,
+        /// Override env.scale: a synthetic world's size, or the share of a real data
+        /// set's users and items (1 = the full data set, e.g. `--preset
+        /// paper-movielens-real --scale 1`).
+        #[arg(long, value_name = "S", allow_negative_numbers = true)]
+        scale: Option<f64>,
         /// Folder for results.json, results.csv and curves.svg.
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
-        /// Folder with the real Coat files, for a config with "data": "real".
-        #[arg(long, value_name = "DIR")]
+        /// The real data set, for a config with "data": "real": a folder with its files
+        /// or its archive as distributed (coat, ml-1m.zip, KuaiRec.zip).
+        #[arg(long, visible_alias = "real", value_name = "DIR|FILE.zip")]
         real_dir: Option<PathBuf>,
         /// Print the summary as JSON on stdout.
         #[arg(long)]
@@ -104,12 +112,33 @@ mod native {
     struct WorldArgs {
         #[arg(long)]
         env: EnvArg,
-        /// Folder with the real Coat files; without it, a synthetic world.
-        #[arg(long, value_name = "DIR")]
+        /// The real data set: a folder with its files or its archive as distributed
+        /// (coat, ml-1m.zip, KuaiRec.zip); without it, a synthetic world. With --scale
+        /// below 1, a seeded cut of it.
+        #[arg(long, visible_alias = "real", value_name = "DIR|FILE.zip")]
         real_dir: Option<PathBuf>,
         #[arg(long, allow_negative_numbers = true)]
         scale: Option<f64>,
         #[arg(long, default_value_t = 2025, allow_negative_numbers = true)]
+        seed: u64,
+    }
+
+    #[derive(clap::Args)]
+    struct GenerateArgs {
+        /// movielens or kuairec.
+        #[arg(long)]
+        env: EnvArg,
+        /// Folder to write into (ml-1m/…, KuaiRec 2.0/data/…), or with --zip the
+        /// archive's path.
+        #[arg(long, value_name = "PATH")]
+        out: PathBuf,
+        /// Share of each dimension (0.02-1); without it, the published size.
+        #[arg(long)]
+        scale: Option<f64>,
+        /// Write one zip archive (deflated, as distributed) instead of a folder.
+        #[arg(long)]
+        zip: bool,
+        #[arg(long, default_value_t = 2025)]
         seed: u64,
     }
 
@@ -144,10 +173,11 @@ mod native {
         /// The environment.
         #[arg(long)]
         env: EnvArg,
-        /// Folder with the real Coat files (train.ascii, test.ascii,
-        /// pseudo_gt_rating_matrix.ascii, user_features.ascii, item_features.ascii).
-        /// Without it a synthetic world is generated from the seed.
-        #[arg(long, value_name = "DIR")]
+        /// The real data set: a folder with its files (Coat: train.ascii, test.ascii,
+        /// pseudo_gt_rating_matrix.ascii, user_features.ascii, item_features.ascii) or
+        /// its archive (ml-1m.zip, KuaiRec.zip). Without it a synthetic world is
+        /// generated from the seed.
+        #[arg(long, visible_alias = "real", value_name = "DIR|FILE.zip")]
         real_dir: Option<PathBuf>,
         /// Size of a synthetic world relative to the real data (default per preset).
         #[arg(long, allow_negative_numbers = true)]
@@ -221,6 +251,7 @@ mod native {
             Command::Run(a) => run(a),
             Command::Sweep(a) => crate::sweep::sweep(a),
             Command::Collect(a) => crate::sweep::collect(a),
+            Command::GenerateData(a) => generate_data(a),
             Command::Presets => {
                 for p in &ialp::experiment::presets::PRESETS {
                     println!("{}", p.name);
@@ -228,6 +259,30 @@ mod native {
                 Ok(())
             }
         }
+    }
+
+    fn generate_data(a: GenerateArgs) -> Result<(), CliError> {
+        use ialp::env::real::generate::{self, DirSink, Size, ZipSink};
+        let preset = preset_of(a.env);
+        if preset == Preset::Coat {
+            return Err(usage("--env coat: the real Coat files are public and small (../shared/data/coat); nothing to generate"));
+        }
+        let size = match a.scale {
+            None => Size::Full,
+            Some(s) if (0.02..=1.0).contains(&s) => Size::Scale(s),
+            Some(s) => return Err(usage(format!("--scale {s}: must be within 0.02-1"))),
+        };
+        let t = std::time::Instant::now();
+        if a.zip {
+            let f = std::fs::File::create(&a.out).map_err(|e| failed(format!("{}: {e}", a.out.display())))?;
+            let mut sink = ZipSink(zip::ZipWriter::new(std::io::BufWriter::new(f)));
+            generate::write(preset, size, a.seed, &mut sink).map_err(failed)?;
+            sink.0.finish().map_err(failed)?;
+        } else {
+            generate::write(preset, size, a.seed, &mut DirSink(a.out.clone())).map_err(failed)?;
+        }
+        eprintln!("wrote {} in {:.1} s", a.out.display(), t.elapsed().as_secs_f64());
+        Ok(())
     }
 
     fn simulate(a: SimulateArgs) -> Result<(), CliError> {
@@ -359,6 +414,12 @@ mod native {
         let w = load_world(&valid, a.real_dir.as_deref()).map_err(failed)?;
         let mut v = serde_json::to_value(w.stats()).expect("stats serialise");
         v["quit_rule"] = serde_json::to_value(valid.settings.quit).expect("rule serialises");
+        v["source"] = serde_json::to_value(&w.source).expect("source serialises");
+        v["digest"] = json!(ialp::env::real::world_digest(&w));
+        v["held_out_size"] = json!(w.held_out.len());
+        if let Some(report) = a.real_dir.as_deref().and_then(|p| loaded_report(p, valid.preset())) {
+            v["load"] = serde_json::to_value(report).expect("report serialises");
+        }
         println!("{v}");
         Ok(())
     }
@@ -366,9 +427,10 @@ mod native {
     /// Set by Ctrl-C; the run loop stops between chunks.
     pub(crate) static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
-    /// The config of `ialp run`: a file or a built-in preset, with --seeds applied.
+    /// The config of `ialp run`: a file or a built-in preset, with --seeds and --scale
+    /// applied.
     fn run_config(a: &RunArgs) -> Result<ValidConfig, String> {
-        if let Some(name) = &a.preset {
+        let valid = if let Some(name) = &a.preset {
             let p = ialp::experiment::presets::find(name).ok_or_else(|| {
                 let names: Vec<&str> = ialp::experiment::presets::PRESETS
                     .iter()
@@ -379,29 +441,34 @@ mod native {
                     names.join(", ")
                 )
             })?;
-            return p.config(a.seeds).map_err(|e| format!("--seeds: {e}"));
+            p.config(None).map_err(|e| e.to_string())?
+        } else {
+            let path = a
+                .config
+                .as_ref()
+                .expect("clap requires a config or --preset");
+            let text =
+                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            ExperimentConfig::from_json(&text)
+                .map_err(|e| format!("invalid config {}: {e}", path.display()))?
+        };
+        if a.seeds.is_none() && a.scale.is_none() {
+            return Ok(valid);
         }
-        let path = a
-            .config
-            .as_ref()
-            .expect("clap requires a config or --preset");
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let valid = ExperimentConfig::from_json(&text)
-            .map_err(|e| format!("invalid config {}: {e}", path.display()))?;
-        match a.seeds {
-            None => Ok(valid),
-            Some(k) => {
-                let mut raw = valid.raw().clone();
-                raw.seeds = k;
-                raw.check().map_err(|e| format!("--seeds: {e}"))
-            }
+        let mut raw = valid.raw().clone();
+        if let Some(k) = a.seeds {
+            raw.seeds = k;
         }
+        if let Some(s) = a.scale {
+            raw.env.scale = Some(s);
+        }
+        raw.check().map_err(|e| format!("--seeds / --scale: {e}"))
     }
 
     fn run(a: RunArgs) -> Result<(), CliError> {
         let valid = run_config(&a).map_err(usage)?;
         if valid.data() == DataSource::Real && a.real_dir.is_none() {
-            return Err(usage("the config asks for real data: give the folder of the Coat files with --real-dir DIR"));
+            return Err(usage("the config asks for real data: give the data set's folder or archive with --real-dir DIR|FILE.zip"));
         }
         let world = Arc::new(load_world(&valid, a.real_dir.as_deref()).map_err(failed)?);
         let uses_llm = valid.uses_llm();
@@ -684,33 +751,64 @@ mod native {
         }
     }
 
-    /// The config's world: generated, or loaded from the Coat files in `real_dir`.
+    /// The config's world: generated, or cut from the real data set at `real` (a folder
+    /// or a zip archive). A data set is loaded once per process and kept (a sweep's
+    /// runs share it).
     pub(crate) fn load_world(
         valid: &ValidConfig,
-        real_dir: Option<&Path>,
+        real: Option<&Path>,
     ) -> Result<ialp::env::World, String> {
-        let files = real_dir.map(read_coat_dir).transpose()?;
-        build_world(valid, files.as_ref()).map_err(|e| e.to_string())
+        let loaded = match (valid.data(), real) {
+            (DataSource::Real, Some(path)) => Some(load_real(valid.preset(), path)?),
+            _ => None,
+        };
+        build_world(valid, loaded.as_ref().map(|l| &l.0)).map_err(|e| e.to_string())
     }
 
-    /// Reads the five Coat files from `dir`; a missing or unreadable one is named.
-    fn read_coat_dir(dir: &Path) -> Result<CoatFiles, String> {
-        if !dir.is_dir() {
-            return Err(format!("--real-dir {}: not a folder", dir.display()));
-        }
-        let mut files = CoatFiles::new();
-        for f in CoatFile::ALL {
-            let path = dir.join(f.file_name());
-            match std::fs::read(&path) {
-                Ok(bytes) => {
-                    let text = String::from_utf8(bytes)
-                        .map_err(|_| format!("{}: not a text file", path.display()))?;
-                    files.add(f.file_name(), text);
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {} // reported by load()
-                Err(e) => return Err(format!("{}: {e}", path.display())),
+    type Kept = (PathBuf, Preset, Arc<(ialp::env::World, ialp::env::real::LoadReport)>);
+    static LOADED: std::sync::Mutex<Option<Kept>> = std::sync::Mutex::new(None);
+
+    /// What the load of `path` reported, if it was loaded.
+    fn loaded_report(path: &Path, preset: Preset) -> Option<ialp::env::real::LoadReport> {
+        let kept = LOADED.lock().ok()?;
+        kept.as_ref()
+            .filter(|(p, pr, _)| p == path && *pr == preset)
+            .map(|(_, _, l)| l.1.clone())
+    }
+
+    /// Loads the data set of `preset` from a folder or a zip archive, printing progress
+    /// on stderr; kept for the next call with the same path.
+    fn load_real(
+        preset: Preset,
+        path: &Path,
+    ) -> Result<Arc<(ialp::env::World, ialp::env::real::LoadReport)>, String> {
+        use ialp::env::real::{self, DirSource, ZipSource};
+        if let Some((p, pr, l)) = LOADED.lock().map_err(|e| e.to_string())?.as_ref() {
+            if p == path && *pr == preset {
+                return Ok(l.clone());
             }
         }
-        Ok(files)
+        let mut last = String::new();
+        let mut progress = |p: real::LoadProgress| {
+            if p.stage != last {
+                eprintln!("{}…", p.stage);
+                last = p.stage.clone();
+            }
+        };
+        let loaded = if path.is_dir() {
+            let mut src = DirSource::new(path).map_err(|e| e.to_string())?;
+            real::load(preset, &mut src, &mut progress)
+        } else if path.is_file() {
+            let f = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("archive");
+            let mut src = ZipSource::new(name, std::io::BufReader::new(f)).map_err(|e| e.to_string())?;
+            real::load(preset, &mut src, &mut progress)
+        } else {
+            return Err(format!("--real-dir {}: no such folder or file", path.display()));
+        }
+        .map_err(|e| e.to_string())?;
+        let kept = Arc::new((loaded.world, loaded.report));
+        *LOADED.lock().map_err(|e| e.to_string())? = Some((path.to_path_buf(), preset, kept.clone()));
+        Ok(kept)
     }
 }

@@ -34,8 +34,8 @@ pub(crate) struct SweepArgs {
     /// List the runs (index, name) and stop.
     #[arg(long)]
     pub(crate) list: bool,
-    /// Folder with the real Coat files, for a grid on real data.
-    #[arg(long, value_name = "DIR")]
+    /// The real data set (a folder or its zip archive), for a grid on real data.
+    #[arg(long, visible_alias = "real", value_name = "DIR|FILE.zip")]
     pub(crate) real_dir: Option<PathBuf>,
     /// Environment variable holding the provider's API key (as for `run`).
     #[arg(long, value_name = "NAME")]
@@ -165,7 +165,7 @@ pub(crate) fn sweep(a: SweepArgs) -> Result<(), CliError> {
         }
         let valid = &run.config;
         if valid.data() == DataSource::Real && a.real_dir.is_none() {
-            return Err(usage("the grid asks for real data: give the folder of the Coat files with --real-dir DIR"));
+            return Err(usage("the grid asks for real data: give the data set's folder or archive with --real-dir DIR|FILE.zip"));
         }
         let world = Arc::new(load_world(valid, a.real_dir.as_deref()).map_err(failed)?);
         let transport = transport_for(valid, a.key_env.as_deref())?;

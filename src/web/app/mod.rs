@@ -28,6 +28,7 @@ use crate::web::worker::TrainerHandle;
 
 mod chart;
 mod consent;
+mod data_panel;
 mod explain;
 mod inspector;
 mod links;
@@ -40,6 +41,7 @@ mod widgets;
 
 use chart::ChartMsg;
 use consent::{Consent, ConsentMsg};
+use data_panel::{DataMsg, LoadedData};
 use explain::Explanations;
 use inspector::{Inspector, InspectorMsg};
 use links::{location, page_address, set_fragment, LinkMsg};
@@ -66,6 +68,8 @@ macro_rules! panel_messages {
 
 panel_messages! {
     Settings(SettingsMsg),
+    /// Real data sets: loading in the worker, Coat by URL.
+    Data(DataMsg),
     Llm(LlmMsg),
     /// The estimate panel before a remote run.
     Consent(ConsentMsg),
@@ -84,6 +88,8 @@ pub struct App {
     // Settings (settings.rs).
     form: ConfigForm,
     real: RealData,
+    /// The MovieLens / KuaiRec data set the worker holds (data_panel.rs).
+    data: LoadedData,
     /// The "All settings" panel: open or not, and the last value it refused.
     all_settings_open: bool,
     setting_error: Option<(String, String)>,
@@ -186,6 +192,7 @@ impl Component for App {
         let mut app = Self {
             form: ConfigForm::default(),
             real: RealData::default(),
+            data: LoadedData::default(),
             trainer,
             run: None,
             results: None,
@@ -227,6 +234,7 @@ impl Component for App {
     fn update(&mut self, ctx: &Context<Self>, msg: Msg) -> bool {
         match msg {
             Msg::Settings(m) => self.on_settings(ctx, m),
+            Msg::Data(m) => self.on_data(ctx, m),
             Msg::Llm(m) => self.on_llm(ctx, m),
             Msg::Consent(m) => self.on_consent(ctx, m),
             Msg::Run(m) => self.on_run(ctx, m),

@@ -46,6 +46,13 @@ impl App {
                 return false;
             }
             RunMsg::Trainer(FromTrainer::Ready) => return false,
+            RunMsg::Trainer(FromTrainer::LoadProgress { load, progress }) => {
+                return self.on_data(ctx, DataMsg::Progress(load, progress))
+            }
+            RunMsg::Trainer(FromTrainer::Loaded(s)) => return self.on_data(ctx, DataMsg::Loaded(s)),
+            RunMsg::Trainer(FromTrainer::LoadFailed { load, message }) => {
+                return self.on_data(ctx, DataMsg::Failed(load, message))
+            }
             RunMsg::Trainer(FromTrainer::Crashed { message }) => {
                 ctx.link().send_message(RunMsg::WorkerFailed(message));
                 return false;
@@ -76,8 +83,10 @@ impl App {
                 self.run = Some(*u);
             }
             RunMsg::WorkerFailed(e) => {
-                // The worker is gone: what the page has is kept; a new run starts a new one.
+                // The worker is gone: what the page has is kept; a new run starts a new one
+                // (and gives it the loaded data set again).
                 self.trainer = None;
+                self.data.in_worker = false;
                 self.error = Some(format!(
                     "{e}. What finished so far is kept; press Run to start again."
                 ));
@@ -101,6 +110,33 @@ impl App {
         }
     }
 
+    /// A worker to talk to: the current one, or a fresh one if it had crashed.
+    pub(super) fn ensure_trainer(&mut self) -> bool {
+        if self.trainer.is_some() {
+            return true;
+        }
+        match TrainerHandle::spawn(
+            {
+                let link = self.link.clone();
+                move |m| link.send_message(RunMsg::Trainer(m))
+            },
+            {
+                let link = self.link.clone();
+                move |e| link.send_message(RunMsg::WorkerFailed(e))
+            },
+        ) {
+            Ok(t) => {
+                self.trainer = Some(t);
+                self.data.in_worker = false;
+                true
+            }
+            Err(e) => {
+                self.error = Some(e);
+                false
+            }
+        }
+    }
+
     pub(super) fn start(&mut self) {
         self.start_with(false);
     }
@@ -115,7 +151,7 @@ impl App {
                 return;
             }
         };
-        if config.data() == DataSource::Real && self.real.world.is_none() {
+        if config.data() == DataSource::Real && config.preset() == Preset::Coat && self.real.world.is_none() {
             self.error =
                 Some(match &self.real.status {
                     Some(Err(e)) => format!("The real Coat files could not be used: {e}"),
@@ -171,23 +207,13 @@ impl App {
     pub(super) fn launch(&mut self, config: ValidConfig, paused: bool, key: ApiKey) {
         let deploys = config.methods().contains(&Method::Imported);
         let llm = &config.raw().llm;
-        if self.trainer.is_none() {
-            // The worker crashed earlier: start a fresh one.
-            match TrainerHandle::spawn(
-                {
-                    let link = self.link.clone();
-                    move |m| link.send_message(RunMsg::Trainer(m))
-                },
-                {
-                    let link = self.link.clone();
-                    move |e| link.send_message(RunMsg::WorkerFailed(e))
-                },
-            ) {
-                Ok(t) => self.trainer = Some(t),
-                Err(e) => {
-                    self.error = Some(e);
-                    return;
-                }
+        if !self.ensure_trainer() {
+            return;
+        }
+        if config.data() == DataSource::Real && config.preset() != Preset::Coat {
+            if let Err(e) = self.ensure_data(config.preset()) {
+                self.error = Some(e);
+                return;
             }
         }
         // The address bar always holds the config of the last run: copy it to share.
@@ -195,7 +221,7 @@ impl App {
         self.run_id += 1;
         self.inspector = Inspector::default();
         self.drawn = [0; 2];
-        let real = if config.data() == DataSource::Real {
+        let real = if config.data() == DataSource::Real && config.preset() == Preset::Coat {
             self.real.texts.clone()
         } else {
             Vec::new()

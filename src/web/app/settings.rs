@@ -135,7 +135,7 @@ impl App {
         let f = &self.form;
         let (default_scale, default_n, default_tau) = f.defaults();
         let real = f.data == DataSource::Real;
-        let shape = synthetic::shape(f.preset, f.scale.trim().parse().unwrap_or(default_scale));
+        let shape = synthetic::shape(f.preset, f.scale.trim().parse().unwrap_or(if real { 1.0 } else { default_scale }));
         html! {
             <section class="controls" aria-label="Settings">
                 <h2>{"Settings"}</h2>
@@ -152,10 +152,22 @@ impl App {
                 <label for="data-source">{"Data"}</label>
                 <select id="data-source" onchange={link.callback(|e: Event| SettingsMsg::Data(select_value(&e)))}>
                     <option value="synthetic" selected={!real}>{"Synthetic world (built in)"}</option>
-                    <option value="real" selected={real} disabled={f.preset != Preset::Coat}>{"Real Coat files"}</option>
+                    <option value="real" selected={real}>{"Real data files (load them)"}</option>
                 </select>
-                if real {
-                    <label for="coat-files">{"Coat files (select all five at once)"}</label>
+                if real && f.preset == Preset::Coat {
+                    <div id="coat-drop" class="drop-zone"
+                        ondragover={Callback::from(|e: DragEvent| e.prevent_default())}
+                        ondrop={link.callback(|e: DragEvent| {
+                            e.prevent_default();
+                            let mut out = Vec::new();
+                            if let Some(list) = e.data_transfer().and_then(|d| d.files()) {
+                                for i in 0..list.length() {
+                                    if let Some(f) = list.get(i) { out.push(f); }
+                                }
+                            }
+                            SettingsMsg::Files(out)
+                        })}>
+                    <label for="coat-files">{"Coat files (select or drop all five at once)"}</label>
                     <input id="coat-files" type="file" multiple=true accept=".ascii,.txt"
                         onchange={link.callback(|e: Event| {
                             let input: HtmlInputElement = e.target_unchecked_into();
@@ -168,10 +180,17 @@ impl App {
                             SettingsMsg::Files(out)
                         })} />
                     <p class="hint">{"train.ascii, test.ascii, pseudo_gt_rating_matrix.ascii, user_features.ascii, item_features.ascii (from the DORL / RL4Rec repositories)."}</p>
+                    { self.view_coat_url(ctx) }
                     { status_line("coat-status", &self.real.status) }
+                    </div>
                 } else {
-                    <label for="scale">{format!("World size (× real; {} users × {} items)", shape.0, shape.1)}</label>
-                    <input id="scale" type="text" inputmode="decimal" placeholder={default_scale.to_string()} value={f.scale.clone()}
+                    if real { { self.view_data_loader(ctx) } }
+                    <label for="scale">{ if real {
+                        format!("Share of the loaded data's users and items (1 = all of them; ≈ {} users × {} items)", shape.0, shape.1)
+                    } else {
+                        format!("World size (× real; {} users × {} items)", shape.0, shape.1)
+                    } }</label>
+                    <input id="scale" type="text" inputmode="decimal" placeholder={ if real { "1".to_string() } else { default_scale.to_string() } } value={f.scale.clone()}
                         oninput={link.callback(|e: InputEvent| SettingsMsg::Scale(e.target_unchecked_into::<HtmlInputElement>().value()))} />
                 }
 

@@ -10,6 +10,10 @@
 //                                          student opens it (synthetic, no files), finished
 //   node scripts/screenshot.mjs consent    docs/consent.png: the estimate panel a link to another
 //                                          LLM host opens (nothing sent)
+//   node scripts/screenshot.mjs movielens  docs/movielens-real.png: the paper-movielens-real preset on a
+//                                          full-size ml-1m.zip generated in the public format
+//                                          (.tools/bench-data, made by scripts/real-data-bench.sh
+//                                          or `ialp generate-data --env movielens --zip`), finished
 // (after scripts/test.sh, which installs what they need)
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -39,6 +43,24 @@ if (mode === 'paper' || mode === 'consent') {
     await page.screenshot({ path: path.join(ROOT, 'docs/paper-kuairec.png'), fullPage: true });
     console.log('wrote docs/paper-kuairec.png:', await page.textContent('#status'));
   }
+  await browser.close();
+  server.close();
+  process.exit(0);
+}
+if (mode === 'movielens') {
+  const zip = path.join(ROOT, '.tools/bench-data/ml-1m.zip');
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1.5 });
+  await page.goto(base);
+  await page.waitForSelector('#run');
+  await page.selectOption('#preset-load', 'paper-movielens-real');
+  await page.setInputFiles('#real-files', [zip]);
+  await page.waitForSelector('#real-status.ok', { timeout: 300_000 });
+  await page.click('#real-notes summary');
+  await page.click('#run');
+  await page.waitForFunction(() => /^finished/.test(document.querySelector('#status')?.textContent ?? ''), null, { timeout: 900_000 });
+  await page.screenshot({ path: path.join(ROOT, 'docs/movielens-real.png'), fullPage: true });
+  console.log('wrote docs/movielens-real.png:', await page.textContent('#real-status'), '·', await page.textContent('#status'));
   await browser.close();
   server.close();
   process.exit(0);

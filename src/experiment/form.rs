@@ -151,10 +151,12 @@ impl ConfigForm {
             env: EnvConfig {
                 preset: self.preset,
                 data: self.data,
-                scale: if self.data == DataSource::Synthetic {
-                    opt("env.scale", &self.scale)?
-                } else {
+                // Real Coat is used whole (the page hides the box); other real data
+                // sets are cut to the box's share of their users and items.
+                scale: if self.data == DataSource::Real && self.preset == Preset::Coat {
                     None
+                } else {
+                    opt("env.scale", &self.scale)?
                 },
                 mode: self.mode,
                 leave_n: opt("env.leave_n", &self.leave_n)?,
@@ -235,6 +237,18 @@ mod tests {
         let mut f = ConfigForm::default();
         f.leave_tau = "NaN".into();
         assert_eq!(f.to_config().unwrap_err().field, "env.leave_tau");
+    }
+
+    #[test]
+    fn real_data_keeps_its_share_except_for_coat() {
+        let mut f = ConfigForm::default();
+        f.set_preset(Preset::MovieLens);
+        f.data = DataSource::Real;
+        f.scale = "0.1".into();
+        assert_eq!(f.to_config().unwrap().raw().env.scale, Some(0.1));
+        f.set_preset(Preset::Coat);
+        f.scale = "0.5".into();
+        assert_eq!(f.to_config().unwrap().raw().env.scale, None);
     }
 
     #[test]

@@ -54,7 +54,7 @@ async function openWith(env) {
   await page.waitForSelector('#run');
   await page.selectOption('#preset', env);
   await page.selectOption('#data-source', 'real');
-  await page.waitForSelector('#real-files');
+  await page.waitForSelector(env === 'coat' ? '#coat-files' : '#real-files');
   return { page, errors };
 }
 

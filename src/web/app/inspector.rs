@@ -93,7 +93,12 @@ impl App {
             .as_ref()
             .filter(|(c, _)| c == &results.config)
             .map(|(_, w)| w.clone());
+        let real_elsewhere = results.config.env.data == DataSource::Real
+            && results.config.env.preset != Preset::Coat;
         let body = match &world {
+            None if real_elsewhere => html! {
+                <p class="hint">{"The loaded MovieLens / KuaiRec data stays in the training worker, so the replay with descriptions is not available for it yet (synthetic worlds and real Coat have it)."}</p>
+            },
             None => html! {
                 <p class="hint">{"Press “Show” to replay this episode with the users' and items' descriptions."}</p>
             },

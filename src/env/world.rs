@@ -258,6 +258,13 @@ mod tests {
     }
 }
 
+/// The `p`-th percentile (0–100) of sorted `d` (0 if empty).
+pub fn percentile(d: &[f64], p: f64) -> f64 {
+    d.get(((p / 100.0) * (d.len().max(1) - 1) as f64).round() as usize)
+        .copied()
+        .unwrap_or(0.0)
+}
+
 /// Summary statistics of a world, to compare a synthetic world with the real data.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct WorldStats {
@@ -275,6 +282,26 @@ pub struct WorldStats {
 }
 
 impl World {
+    /// Item distances (over the truth's columns) of all item pairs, or of about 20,000
+    /// taken by a fixed stride for big catalogues, sorted.
+    pub fn distance_sample(&self) -> Vec<f64> {
+        let ni = self.n_items();
+        let pairs = ni * ni.saturating_sub(1) / 2;
+        let stride = (pairs / 20_000).max(1);
+        let mut d: Vec<f64> = Vec::with_capacity(pairs / stride + 1);
+        let mut k = 0usize;
+        for a in 0..ni {
+            for b in a + 1..ni {
+                if k % stride == 0 {
+                    d.push(self.truth.item_distance(a, b) as f64);
+                }
+                k += 1;
+            }
+        }
+        d.sort_by(f64::total_cmp);
+        d
+    }
+
     /// Computes [`WorldStats`]; pairs are sampled deterministically (by stride).
     pub fn stats(&self) -> WorldStats {
         let (nu, ni) = (self.n_users(), self.n_items());
@@ -288,24 +315,8 @@ impl World {
             }
         }
         let n = (nu * ni) as f64;
-        let pairs = ni * (ni - 1) / 2;
-        let stride = (pairs / 20_000).max(1);
-        let mut d: Vec<f64> = Vec::new();
-        let mut k = 0usize;
-        for a in 0..ni {
-            for b in a + 1..ni {
-                if k % stride == 0 {
-                    d.push(self.truth.item_distance(a, b) as f64);
-                }
-                k += 1;
-            }
-        }
-        d.sort_by(f64::total_cmp);
-        let pct = |p: f64| {
-            d.get(((p / 100.0) * (d.len().max(1) - 1) as f64).round() as usize)
-                .copied()
-                .unwrap_or(0.0)
-        };
+        let d = self.distance_sample();
+        let pct = |p: f64| percentile(&d, p);
         WorldStats {
             users: nu,
             items: ni,

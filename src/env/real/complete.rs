@@ -58,12 +58,12 @@ pub fn split(ratings: &[Rating]) -> (Vec<Rating>, Vec<Rating>) {
 /// Completes `skeleton`'s matrix from `fitted` (`skeleton.truth` is ignored; its users,
 /// items and reward range are used): every entry is the factorisation's prediction,
 /// clipped to the reward range, except the observed ones (`fitted` and `held_out`),
-/// which keep their value.
+/// which keep their value. Hands `fitted` back.
 pub fn complete(
     skeleton: &World,
     fitted: Vec<Rating>,
     held_out: &[Rating],
-) -> (RatingMatrix, CompletionReport) {
+) -> (RatingMatrix, CompletionReport, Vec<Rating>) {
     let world = World {
         log: fitted,
         held_out: Vec::new(),
@@ -99,5 +99,6 @@ pub fn complete(
     (
         RatingMatrix::new(nu, ni, data).expect("same shape"),
         report,
+        world.log,
     )
 }

@@ -29,6 +29,9 @@ pub const MATRIX_HEADER: [&str; 8] = [
 /// Largest users × videos of the ground truth (the full small matrix is 4.7 M).
 pub const MAX_ENTRIES: usize = 30_000_000;
 
+/// Rows of the small matrix held per allocation while it is read.
+const ROW_CHUNK: usize = 1 << 20;
+
 /// Small-matrix entries held out as the unbiased check of the user model (like Coat's
 /// random-exposure `test.ascii`; they stay in the truth).
 pub const HELD_OUT: usize = 10_000;
@@ -178,7 +181,9 @@ pub fn load(source: &mut dyn Source, progress: OnProgress) -> Result<Loaded, Dat
     let (r, n) = open(source, SMALL, "the fully observed matrix: a header user_id,video_id,...,watch_ratio and one row per pair")?;
     let mut csv = Csv::new(SMALL, r, n);
     let c = csv.header(&["user_id", "video_id", "video_duration", "watch_ratio"])?;
-    let mut rows: Vec<(u32, u32, f32)> = Vec::new();
+    // In chunks of a million rows: a vector doubling past the full matrix's 4.7 M rows
+    // would hold 50 + 100 MB at once.
+    let mut rows: Vec<Vec<(u32, u32, f32)>> = Vec::new();
     let mut duration: HashMap<u32, f64> = HashMap::new();
     let (mut clipped, mut empty, mut lines) = (0u64, 0u64, 0u64);
     while let Some(line) = csv.next(progress)? {
@@ -194,7 +199,15 @@ pub fn load(source: &mut dyn Source, progress: OnProgress) -> Result<Loaded, Dat
                 if !(0.0..=5.0).contains(&w) {
                     clipped += 1;
                 }
-                rows.push((u, v, w.clamp(0.0, 5.0) as f32));
+                if rows.last().is_none_or(|c| c.len() == ROW_CHUNK) {
+                    if rows.len() * ROW_CHUNK >= MAX_ENTRIES {
+                        return Err(bad(SMALL, line, format!("has more than the {} M rows a ground truth may have", MAX_ENTRIES / 1_000_000)));
+                    }
+                    rows.push(Vec::with_capacity(ROW_CHUNK));
+                }
+                if let Some(c) = rows.last_mut() {
+                    c.push((u, v, w.clamp(0.0, 5.0) as f32));
+                }
             }
         }
     }
@@ -203,12 +216,14 @@ pub fn load(source: &mut dyn Source, progress: OnProgress) -> Result<Loaded, Dat
     if rows.is_empty() {
         return Err(DataError::Shape { file: SMALL.into(), problem: "has no rows with a watch_ratio".into() });
     }
-    let mut user_ids: Vec<u32> = rows.iter().map(|r| r.0).collect();
-    user_ids.sort_unstable();
-    user_ids.dedup();
-    let mut video_ids: Vec<u32> = rows.iter().map(|r| r.1).collect();
-    video_ids.sort_unstable();
-    video_ids.dedup();
+    // The distinct ids (thousands), not one id per row.
+    let distinct = |f: fn(&(u32, u32, f32)) -> u32| -> Vec<u32> {
+        let mut ids: Vec<u32> = rows.iter().flatten().map(f).collect::<std::collections::HashSet<u32>>().into_iter().collect();
+        ids.sort_unstable();
+        ids
+    };
+    let user_ids = distinct(|r| r.0);
+    let video_ids = distinct(|r| r.1);
     let (nu, ni) = (user_ids.len(), video_ids.len());
     if nu.saturating_mul(ni) > MAX_ENTRIES {
         return Err(DataError::Shape {
@@ -220,7 +235,7 @@ pub fn load(source: &mut dyn Source, progress: OnProgress) -> Result<Loaded, Dat
     let video_at: HashMap<u32, u32> = video_ids.iter().enumerate().map(|(k, id)| (*id, k as u32)).collect();
     let mut truth = vec![f32::NAN; nu * ni];
     let mut repeated = 0u64;
-    for (u, v, w) in &rows {
+    for (u, v, w) in rows.iter().flatten() {
         let k = user_at[u] as usize * ni + video_at[v] as usize;
         if !truth[k].is_nan() {
             repeated += 1;

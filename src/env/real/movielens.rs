@@ -12,7 +12,7 @@ use super::{bad, check_text, for_each_line, int_field, open, shown, LoadReport, 
 use super::{DataError, LoadProgress, Source};
 use crate::env::vocab::{FieldSpec, MOVIELENS_GENRES, MOVIELENS_ITEM, MOVIELENS_USER};
 use crate::env::world::{Item, Rating, RatingMatrix, RewardScale, User, World, WorldSource};
-use crate::env::Preset;
+use crate::env::{Preset, QuitRule};
 
 pub const USERS: &str = "users.dat";
 pub const MOVIES: &str = "movies.dat";
@@ -197,10 +197,18 @@ pub fn load(source: &mut dyn Source, progress: OnProgress) -> Result<Loaded, Dat
 
     let user_at: HashMap<u32, u32> = users.iter().enumerate().map(|(k, (id, _))| (*id, k as u32)).collect();
     let movie_at: HashMap<u32, u32> = movies.iter().enumerate().map(|(k, m)| (m.id, k as u32)).collect();
-    // (user index, movie index, rating), in file order.
-    let mut raw: Vec<(u32, u32, u8)> = Vec::new();
-    let mut pairs: HashSet<u64> = HashSet::new();
+    if users.len().saturating_mul(movies.len()) > 4 * MAX_ENTRIES {
+        return Err(DataError::Shape {
+            file: MOVIES.into(),
+            problem: format!("lists {} films, which with the {} users of {USERS} is more than the {} M user-film pairs this app reads", movies.len(), users.len(), 4 * MAX_ENTRIES / 1_000_000),
+        });
+    }
     let (r, n) = open(source, RATINGS, "UserID::MovieID::Rating::Timestamp lines")?;
+    // Sized from the file (a line is ~22 bytes) so the vector does not double past it,
+    // and the pairs seen as one bit each (3 MB for MovieLens-1M, not a 30 MB hash set).
+    // (user index, movie index, rating), in file order.
+    let mut raw: Vec<(u32, u32, u8)> = Vec::with_capacity((n / 20).min(1 << 22) as usize);
+    let mut pairs = vec![0u64; (users.len() * movies.len()).div_ceil(64)];
     let lines = for_each_line(r, RATINGS, n, progress, |line, bytes| {
         if bytes.is_empty() {
             return Ok(());
@@ -215,9 +223,12 @@ pub fn load(source: &mut dyn Source, progress: OnProgress) -> Result<Loaded, Dat
         if !(1..=5).contains(&value) {
             return Err(bad(RATINGS, line, format!("column 3 (Rating): {value} is outside 1-5")));
         }
-        if !pairs.insert(((u as u64) << 32) | m as u64) {
+        let bit = u as usize * movies.len() + m as usize;
+        let (word, mask) = (bit / 64, 1u64 << (bit % 64));
+        if pairs[word] & mask != 0 {
             return Err(bad(RATINGS, line, format!("user {uid} rated movie {mid} a second time")));
         }
+        pairs[word] |= mask;
         raw.push((u, m, value));
         Ok(())
     })?;
@@ -253,11 +264,11 @@ pub fn load(source: &mut dyn Source, progress: OnProgress) -> Result<Loaded, Dat
             problem: format!("makes a {nu} × {ni} matrix ({} M entries), more than the {} M this app completes", nu * ni / 1_000_000, MAX_ENTRIES / 1_000_000),
         });
     }
+    // In place (same size and alignment): no second copy of a million ratings.
     let ratings: Vec<Rating> = raw
-        .iter()
-        .map(|&(u, m, v)| Rating { user: u, item: item_of[m as usize], value: v as f32 })
+        .into_iter()
+        .map(|(u, m, v)| Rating { user: u, item: item_of[m as usize], value: v as f32 })
         .collect();
-    drop(raw);
     report.notes.push(format!(
         "{} ratings by {nu} users on {ni} films ({unrated} films of movies.dat have no rating and are left out of the catalogue)",
         ratings.len()
@@ -282,17 +293,37 @@ pub fn load(source: &mut dyn Source, progress: OnProgress) -> Result<Loaded, Dat
     progress(LoadProgress { stage: "completing the matrix".into(), done: 0, total: 1 });
     let (fitted, held_out) = split(&ratings);
     drop(ratings);
-    let (truth, completion) = complete(&skeleton, fitted.clone(), &held_out);
+    let (truth, completion, fitted) = complete(&skeleton, fitted, &held_out);
     progress(LoadProgress { stage: "completing the matrix".into(), done: 1, total: 1 });
     report.notes.push(format!(
         "ground truth: the {nu} × {ni} matrix completed by factorisation (dim {}, {} epochs) on {} ratings; RMSE {:.3} on them, {:.3} on the {} held out (predicting the mean: {:.3})",
         completion.dim, completion.epochs, completion.fitted, completion.train_rmse, completion.held_out_rmse, completion.held_out, completion.mean_rmse
     ));
     report.completion = Some(completion);
-    Ok(Loaded {
-        world: World { truth, log: fitted, held_out, ..skeleton },
-        report,
-    })
+    let world = World { truth, log: fitted, held_out, ..skeleton };
+    report.notes.push(quit_pressure(&world));
+    Ok(Loaded { world, report })
+}
+
+/// How hard METHOD.md's quit rule (N = 7, τ = 75) presses on users of `world`: the
+/// completed matrix is smoother than a synthetic world's truth, so its items sit closer
+/// together and the same τ can make users leave after two or three films. The note
+/// says where τ falls among the item distances and which τ gives the pressure the
+/// synthetic MovieLens world has (τ at its 10th percentile). `ialp world` prints the
+/// percentiles too.
+fn quit_pressure(world: &World) -> String {
+    let QuitRule::ItemDistance { n, tau } = Preset::MovieLens.default_quit_rule(world.n_users()) else {
+        return String::new();
+    };
+    let d = world.distance_sample();
+    let within = d.iter().filter(|x| **x <= tau as f64).count() as f64 / d.len().max(1) as f64;
+    let p10 = crate::env::world::percentile(&d, 10.0);
+    let verdict = if within > 0.2 { "users leave early" } else { "about the synthetic world's pressure" };
+    format!(
+        "quit rule: N = {n}, τ = {tau} (METHOD.md) has {:.0} % of item pairs within τ in this world (the synthetic MovieLens world: about 10 %): {verdict}; env.leave_tau = {:.0} (its 10th percentile; times √scale for a cut) gives the synthetic world's pressure",
+        100.0 * within,
+        p10
+    )
 }
 
 #[cfg(test)]

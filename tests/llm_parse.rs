@@ -171,3 +171,21 @@ fn thousands_of_mangled_answers_never_panic() {
         }
     }
 }
+
+#[test]
+fn a_stray_quote_in_bracketed_prose_does_not_hide_the_json_after_it() {
+    let t = r#"(see [1" above]) then {"cases":[{"case":1,"scores":{"12":4,"7":2,"30":5}},{"case":2,"scores":{"5":1,"9":3}}]}"#;
+    assert_eq!(scores(t).0, full());
+}
+
+#[test]
+fn pathological_nesting_ends_in_a_plain_error() {
+    // Each of these once cost the parser quadratic (or cubic) time; the linear scanner
+    // reads each a few times. The speed is measured in BENCHMARKS.md (cargo bench).
+    for text in ["[".repeat(200_000), "[1,".repeat(50_000), "{\"a\":".repeat(50_000), "[]".repeat(100_000)] {
+        assert!(parse_answer(&text, &expected()).is_err(), "{}…", &text[..20]);
+    }
+    // Deep nesting around a real answer: found at any depth up to three wrappers.
+    let inner = r#"{"cases":[{"case":1,"scores":{"12":4,"7":2,"30":5}},{"case":2,"scores":{"5":1,"9":3}}]}"#;
+    assert_eq!(scores(&format!("[note [see {inner}]]")).0, full());
+}

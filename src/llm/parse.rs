@@ -210,36 +210,81 @@ fn collect(entries: &[Entry], expected: &[Vec<usize>]) -> ParsedAnswer {
     ParsedAnswer { scores, dropped: d }
 }
 
-/// Every `{…}` / `[…]` span of `text` that could be JSON, outermost first, with
-/// trailing commas removed and a cut-off last span closed after its last whole value.
+/// Longest answer read (bytes): a `max_tokens` of 32,768 is about 130 KB of text.
+pub const MAX_ANSWER_BYTES: usize = 1 << 20;
+
+/// Spans nested deeper than this are not tried on their own: an answer's JSON sits at
+/// the top of the text or inside one or two wrappers (prose brackets, a list), and
+/// bounding the depth keeps the work linear in the text's length (each depth's spans
+/// are disjoint).
+const MAX_SPAN_DEPTH: usize = 3;
+
+/// A text derailed by a stray quote inside brackets (`[1" ] {…}`: the rest reads as
+/// one string) is scanned again from just after its first open bracket, at most this
+/// many times.
+const MAX_RESCANS: usize = 4;
+
+/// The `{…}` / `[…]` spans of `text` that could be JSON, in text order (an outer span
+/// before the spans inside it), with trailing commas removed, and a cut-off span closed
+/// after its last whole value. Linear in the text's length: a few passes, and at most
+/// `MAX_SPAN_DEPTH + 1` times the text in spans per pass.
 fn json_spans(text: &str) -> Vec<String> {
+    let text = &text[..floor_char_boundary(text, MAX_ANSWER_BYTES)];
     let b = text.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'{' || b[i] == b'[' {
-            match matching_end(b, i) {
-                Some(end) => {
-                    out.push(drop_trailing_commas(&text[i..end]));
-                    i += 1; // inner spans too, in case the outer one is not JSON
-                }
-                None => {
-                    if let Some(closed) = close_truncated(&text[i..]) {
-                        out.push(drop_trailing_commas(&closed));
-                    }
-                    i += 1;
-                }
-            }
-        } else {
-            i += 1;
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    let mut unclosed: Option<Vec<usize>> = None;
+    let mut from = 0;
+    for _ in 0..=MAX_RESCANS {
+        let scan = scan_brackets(b, from);
+        spans.extend(scan.spans);
+        let derailed = scan.in_string.then(|| scan.open.first().copied()).flatten();
+        unclosed.get_or_insert(scan.open);
+        match derailed {
+            Some(start) => from = start + 1,
+            None => break,
         }
     }
-    out
+    spans.sort_unstable();
+    spans.dedup();
+    let mut out: Vec<(usize, String)> = spans
+        .into_iter()
+        .filter_map(|(s, e)| Some((s, drop_trailing_commas(text.get(s..e)?))))
+        .collect();
+    // A cut-off answer: closed from each of its outermost unclosed openers.
+    for start in unclosed.unwrap_or_default().into_iter().take(MAX_SPAN_DEPTH + 1) {
+        if let Some(closed) = text.get(start..).and_then(close_truncated) {
+            out.push((start, drop_trailing_commas(&closed)));
+        }
+    }
+    out.sort_by_key(|(start, _)| *start);
+    out.into_iter().map(|(_, s)| s).collect()
 }
 
-fn matching_end(b: &[u8], start: usize) -> Option<usize> {
-    let (mut depth, mut in_str, mut esc) = (0usize, false, false);
-    for (k, &c) in b.iter().enumerate().skip(start) {
+/// The largest index ≤ `at` on a char boundary of `s`.
+fn floor_char_boundary(s: &str, at: usize) -> usize {
+    let mut k = at.min(s.len());
+    while !s.is_char_boundary(k) {
+        k -= 1;
+    }
+    k
+}
+
+struct BracketScan {
+    /// Balanced spans `[start, end)` nested at most `MAX_SPAN_DEPTH` deep.
+    spans: Vec<(usize, usize)>,
+    /// Where the brackets still open at the end begin, outermost first.
+    open: Vec<usize>,
+    /// Whether the text ended inside a string.
+    in_string: bool,
+}
+
+/// One pass from `from`: matched brackets, string-aware (a quote outside any bracket is
+/// prose, as in "it's" or a quoted title, and is not a string).
+fn scan_brackets(b: &[u8], from: usize) -> BracketScan {
+    let mut spans = Vec::new();
+    let mut open: Vec<(usize, u8)> = Vec::new();
+    let (mut in_str, mut esc) = (false, false);
+    for (k, &c) in b.iter().enumerate().skip(from) {
         if in_str {
             match (esc, c) {
                 (true, _) => esc = false,
@@ -250,47 +295,73 @@ fn matching_end(b: &[u8], start: usize) -> Option<usize> {
             continue;
         }
         match c {
-            b'"' => in_str = true,
-            b'{' | b'[' => depth += 1,
+            b'"' if !open.is_empty() => in_str = true,
+            b'{' | b'[' => open.push((k, c)),
             b'}' | b']' => {
-                depth = depth.checked_sub(1)?;
-                if depth == 0 {
-                    return Some(k + 1);
+                let want = if c == b'}' { b'{' } else { b'[' };
+                match open.last() {
+                    Some(&(start, o)) if o == want => {
+                        open.pop();
+                        if open.len() <= MAX_SPAN_DEPTH {
+                            spans.push((start, k + 1));
+                        }
+                    }
+                    // A stray closer: what was open cannot be JSON; start afresh.
+                    _ => open.clear(),
                 }
             }
             _ => {}
         }
     }
-    None
+    BracketScan {
+        spans,
+        open: open.into_iter().map(|(k, _)| k).collect(),
+        in_string: in_str,
+    }
 }
 
 fn drop_trailing_commas(s: &str) -> String {
+    let b = s.as_bytes();
     let mut out = String::with_capacity(s.len());
     let (mut in_str, mut esc) = (false, false);
-    let chars: Vec<char> = s.chars().collect();
-    for (k, &c) in chars.iter().enumerate() {
+    // Where the text copied so far ends; a comma is held back until the next
+    // non-blank byte shows whether it closes a list or object.
+    let mut from = 0;
+    let mut comma: Option<usize> = None;
+    for (k, &c) in b.iter().enumerate() {
         if in_str {
-            esc = !esc && c == '\\';
-            if c == '"' && !esc {
-                in_str = false;
+            match (esc, c) {
+                (true, _) => esc = false,
+                (false, b'\\') => esc = true,
+                (false, b'"') => in_str = false,
+                _ => {}
             }
-        } else if c == '"' {
-            in_str = true;
-        } else if c == ','
-            && chars[k + 1..]
-                .iter()
-                .find(|x| !x.is_whitespace())
-                .is_some_and(|x| *x == '}' || *x == ']')
-        {
             continue;
         }
-        out.push(c);
+        if c.is_ascii_whitespace() {
+            continue;
+        }
+        if let Some(at) = comma.take() {
+            if c == b'}' || c == b']' {
+                out.push_str(&s[from..at]);
+                from = at + 1;
+            }
+        }
+        match c {
+            b'"' => in_str = true,
+            b',' => comma = Some(k),
+            _ => {}
+        }
     }
+    out.push_str(&s[from..]);
     out
 }
 
 /// Closes a cut-off JSON text after its last complete value, e.g.
 /// `{"cases":[{"case":1,"scores":{"3":4,"5":` → `{"cases":[{"case":1,"scores":{"3":4}}]}`.
+/// Linear: a safe point is a position and a stack depth, not a copy of the stack
+/// (every pop is itself a safe point, so the stack below a safe point's depth is the
+/// same when the text ends).
 fn close_truncated(s: &str) -> Option<String> {
     #[derive(Clone, Copy)]
     enum C {
@@ -299,11 +370,11 @@ fn close_truncated(s: &str) -> Option<String> {
     }
     let b = s.as_bytes();
     let mut stack: Vec<C> = Vec::new();
-    let mut safe: Option<(usize, Vec<C>)> = None;
+    let mut safe: Option<(usize, usize)> = None;
     let mut i = 0;
-    let mark = |p: usize, st: &Vec<C>, safe: &mut Option<(usize, Vec<C>)>| {
+    let mark = |p: usize, st: &Vec<C>, safe: &mut Option<(usize, usize)>| {
         if !st.is_empty() {
-            *safe = Some((p, st.clone()));
+            *safe = Some((p, st.len()));
         }
     };
     while i < b.len() {
@@ -360,9 +431,9 @@ fn close_truncated(s: &str) -> Option<String> {
         }
         i += 1;
     }
-    let (p, st) = safe?;
-    let mut out = s[..p].to_string();
-    for c in st.iter().rev() {
+    let (p, depth) = safe?;
+    let mut out = s.get(..p)?.to_string();
+    for c in stack.get(..depth)?.iter().rev() {
         out.push(match c {
             C::Obj { .. } => '}',
             C::Arr => ']',

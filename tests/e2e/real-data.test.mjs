@@ -107,6 +107,31 @@ test('a broken MovieLens file is refused with its file and line, and the data lo
   await page.close();
 });
 
+test('a broken KuaiRec file is refused with its file, line and column, and the data loaded before stays', async () => {
+  const { page, errors } = await openWith('kuairec');
+  const dir = path.join(tmp, 'kr/KuaiRec 2.0/data');
+  await page.setInputFiles('#real-files', KR_FILES.map((f) => path.join(dir, f)));
+  await page.waitForSelector('#real-status.ok', { timeout: 120_000 });
+  const bad = path.join(tmp, 'kr-broken');
+  fs.mkdirSync(bad, { recursive: true });
+  for (const f of KR_FILES) fs.copyFileSync(path.join(dir, f), path.join(bad, f));
+  const lines = fs.readFileSync(path.join(dir, 'small_matrix.csv'), 'utf8').split('\n');
+  lines[2] = '0,1,2,3,,,,abc';
+  fs.writeFileSync(path.join(bad, 'small_matrix.csv'), lines.join('\n'));
+  await page.setInputFiles('#real-files', KR_FILES.map((f) => path.join(bad, f)));
+  await page.waitForSelector('#real-status.bad', { timeout: 60_000 });
+  const msg = await page.textContent('#real-status');
+  assert.match(msg, /small_matrix\.csv, line 3: column 8 \(watch_ratio\): 'abc' is not a number/);
+  assert.match(msg, /The data loaded before \(KuaiRec \(short videos\), \d+ users × \d+ items\) is still loaded/);
+  // An empty file in place of the big matrix.
+  fs.writeFileSync(path.join(bad, 'small_matrix.csv'), fs.readFileSync(path.join(dir, 'small_matrix.csv')));
+  fs.writeFileSync(path.join(bad, 'big_matrix.csv'), '');
+  await page.setInputFiles('#real-files', KR_FILES.map((f) => path.join(bad, f)));
+  await page.waitForFunction(() => /big_matrix\.csv: is empty/.test(document.querySelector('#real-status')?.textContent ?? ''), null, { timeout: 60_000 });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('Coat is fetched from a URL on a CORS-enabled server', async () => {
   const files = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://x').pathname;

@@ -162,3 +162,33 @@ fn broken_policy_files_are_refused_with_a_reason() {
         .to_string()
         .contains("version 7"));
 }
+
+#[test]
+fn a_policy_claiming_a_billion_inputs_or_another_config_is_refused_before_use() {
+    let good = run(TRAIN, None).policy_file(Method::OfflineA2c, 0).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&good.to_json()).unwrap();
+    let with = |f: &dyn Fn(&mut serde_json::Value)| {
+        let mut v = v.clone();
+        f(&mut v);
+        PolicyFile::from_json(&v.to_string()).unwrap_err().to_string()
+    };
+    let e = with(&|v| v["weights"]["state_dim"] = 1_000_000_000u64.into());
+    assert!(e.contains("claims 1000000000 inputs") && e.contains("more than the 50000000 a policy may have"), "{e}");
+    // A product past 2⁶⁴ is refused, not wrapped.
+    let e = with(&|v| {
+        v["weights"]["state_dim"] = (1u64 << 40).into();
+        v["weights"]["hidden"] = (1u64 << 40).into();
+    });
+    assert!(e.contains("more than 2⁶⁴ parameters"), "{e}");
+    // The embedded config is checked like any config.
+    let e = with(&|v| v["config"]["seeds"] = 1_000_000.into());
+    assert!(e.contains("seeds: must be between 1 and 100"), "{e}");
+    // The weights must be the network its config and world describe.
+    let e = with(&|v| v["config"]["a2c"]["hidden"] = 32.into());
+    assert!(e.contains("a2c.hidden is 32"), "{e}");
+    let e = with(&|v| v["world"]["items"] = 7.into());
+    assert!(e.contains("its world has 7"), "{e}");
+    // Bigger than a policy file may be.
+    let huge = format!("{}{}", good.to_json(), " ".repeat(64_000_001));
+    assert!(PolicyFile::from_json(&huge).unwrap_err().to_string().contains("more than the 64 MB"));
+}

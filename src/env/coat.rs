@@ -111,12 +111,23 @@ impl CoatFiles {
         let mut files = CoatFiles::new();
         for name in source.names() {
             let Some(f) = CoatFile::from_name(&name) else { continue };
-            let Some((mut r, _)) = source.open(&name)? else { continue };
+            let Some((r, n)) = source.open(&name)? else { continue };
+            let limit = crate::limits::COAT_FILE_BYTES;
+            let too_big = || DataError::Shape {
+                file: f.file_name().into(),
+                problem: format!("is more than the {} a Coat file may be (the largest is ~0.5 MB)", crate::limits::human(limit)),
+            };
+            if n > limit {
+                return Err(too_big());
+            }
             let mut bytes = Vec::new();
-            std::io::Read::read_to_end(&mut r, &mut bytes).map_err(|e| DataError::Shape {
+            std::io::Read::read_to_end(&mut std::io::Read::take(r, limit + 1), &mut bytes).map_err(|e| DataError::Shape {
                 file: f.file_name().into(),
                 problem: format!("could not be read ({e})"),
             })?;
+            if bytes.len() as u64 > limit {
+                return Err(too_big());
+            }
             let text = String::from_utf8(bytes).map_err(|_| DataError::Shape {
                 file: f.file_name().into(),
                 problem: "is not a text file (not UTF-8/ASCII)".into(),

@@ -417,6 +417,10 @@ impl ExperimentConfig {
             window: env.window,
             max_turn: env.max_turn,
         };
+        // Each value in range can still multiply into gigabytes or days: bound the whole.
+        super::cost::estimate(&self)
+            .within_budget()
+            .map_err(|e| bad("budget", e.to_string()))?;
         Ok(ValidConfig {
             raw: self,
             synthetic,

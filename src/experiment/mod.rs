@@ -3,6 +3,7 @@
 
 pub mod bounds;
 pub mod config;
+pub mod cost;
 pub mod form;
 pub mod paired;
 pub mod policy_file;
@@ -39,7 +40,7 @@ pub enum FileError {
     Version { found: u32, reads: u32 },
     #[error(transparent)]
     Weights(#[from] crate::policy::a2c::WeightsError),
-    #[error("the results' config is not valid here: {0}")]
+    #[error("the config in the file is not valid here: {0}")]
     Config(#[from] ConfigError),
 }
 

@@ -50,8 +50,13 @@ impl PolicyFile {
         serde_json::to_string(self).expect("a policy serialises")
     }
 
-    /// Reads and checks a policy file; the error says what is wrong.
+    /// Reads and checks a policy file: its size, format and version, its weights'
+    /// shapes (claimed sizes bounded before use), its embedded config (checked like any
+    /// config), and that the weights are the network that config and world describe.
+    /// The error says what is wrong.
     pub fn from_json(text: &str) -> Result<PolicyFile, FileError> {
+        crate::limits::check_size("the policy file", text.len() as u64, crate::limits::POLICY_FILE_BYTES)
+            .map_err(|problem| FileError::Shape { what: "a usable policy file", at: None, problem })?;
         let p: PolicyFile = super::read_json(text, "a policy file")?;
         if p.format != POLICY_FORMAT {
             return Err(FileError::Format(p.format));
@@ -63,6 +68,20 @@ impl PolicyFile {
             });
         }
         p.weights.check()?;
+        p.config.clone().check()?;
+        let mismatch = |problem: String| FileError::Shape { what: "a consistent policy file", at: Some("weights".into()), problem };
+        if p.weights.hidden != p.config.a2c.hidden {
+            return Err(mismatch(format!(
+                "the network is {} wide, but its config's a2c.hidden is {}",
+                p.weights.hidden, p.config.a2c.hidden
+            )));
+        }
+        if p.weights.n_items != p.world.items {
+            return Err(mismatch(format!(
+                "the actor scores {} items, but its world has {}",
+                p.weights.n_items, p.world.items
+            )));
+        }
         Ok(p)
     }
 

@@ -19,7 +19,7 @@ use crate::ialp::distill::{LlmOutcome, LlmRequest};
 use crate::ialp::pretrain::{Pretraining, Unit};
 use crate::llm::{LlmCache, LlmStats};
 use crate::methods::{self, Build, Feedback, Ground, Learner, Pretrained, BATCH};
-use crate::policy::a2c::A2cAgent;
+use crate::policy::a2c::NetWeights;
 use crate::policy::{rollout, Learning, Method};
 use crate::rng::{self, SimRng, Stream};
 use crate::user_model::UserModel;
@@ -51,6 +51,13 @@ struct RunContext {
     /// The trained policies later methods deploy (iALP's for A-iALP, Offline A2C's for
     /// its twins), kept when their jobs finish.
     pretrained: Vec<Pretrained>,
+}
+
+/// Run `run`'s context: only its own jobs ask, and it is freed after the last of them.
+fn ctx(runs: &[Option<RunContext>], run: usize) -> &RunContext {
+    runs[run]
+        .as_ref()
+        .expect("a run's context is used by its jobs only, before it is freed")
 }
 
 /// A prompt the edge must get answered (remote providers), tagged with its job.
@@ -91,7 +98,8 @@ pub struct Experiment {
     world: Arc<World>,
     jobs: Vec<(usize, Method)>,
     next_job: usize,
-    runs: Vec<RunContext>,
+    /// Each run's context, `None` once its last job is done.
+    runs: Vec<Option<RunContext>>,
     active: Option<ActiveJob>,
     results: Results,
     done_episodes: usize,
@@ -99,8 +107,9 @@ pub struct Experiment {
     halted: Option<String>,
     /// Test-only: online episodes [from, to) whose feedback online learners see negated.
     corruption: Option<(usize, usize)>,
-    /// The trained A2C policies of finished jobs: (method, run, policy, last R_tra).
-    trained: Vec<(Method, usize, A2cAgent, Option<f64>)>,
+    /// The trained A2C policies of finished jobs, as plain weights (what a policy file
+    /// carries; no optimiser, no state tracker): (method, run, weights, last R_tra).
+    trained: Vec<(Method, usize, NetWeights, Option<f64>)>,
     /// The policy method `imported` deploys.
     imported: Option<Arc<PolicyFile>>,
 }
@@ -152,7 +161,7 @@ impl Experiment {
     /// The trained policy of `method` in run `run`, as a file; `None` if that job has not
     /// finished or the method has no network (the fixed policies and bandits).
     pub fn policy_file(&self, method: Method, run: usize) -> Option<PolicyFile> {
-        let (_, _, agent, r_tra) = self
+        let (_, _, weights, r_tra) = self
             .trained
             .iter()
             .find(|(m, r, _, _)| *m == method && *r == run)?;
@@ -164,7 +173,7 @@ impl Experiment {
             r_tra: *r_tra,
             config: self.config.raw().clone(),
             world: self.results.world.clone(),
-            weights: agent.net.weights(),
+            weights: weights.clone(),
         })
     }
 
@@ -335,23 +344,23 @@ impl Experiment {
             let eval_users = (0..self.config.eval_episodes())
                 .map(|_| rng::index(&mut users, self.world.n_users()))
                 .collect();
-            self.runs.push(RunContext {
+            self.runs.push(Some(RunContext {
                 seed,
                 model,
                 truth,
                 offline,
                 eval_users,
                 pretrained: Vec::new(),
-            });
+            }));
         }
-        &self.runs[run]
+        ctx(&self.runs, run)
     }
 
     fn start_job(&mut self, index: usize, run: usize, method: Method) -> ActiveJob {
         let spec = methods::spec(method);
         let budget = self.budget_of(method);
         self.run_context(run);
-        let ctx = &self.runs[run];
+        let ctx = ctx(&self.runs, run);
         let raw = self.config.raw();
         let seed = ctx.seed;
         let built = (spec.build)(&Build {
@@ -437,8 +446,8 @@ impl Experiment {
                 let network = job.learner.network();
                 if methods::deployed_by(job.method, self.config.methods()) {
                     // A later method deploys this policy (and explores with this R_φ).
-                    if let Some(agent) = network {
-                        self.runs[job.run].pretrained.push(Pretrained {
+                    if let (Some(agent), Some(ctx)) = (network, self.runs[job.run].as_mut()) {
+                        ctx.pretrained.push(Pretrained {
                             method: job.method,
                             policy: agent.deployed(),
                             reward: job.ialp.as_ref().and_then(|j| j.learnt().cloned()),
@@ -448,10 +457,15 @@ impl Experiment {
                 let r_tra = job.record.last.as_ref().map(|l| l.r_tra.mean);
                 if let Some(agent) = network {
                     self.trained
-                        .push((job.method, job.run, agent.deployed(), r_tra));
+                        .push((job.method, job.run, agent.net.weights(), r_tra));
                 }
                 job.record.finished = true;
                 self.results.runs.push(job.record);
+                // A run's context (user model, offline world, pre-trained policies) is
+                // needed by its own jobs only: free it after the last one.
+                if self.jobs.get(self.next_job).map(|j| j.0) != Some(job.run) {
+                    self.runs[job.run] = None;
+                }
             } else {
                 self.active = Some(job);
             }
@@ -472,7 +486,7 @@ impl Experiment {
         }
         let eval_n = self.config.eval_episodes();
         let masks = self.config.settings.mode.masks_repeats();
-        let ctx = &self.runs[job.run];
+        let ctx = ctx(&self.runs, job.run);
         // Evaluate before training, every eval_every episodes, and at the end.
         if job.pending_eval {
             job.pending_eval = false;
@@ -576,7 +590,7 @@ impl Experiment {
     /// learner once it is fitted. Returns a step count for the chunk budget.
     fn prepare_ialp(&mut self, job: &mut ActiveJob) -> usize {
         let raw = self.config.raw();
-        let ctx = &self.runs[job.run];
+        let ctx = ctx(&self.runs, job.run);
         let ij = job.ialp.as_mut().expect("an iALP job");
         let unit = ij.work(
             raw,

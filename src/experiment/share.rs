@@ -58,6 +58,11 @@ pub fn to_fragment(config: &ExperimentConfig) -> String {
     out.join("&")
 }
 
+/// Longest link fragment read (characters).
+pub const MAX_LINK_BYTES: usize = 16 * 1024;
+/// Most `path=value` pairs read from a link (the config has about 90 settings).
+pub const MAX_LINK_PAIRS: usize = 256;
+
 /// Reads a fragment (with or without `#`). Never fails: what cannot be used is reported
 /// and replaced by its default.
 pub fn from_fragment(fragment: &str) -> FromLink {
@@ -65,7 +70,25 @@ pub fn from_fragment(fragment: &str) -> FromLink {
     let mut problems = Vec::new();
     let mut pairs = Vec::new();
     let mut version = None;
-    for part in fragment.split('&').filter(|p| !p.is_empty()) {
+    // Every setting fits in a few kilobytes; each pair is checked on its own when the
+    // whole fails, so a link's size bounds the work of reading it.
+    let mut parts: Vec<&str> = fragment.split('&').filter(|p| !p.is_empty()).collect();
+    if fragment.len() > MAX_LINK_BYTES || parts.len() > MAX_LINK_PAIRS {
+        problems.push(LinkProblem {
+            key: "(link)".into(),
+            value: format!("{} characters, {} settings", fragment.len(), parts.len()),
+            problem: format!(
+                "is longer than a link may be ({MAX_LINK_BYTES} characters, {MAX_LINK_PAIRS} settings); only the first {MAX_LINK_PAIRS} settings within the first {MAX_LINK_BYTES} characters are read"
+            ),
+        });
+        let mut used = 0;
+        parts.retain(|p| {
+            used += p.len() + 1;
+            used <= MAX_LINK_BYTES
+        });
+        parts.truncate(MAX_LINK_PAIRS);
+    }
+    for part in parts {
         let (k, v) = part.split_once('=').unwrap_or((part, ""));
         let (k, v) = match (decode(k), decode(v)) {
             (Some(k), Some(v)) => (k, v),
@@ -206,6 +229,21 @@ fn set(v: &mut Value, default: &Value, path: &str, text: &str) -> Result<(), Str
         ),
         Some(Value::String(_)) => Value::String(text.to_string()),
         _ if text.is_empty() => Value::Null,
+        // A count written as a float ("1e12", "5.0") is read as the whole number it is,
+        // so the check can say which limit it is over.
+        Some(Value::Number(n)) if n.is_u64() => match scalar(text) {
+            Value::Number(x) if x.is_f64() => {
+                let f = x.as_f64().unwrap_or(f64::NAN);
+                if f.fract() != 0.0 || f < 0.0 {
+                    return Err(format!("must be a whole number, got {text}"));
+                }
+                if f >= u64::MAX as f64 {
+                    return Err(format!("{text} is far over any limit of this setting"));
+                }
+                Value::from(f as u64)
+            }
+            other => other,
+        },
         _ => scalar(text),
     };
     let mut keys: Vec<&str> = path.split('.').collect();

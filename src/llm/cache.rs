@@ -81,6 +81,13 @@ impl LlmCache {
     }
 
     pub fn from_json(text: &str) -> Result<Self, CacheError> {
+        if text.len() as u64 > crate::limits::CACHE_FILE_BYTES {
+            return Err(CacheError::Format(format!(
+                "{} of cache, more than the {} an answer cache may be",
+                crate::limits::human(text.len() as u64),
+                crate::limits::human(crate::limits::CACHE_FILE_BYTES)
+            )));
+        }
         // The version first: a newer page's cache may have another shape, and should be
         // named as newer, not as broken.
         #[derive(Deserialize)]
@@ -96,6 +103,13 @@ impl LlmCache {
             serde_json::from_str(text).map_err(|e| CacheError::Format(e.to_string()))?;
         if c.version != CACHE_VERSION {
             return Err(CacheError::Version(c.version));
+        }
+        if c.entries.len() > crate::limits::CACHE_ENTRIES {
+            return Err(CacheError::Format(format!(
+                "{} answers, more than the {} a cache may hold",
+                c.entries.len(),
+                crate::limits::CACHE_ENTRIES
+            )));
         }
         if let Some(k) = c
             .entries

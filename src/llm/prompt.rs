@@ -34,8 +34,10 @@ pub enum TemplateError {
         "the template must contain the placeholder {{cases}}, where the users and candidates go"
     )]
     NoCases,
-    #[error("the template is longer than 20,000 characters")]
+    #[error("the template is longer than {} characters", crate::limits::TEMPLATE_CHARS)]
     TooLong,
+    #[error("the template uses {{cases}} {0} times; at most {max} (each copy repeats every user and candidate)", max = crate::limits::TEMPLATE_CASES)]
+    TooManyCases(usize),
 }
 
 impl PromptTemplate {
@@ -43,8 +45,12 @@ impl PromptTemplate {
         if !text.contains("{cases}") {
             return Err(TemplateError::NoCases);
         }
-        if text.chars().count() > 20_000 {
+        if text.chars().count() > crate::limits::TEMPLATE_CHARS {
             return Err(TemplateError::TooLong);
+        }
+        let copies = text.matches("{cases}").count();
+        if copies > crate::limits::TEMPLATE_CASES {
+            return Err(TemplateError::TooManyCases(copies));
         }
         Ok(Self {
             text: text.to_string(),

@@ -242,6 +242,16 @@ pub fn read_response(
     retry_after: Option<u64>,
     body: &str,
 ) -> Result<Completion, LlmFailure> {
+    if body.len() as u64 > crate::limits::RESPONSE_BYTES {
+        return Err(LlmFailure::BadResponse {
+            status,
+            snippet: format!(
+                "{} of response, more than the {} an answer may be",
+                crate::limits::human(body.len() as u64),
+                crate::limits::human(crate::limits::RESPONSE_BYTES)
+            ),
+        });
+    }
     let json: Option<Value> = serde_json::from_str(body).ok();
     if !(200..300).contains(&status) {
         let message = json

@@ -60,8 +60,24 @@ impl NativeTransport {
                     header("retry-after").as_deref(),
                     header("retry-after-ms").as_deref(),
                 );
-                let body = match resp.body_mut().read_to_string() {
+                // One byte over the bound reads as "too long" in read_response.
+                let body = match resp
+                    .body_mut()
+                    .with_config()
+                    .limit(crate::limits::RESPONSE_BYTES + 1)
+                    .lossy_utf8(true)
+                    .read_to_string()
+                {
                     Ok(b) => b,
+                    Err(ureq::Error::BodyExceedsLimit(_)) => {
+                        return Err(LlmFailure::BadResponse {
+                            status,
+                            snippet: format!(
+                                "more than the {} an answer may be",
+                                crate::limits::human(crate::limits::RESPONSE_BYTES)
+                            ),
+                        })
+                    }
                     Err(ureq::Error::Timeout(_)) => {
                         return Err(LlmFailure::Timeout {
                             secs: self.config.timeout_secs,

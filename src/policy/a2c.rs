@@ -262,11 +262,28 @@ pub enum WeightsError {
     },
     #[error("the {net}'s layer {layer} has a value that is not a finite number")]
     NotFinite { net: &'static str, layer: usize },
+    #[error("the network claims {state_dim} inputs, {hidden} hidden units and {n_items} items: {params} parameters, more than the {limit} a policy may have")]
+    TooBig { state_dim: usize, hidden: usize, n_items: usize, params: String, limit: usize },
 }
 
 impl NetWeights {
     /// Checks the shapes: three layers each, chained, sizes matching their lengths.
     pub fn check(&self) -> Result<(), WeightsError> {
+        // The claimed sizes first, with checked arithmetic (a file can claim 10⁹ inputs;
+        // on wasm32 the product would wrap): nothing is sized from them before this.
+        let (s, h, n) = (self.state_dim, self.hidden, self.n_items);
+        let params = [(s, h), (h, h), (h, n), (s, h), (h, h), (h, 1)]
+            .iter()
+            .try_fold(0usize, |acc, (i, o)| i.checked_mul(*o)?.checked_add(*o)?.checked_add(acc));
+        if params.is_none_or(|p| p > crate::limits::POLICY_PARAMETERS) {
+            return Err(WeightsError::TooBig {
+                state_dim: s,
+                hidden: h,
+                n_items: n,
+                params: params.map_or("more than 2⁶⁴".into(), |p| p.to_string()),
+                limit: crate::limits::POLICY_PARAMETERS,
+            });
+        }
         for (name, layers, out) in [
             ("actor", &self.actor, self.n_items),
             ("critic", &self.critic, 1),

@@ -213,6 +213,18 @@ async fn call(config: &LlmConfig, key: &str, prompt: &str) -> Result<Completion,
                 h.get("retry-after").as_deref(),
                 h.get("retry-after-ms").as_deref(),
             );
+            let announced = h.get("content-length").and_then(|n| n.trim().parse::<u64>().ok());
+            if let Some(n) = announced.filter(|n| *n > crate::limits::RESPONSE_BYTES) {
+                return Err(LlmFailure::BadResponse {
+                    status,
+                    snippet: format!(
+                        "{} of response, more than the {} an answer may be",
+                        crate::limits::human(n),
+                        crate::limits::human(crate::limits::RESPONSE_BYTES)
+                    ),
+                }
+                .redacted(key));
+            }
             match resp.text().await {
                 Ok(body) => read_response(config.provider, status, wait, &body),
                 Err(_) if aborted() => Err(LlmFailure::Timeout {

@@ -447,8 +447,8 @@ mod native {
                 .config
                 .as_ref()
                 .expect("clap requires a config or --preset");
-            let text =
-                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let text = ialp::limits::read_text(path, ialp::limits::CONFIG_FILE_BYTES)
+                .map_err(|e| format!("{}: {e}", path.display()))?;
             ExperimentConfig::from_json(&text)
                 .map_err(|e| format!("invalid config {}: {e}", path.display()))?
         };
@@ -475,7 +475,7 @@ mod native {
         let transport = transport_for(&valid, a.key_env.as_deref())?;
         let cache = match a.llm_cache.as_deref().filter(|p| p.exists()) {
             None => LlmCache::new(),
-            Some(path) => match std::fs::read_to_string(path)
+            Some(path) => match ialp::limits::read_text(path, ialp::limits::CACHE_FILE_BYTES)
                 .map_err(|e| e.to_string())
                 .and_then(|t| LlmCache::from_json(&t).map_err(|e| e.to_string()))
             {
@@ -491,7 +491,7 @@ mod native {
         let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst));
         let mut exp = Experiment::new(valid.clone(), world).with_cache(cache);
         if let Some(path) = &a.policy {
-            match std::fs::read_to_string(path)
+            match ialp::limits::read_text(path, ialp::limits::POLICY_FILE_BYTES)
                 .map_err(|e| e.to_string())
                 .and_then(|t| {
                     ialp::experiment::PolicyFile::from_json(&t).map_err(|e| e.to_string())

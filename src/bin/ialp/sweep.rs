@@ -59,7 +59,7 @@ pub(crate) struct CollectArgs {
 
 /// A sweep's grid, from its file; the copy kept in its folder must be the same grid.
 fn sweep_grid(a: &SweepArgs) -> Result<Vec<SweepRun>, CliError> {
-    let text = match std::fs::read_to_string(&a.grid) {
+    let text = match ialp::limits::read_text(&a.grid, ialp::limits::GRID_FILE_BYTES) {
         Ok(t) => t,
         Err(e) => match a.grid.to_str().and_then(ialp::experiment::sweep::builtin) {
             Some(t) if !a.grid.exists() => t.to_string(),
@@ -81,7 +81,7 @@ fn sweep_grid(a: &SweepArgs) -> Result<Vec<SweepRun>, CliError> {
         .expand()
         .map_err(|e| usage(format!("{}: {e}", a.grid.display())))?;
     let kept = a.out.join("grid.json");
-    match std::fs::read_to_string(&kept) {
+    match ialp::limits::read_text(&kept, ialp::limits::GRID_FILE_BYTES) {
         Ok(old) => {
             if Grid::from_json(&old).ok().as_ref() != Some(&grid) {
                 return Err(usage(format!(
@@ -116,7 +116,7 @@ fn write_atomically(path: &Path, text: &str) -> Result<(), String> {
 /// they are unreadable or belong to another config.
 fn finished_run(dir: &Path, run: &SweepRun) -> Result<Option<Results>, String> {
     let path = dir.join("runs").join(&run.name).join("results.json");
-    let text = match std::fs::read_to_string(&path) {
+    let text = match ialp::limits::read_text(&path, ialp::limits::RESULTS_FILE_BYTES) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(format!("{}: {e}", path.display())),
@@ -242,7 +242,7 @@ fn emit(a: &SweepArgs, format: EmitArg, runs: usize) -> Result<(), CliError> {
 pub(crate) fn collect(a: CollectArgs) -> Result<(), CliError> {
     let kept = a.dir.join("grid.json");
     let bad = |e: &dyn std::fmt::Display| usage(format!("{}: {e}", kept.display()));
-    let text = std::fs::read_to_string(&kept).map_err(|e| {
+    let text = ialp::limits::read_text(&kept, ialp::limits::GRID_FILE_BYTES).map_err(|e| {
         usage(format!(
             "{}: {e} (is {} the --out of `ialp sweep`?)",
             kept.display(),

@@ -29,8 +29,8 @@ pub use source::{MemSource, Source, ZipSource};
 #[cfg(not(target_arch = "wasm32"))]
 pub use source::DirSource;
 
-/// Largest file a loader reads (bytes): the full KuaiRec `big_matrix.csv` is ~1 GB.
-pub const MAX_FILE_BYTES: u64 = 4 << 30;
+/// Largest file a loader reads (bytes): the full KuaiRec `big_matrix.csv` is 1.14 GB.
+pub const MAX_FILE_BYTES: u64 = crate::limits::DATA_FILE_BYTES;
 
 /// Where a load is: which file, how many of its bytes have been read.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -218,7 +218,7 @@ pub(crate) fn for_each_line<R: Read>(
         if read > MAX_FILE_BYTES {
             return Err(DataError::Shape {
                 file: file.into(),
-                problem: format!("is larger than the {} GB a data file may be", MAX_FILE_BYTES >> 30),
+                problem: format!("is larger than the {} a data file may be", crate::limits::human(MAX_FILE_BYTES)),
             });
         }
         let mut l: &[u8] = &buf;
@@ -300,10 +300,16 @@ pub(crate) fn open<'s>(
     name: &str,
     expected: &str,
 ) -> Result<(Box<dyn Read + 's>, u64), DataError> {
-    source.open(name)?.ok_or_else(|| DataError::Missing {
+    let (r, n) = source.open(name)?.ok_or_else(|| DataError::Missing {
         file: name.into(),
         expected: expected.into(),
-    })
+    })?;
+    // Refused before a byte is read when its size is known (it is counted as read, too).
+    crate::limits::check_size(name, n, MAX_FILE_BYTES).map_err(|problem| DataError::Shape {
+        file: name.into(),
+        problem: problem.strip_prefix(name).unwrap_or(&problem).trim_start().to_string(),
+    })?;
+    Ok((r, n))
 }
 
 /// The digest of a world: SHA-256 over its users, items, truth and log, so the page

@@ -15,7 +15,7 @@ impl App {
     pub(super) fn on_chart(&mut self, ctx: &Context<App>, msg: ChartMsg) -> bool {
         match msg {
             ChartMsg::ImportResults(files) => {
-                read_first_file(ctx, files, ChartMsg::ResultsImported);
+                read_first_file(ctx, files, crate::limits::RESULTS_FILE_BYTES, ChartMsg::ResultsImported);
                 return false;
             }
             ChartMsg::ResultsImported(name, text) => {

@@ -103,7 +103,7 @@ impl App {
                 }
             }
             LlmMsg::CacheImport(files) => {
-                read_first_file(ctx, files, |_, text| LlmMsg::CacheImported(text));
+                read_first_file(ctx, files, crate::limits::CACHE_FILE_BYTES, |_, text| LlmMsg::CacheImported(text));
                 return false;
             }
             LlmMsg::CacheImported(text) => {

@@ -34,7 +34,7 @@ impl App {
                 }
             }
             PolicyMsg::ImportPolicy(files) => {
-                read_first_file(ctx, files, PolicyMsg::PolicyRead);
+                read_first_file(ctx, files, crate::limits::POLICY_FILE_BYTES, PolicyMsg::PolicyRead);
                 return false;
             }
             PolicyMsg::PolicyRead(name, text) => {

@@ -99,9 +99,7 @@ impl App {
                     let mut out = Vec::new();
                     for f in files {
                         let name = f.name();
-                        let text = gloo::file::futures::read_as_text(&gloo::file::File::from(f))
-                            .await
-                            .map_err(|e| format!("could not read {name}: {e}"));
+                        let text = widgets::read_text(f, crate::limits::COAT_FILE_BYTES).await;
                         out.push((name, text));
                     }
                     SettingsMsg::FilesRead(out)

@@ -31,11 +31,12 @@ pub(super) fn chosen_file(e: &Event, clear: bool) -> Vec<web_sys::File> {
     out
 }
 
-/// Reads the first of `files` as text in the background; `done(name, text)` becomes the
-/// next message.
+/// Reads the first of `files` as text in the background, refusing one over `limit`
+/// bytes (src/limits.rs) before reading it; `done(name, text)` becomes the next message.
 pub(super) fn read_first_file<M: Into<Msg> + 'static>(
     ctx: &Context<App>,
     files: Vec<web_sys::File>,
+    limit: u64,
     done: impl FnOnce(String, Result<String, String>) -> M + 'static,
 ) {
     ctx.link().send_future(async move {
@@ -43,11 +44,18 @@ pub(super) fn read_first_file<M: Into<Msg> + 'static>(
             return done(String::new(), Err("no file chosen".into()));
         };
         let name = f.name();
-        let text = gloo::file::futures::read_as_text(&gloo::file::File::from(f))
-            .await
-            .map_err(|e| format!("could not read {name}: {e}"));
+        let text = read_text(f, limit).await;
         done(name, text)
     });
+}
+
+/// A picked file's text, if it is at most `limit` bytes.
+pub(super) async fn read_text(f: web_sys::File, limit: u64) -> Result<String, String> {
+    let name = f.name();
+    crate::limits::check_size(&name, f.size() as u64, limit)?;
+    gloo::file::futures::read_as_text(&gloo::file::File::from(f))
+        .await
+        .map_err(|e| format!("could not read {name}: {e}"))
 }
 
 pub(super) fn input_value(e: &Event) -> String {

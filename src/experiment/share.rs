@@ -246,6 +246,13 @@ fn set(v: &mut Value, default: &Value, path: &str, text: &str) -> Result<(), Str
         },
         _ => scalar(text),
     };
+    // A number past a bounded setting's limit is named with the limit here: it may not
+    // even fit the field (a count is 32 bits in the page).
+    if let (Some(b), Some(x)) = (super::bounds::bound(path), typed.as_f64()) {
+        if x.is_finite() && !(b.lo..=b.hi).contains(&x) {
+            return Err(format!("{path}: must be {}, got {text}", b.allowed()));
+        }
+    }
     let mut keys: Vec<&str> = path.split('.').collect();
     let last = keys.pop().expect("a path has a key");
     let mut at = v;

@@ -261,6 +261,13 @@ pub fn coat_item(attrs: Vec<Vec<u16>>) -> Item {
     }
 }
 
+/// One Coat file's grid, as the loader parses it (exposed for the fuzz tests, which
+/// drive it at small shapes: the full files are 290 × 300).
+#[doc(hidden)]
+pub fn parse_coat_grid(file: CoatFile, text: &str, rows: usize, cols: usize, lo: u8, hi: u8) -> Result<Vec<Vec<u8>>, DataError> {
+    parse_grid(file, text, rows, cols, lo, hi)
+}
+
 /// Parses a whitespace-separated grid of small integers with an exact shape.
 fn parse_grid(
     file: CoatFile,

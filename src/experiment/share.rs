@@ -250,7 +250,7 @@ fn set(v: &mut Value, default: &Value, path: &str, text: &str) -> Result<(), Str
     // even fit the field (a count is 32 bits in the page).
     if let (Some(b), Some(x)) = (super::bounds::bound(path), typed.as_f64()) {
         if x.is_finite() && !(b.lo..=b.hi).contains(&x) {
-            return Err(format!("{path}: must be {}, got {text}", b.allowed()));
+            return Err(format!("must be {}, got {text}", b.allowed()));
         }
     }
     let mut keys: Vec<&str> = path.split('.').collect();

@@ -151,6 +151,32 @@ pub fn is_loopback(origin: &str) -> bool {
     matches!(host, "localhost" | "127.0.0.1" | "[::1]")
 }
 
+/// Whether a page whose `connect-src` directive holds `sources` (space-separated, as
+/// www/boot.js writes them) may connect to `origin` (`scheme://host[:port]`, as
+/// [`origin_of`] gives it), the page itself being at `page_origin`. Knows the source
+/// forms the page uses: `'self'`, `https:` / `http:`, an exact origin, and an origin
+/// with any port (`http://localhost:*`).
+pub fn connect_src_allows(sources: &str, origin: &str, page_origin: &str) -> bool {
+    let (scheme, rest) = origin.split_once("://").unwrap_or(("", origin));
+    // `[::1]:8080` / `host:8080` / `host`: the host without its port.
+    let host = match rest.strip_prefix('[') {
+        Some(v6) => format!("[{}", v6.split(']').next().unwrap_or_default()) + "]",
+        None => rest.split(':').next().unwrap_or_default().to_string(),
+    };
+    sources.split_ascii_whitespace().any(|s| {
+        let s = s.to_ascii_lowercase();
+        match s.as_str() {
+            "'self'" => origin == page_origin,
+            "*" => true,
+            x if x.ends_with(':') && !x.contains('/') => x.trim_end_matches(':') == scheme,
+            x => match x.strip_suffix(":*") {
+                Some(any_port) => any_port == format!("{scheme}://{host}"),
+                None => x == origin,
+            },
+        }
+    })
+}
+
 /// The CLI's rule, checked when the provider's *default* variable (`OPENAI_API_KEY`, …)
 /// holds a key: that key goes only to the provider's default host; for any other host
 /// the user must name the variable with `--key-env`, so a shared config cannot redirect
@@ -384,6 +410,28 @@ pub fn redact(text: &str, key: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod csp_tests {
+    use super::connect_src_allows;
+
+    #[test]
+    fn connect_src_matches_the_forms_the_page_writes() {
+        let d = "'self' https://api.openai.com http://localhost:* http://127.0.0.1:*";
+        let page = "https://ialp.example";
+        assert!(connect_src_allows(d, "https://ialp.example", page));
+        assert!(connect_src_allows(d, "https://api.openai.com", page));
+        assert!(!connect_src_allows(d, "https://api.openai.com:8443", page));
+        assert!(!connect_src_allows(d, "https://openrouter.ai", page));
+        assert!(connect_src_allows(d, "http://127.0.0.1:11434", page));
+        assert!(connect_src_allows(d, "http://localhost", page));
+        assert!(!connect_src_allows(d, "http://[::1]:8080", page));
+        assert!(!connect_src_allows(d, "http://127.0.0.2:8080", page));
+        assert!(!connect_src_allows(d, "https://127.0.0.1:8080", page));
+        assert!(connect_src_allows("'self' https:", "https://any.example", page));
+        assert!(!connect_src_allows("'self' https:", "http://any.example", page));
+    }
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 mod app;
 mod blob;
 mod canvas;
+mod csp;
 mod llm;
 pub mod protocol;
 mod trainer;
@@ -30,7 +31,8 @@ pub fn start() {
         if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
             if let Some(el) = doc.get_element_by_id("fatal") {
                 el.set_text_content(Some(&msg));
-                let _ = el.set_attribute("style", "display:block");
+                // A class, not a style attribute: the security policy allows no inline style.
+                let _ = el.set_attribute("data-shown", "");
             }
         }
     }));

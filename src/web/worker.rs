@@ -50,8 +50,10 @@ impl TrainerHandle {
         let (Some(js), Some(wasm)) = (js, wasm) else {
             return Err("the page's own script files were not found, so training cannot start in the background; reload the page".into());
         };
+        // A blocked request is said in the console with what blocked it (the worker
+        // inherits the page's security policy).
         let source = format!(
-            "import init from {};\nawait init({{ module_or_path: {} }});\n",
+            "addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation in the training worker: ${{e.violatedDirective}} blocked ${{e.blockedURI}}`));\nimport init from {};\nawait init({{ module_or_path: {} }});\n",
             serde_json::to_string(&js).unwrap_or_default(),
             serde_json::to_string(&wasm).unwrap_or_default()
         );

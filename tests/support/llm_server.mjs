@@ -186,7 +186,7 @@ function readBody(req) {
   });
 }
 
-export function startServer({ port = 0, redirectTo = null } = {}) {
+export function startServer({ port = 0, redirectTo = null, host = '127.0.0.1' } = {}) {
   let stats = { total: 0, repeats: 0 };
   let seen = new Set();          // "<scenario>\0<sha256(prompt)>"
   let delivered = new Set();     // sha256(prompt) of answers sent in full
@@ -300,7 +300,7 @@ export function startServer({ port = 0, redirectTo = null } = {}) {
 
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve({
+    server.listen(port, host, () => resolve({
       port: server.address().port,
       stats: () => structuredClone(stats),
       log: () => structuredClone(log),

@@ -10,6 +10,8 @@ pub enum ConsentMsg {
     ConsentUseUnbound(bool),
     ConsentStart,
     ConsentCancel,
+    /// Adds the run's host to what the page may connect to, and reloads.
+    ConsentAllowHost,
 }
 
 /// A run that would call a remote provider, waiting for the user to read the estimate
@@ -44,6 +46,15 @@ impl App {
                 }
             }
             ConsentMsg::ConsentCancel => self.consent = None,
+            ConsentMsg::ConsentAllowHost => {
+                if let Some(c) = self.consent.as_mut() {
+                    // The settings go in the address bar first, so the reload keeps them.
+                    super::links::set_fragment(&crate::experiment::share::to_fragment(c.config.raw()));
+                    if let Err(e) = crate::web::csp::allow_and_reload(&c.target.origin) {
+                        c.error = Some(e);
+                    }
+                }
+            }
             ConsentMsg::ConsentStart => self.start_after_consent(),
         }
         true
@@ -140,10 +151,18 @@ impl App {
                 if let Some(err) = &c.error {
                     <p id="llm-consent-error" class="bad" role="alert">{err}</p>
                 }
-                <div class="buttons">
-                    <button id="consent-start" class="primary" onclick={link.callback(|_| ConsentMsg::ConsentStart)}>{format!("Start: send to {}", c.target.origin)}</button>
-                    <button id="consent-cancel" onclick={link.callback(|_| ConsentMsg::ConsentCancel)}>{"Cancel"}</button>
-                </div>
+                if crate::web::csp::allows(&c.target.origin) {
+                    <div class="buttons">
+                        <button id="consent-start" class="primary" onclick={link.callback(|_| ConsentMsg::ConsentStart)}>{format!("Start: send to {}", c.target.origin)}</button>
+                        <button id="consent-cancel" onclick={link.callback(|_| ConsentMsg::ConsentCancel)}>{"Cancel"}</button>
+                    </div>
+                } else {
+                    <p id="llm-consent-csp" class="bad">{format!("This page connects only to the providers' own APIs, servers on this machine, and hosts you allowed (its security policy); {} is not one of them. Allow it, and the page reloads with your settings (a key you did not ask it to remember must be typed again).", c.target.origin)}</p>
+                    <div class="buttons">
+                        <button id="consent-allow" class="primary" onclick={link.callback(|_| ConsentMsg::ConsentAllowHost)}>{format!("Allow {} and reload", c.target.origin)}</button>
+                        <button id="consent-cancel" onclick={link.callback(|_| ConsentMsg::ConsentCancel)}>{"Cancel"}</button>
+                    </div>
+                }
             </section>
         }
     }

@@ -15,6 +15,8 @@ pub enum DataMsg {
     Failed(u64, String),
     CoatUrl(String),
     FetchCoat,
+    /// Adds the Coat URL's host to what the page may connect to, and reloads.
+    AllowCoatHost,
 }
 
 /// What the worker holds, and the load under way.
@@ -30,7 +32,22 @@ pub(super) struct LoadedData {
     progress: Option<LoadProgress>,
     status: Option<Result<String, String>>,
     coat_url: String,
+    /// The Coat URL's host, when the page's security policy does not allow it yet.
+    blocked: Option<String>,
 }
+
+impl LoadedData {
+    /// Nothing loaded; the Coat URL typed before a reload in this tab, if any.
+    pub(super) fn restored() -> Self {
+        Self {
+            coat_url: crate::web::csp::session_get(COAT_URL_KEY).unwrap_or_default(),
+            ..Self::default()
+        }
+    }
+}
+
+/// Where the Coat URL is kept for this tab's session (so "Allow and reload" keeps it).
+pub(super) const COAT_URL_KEY: &str = "ialp-coat-url";
 
 fn mb(bytes: u64) -> String {
     format!("{:.1} MB", bytes as f64 / 1e6)
@@ -99,7 +116,21 @@ impl App {
                     self.real.status = Some(Err("type the address of a folder holding the five Coat files first".into()));
                     return true;
                 }
+                match crate::llm::key::origin_of(&base) {
+                    Err(e) => {
+                        self.real.status = Some(Err(format!("{base}: {e}")));
+                        return true;
+                    }
+                    Ok(origin) if !crate::web::csp::allows(&origin) => {
+                        self.data.blocked = Some(origin.clone());
+                        self.real.status = Some(Err(format!("This page connects only to hosts you allowed (its security policy); {origin} is not one of them yet. Allow it (the page reloads with your settings), then fetch again.")));
+                        return true;
+                    }
+                    Ok(_) => self.data.blocked = None,
+                }
                 self.real.status = Some(Ok(format!("fetching the Coat files from {base}/ …")));
+                // The address stays in this page's session, so the reload keeps it.
+                crate::web::csp::session_set(COAT_URL_KEY, &base);
                 ctx.link().send_future(async move {
                     let mut out = Vec::new();
                     for f in crate::env::coat::CoatFile::ALL {
@@ -119,6 +150,13 @@ impl App {
                     }
                     SettingsMsg::FilesRead(out)
                 });
+            }
+            DataMsg::AllowCoatHost => {
+                let Some(origin) = self.data.blocked.clone() else { return false };
+                crate::web::csp::session_set(COAT_URL_KEY, self.data.coat_url.trim());
+                if let Err(e) = crate::web::csp::allow_and_reload(&origin) {
+                    self.real.status = Some(Err(e));
+                }
             }
         }
         true
@@ -229,6 +267,9 @@ impl App {
                 <input id="coat-url" type="url" placeholder="https://example.org/coat/" value={self.data.coat_url.clone()}
                     oninput={link.callback(|e: InputEvent| DataMsg::CoatUrl(e.target_unchecked_into::<HtmlInputElement>().value()))} />
                 <button id="coat-fetch" type="button" onclick={link.callback(|_| DataMsg::FetchCoat)}>{"Fetch"}</button>
+                if let Some(origin) = &self.data.blocked {
+                    <button id="coat-allow" type="button" onclick={link.callback(|_| DataMsg::AllowCoatHost)}>{format!("Allow {origin} and reload")}</button>
+                }
             </div>
         }
     }

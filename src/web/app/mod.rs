@@ -192,7 +192,7 @@ impl Component for App {
         let mut app = Self {
             form: ConfigForm::default(),
             real: RealData::default(),
-            data: LoadedData::default(),
+            data: LoadedData::restored(),
             trainer,
             run: None,
             results: None,

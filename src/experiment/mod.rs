@@ -18,7 +18,7 @@ pub mod sweep;
 pub use config::{ConfigError, DataSource, EnvConfig, ExperimentConfig, ValidConfig};
 pub use policy_file::{Misfit, PolicyFile};
 pub use results::{MethodRun, MethodSummary, OnlineStats, Results};
-pub use run::{Experiment, LlmTicket, Progress};
+pub use run::{Checkpoint, Experiment, LlmTicket, Progress, ResumeError};
 pub use stats::{MeanStd, PolicySummary};
 
 use crate::env::coat::DataError;

@@ -67,6 +67,43 @@ pub struct LlmTicket {
     pub request: LlmRequest,
 }
 
+/// What an interrupted experiment goes on from: everything its finished jobs made
+/// (results, counters), taken between two jobs. [`Experiment::resume`] continues from
+/// it to the same final results as a run never interrupted. It carries no trained
+/// weights: the policies of jobs finished before the interruption cannot be exported
+/// after it (a later job that deploys one replays it first).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Checkpoint {
+    /// Jobs finished, in job order (run-major, then the config's methods).
+    pub jobs_done: usize,
+    /// Jobs in all.
+    pub jobs: usize,
+    /// Episodes played when the last of them finished.
+    pub done_episodes: usize,
+    /// The finished jobs' results (no partial curve).
+    pub results: Results,
+    /// [`crate::env::real::world_digest`] of the world the run played in.
+    pub world_digest: String,
+}
+
+/// Why a checkpoint cannot be resumed here.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ResumeError {
+    #[error("it was saved with other settings than these")]
+    Config,
+    #[error("it was played in another world (load the same data set, then resume)")]
+    World,
+    #[error("it is damaged ({0})")]
+    Damaged(String),
+}
+
+/// What a job finishing leaves for a checkpoint.
+#[derive(Debug, Clone, Copy, Default)]
+struct Mark {
+    done_episodes: usize,
+    distillations: usize,
+}
+
 struct Evaluation {
     next: usize,
     episodes: Vec<Episode>,
@@ -90,6 +127,9 @@ struct ActiveJob {
     evaluations: u64,
     eval: Option<Evaluation>,
     record: MethodRun,
+    /// Run again after a resume only for the policy a later job deploys: its record,
+    /// episodes and reports were kept from before and are not counted twice.
+    replay: bool,
 }
 
 /// A whole experiment in progress.
@@ -112,6 +152,11 @@ pub struct Experiment {
     trained: Vec<(Method, usize, NetWeights, Option<f64>)>,
     /// The policy method `imported` deploys.
     imported: Option<Arc<PolicyFile>>,
+    /// Counters as the last finished job left them (for [`Experiment::checkpoint`]).
+    mark: Mark,
+    /// After a resume: jobs (indices) to replay first, for the policies later jobs deploy.
+    replay: std::collections::VecDeque<usize>,
+    world_digest: std::cell::OnceCell<String>,
 }
 
 impl Experiment {
@@ -149,7 +194,98 @@ impl Experiment {
             corruption: None,
             trained: Vec::new(),
             imported: None,
+            mark: Mark::default(),
+            replay: Default::default(),
+            world_digest: Default::default(),
         }
+    }
+
+    /// Jobs finished so far.
+    pub fn jobs_done(&self) -> usize {
+        self.results.runs.len()
+    }
+
+    fn world_digest(&self) -> &str {
+        self.world_digest
+            .get_or_init(|| crate::env::real::world_digest(&self.world))
+    }
+
+    /// Everything the finished jobs made, to resume from (see [`Checkpoint`]).
+    pub fn checkpoint(&self) -> Checkpoint {
+        let mut results = self.results.clone();
+        results.distillations.truncate(self.mark.distillations);
+        results.summarise();
+        Checkpoint {
+            jobs_done: self.results.runs.len(),
+            jobs: self.jobs.len(),
+            done_episodes: self.mark.done_episodes,
+            results,
+            world_digest: self.world_digest().to_string(),
+        }
+    }
+
+    /// Goes on from `saved`, a checkpoint of this config in this world: the final
+    /// results are those of a run never interrupted. A job that a later one deploys
+    /// (iALP for A-iALP, Offline A2C for its twins) is replayed first, unrecorded, when
+    /// the checkpoint fell between them.
+    pub fn resume(config: ValidConfig, world: Arc<World>, saved: Checkpoint) -> Result<Self, ResumeError> {
+        let mut sim = Self::new(config, world);
+        if saved.results.config != *sim.config.raw() {
+            return Err(ResumeError::Config);
+        }
+        if saved.results.world != sim.results.world || saved.world_digest != sim.world_digest() {
+            return Err(ResumeError::World);
+        }
+        let damaged = |why: &str| Err(ResumeError::Damaged(why.into()));
+        let done = saved.jobs_done;
+        if saved.jobs != sim.jobs.len() || done > sim.jobs.len() || saved.results.runs.len() != done {
+            return damaged("its job count does not match");
+        }
+        let in_order = saved
+            .results
+            .runs
+            .iter()
+            .zip(&sim.jobs)
+            .all(|(r, &(run, m))| r.run == run && r.method == m && r.finished);
+        if !in_order {
+            return damaged("its jobs are not this config's, in order");
+        }
+        let next_run = sim.jobs.get(done).map_or(sim.config.seeds(), |j| j.0);
+        if saved.results.user_models.len() < next_run
+            || saved.results.distillations.iter().any(|d| d.run > next_run)
+            || saved.done_episodes > sim.progress().total
+        {
+            return damaged("its reports do not match its jobs");
+        }
+        let mut results = saved.results;
+        // The next run's user model is fitted again (the same one) when its context is
+        // rebuilt; the runs before are done and need none.
+        results.user_models.truncate(next_run);
+        results.halted = None;
+        results.complete = false;
+        sim.mark = Mark {
+            done_episodes: saved.done_episodes,
+            distillations: results.distillations.len(),
+        };
+        sim.done_episodes = saved.done_episodes;
+        sim.results = results;
+        sim.next_job = done;
+        sim.runs = (0..next_run).map(|_| None).collect();
+        let methods = sim.config.methods().to_vec();
+        let later: Vec<Method> = sim.jobs[done..]
+            .iter()
+            .filter(|j| j.0 == next_run)
+            .map(|j| j.1)
+            .collect();
+        sim.replay = (0..done)
+            .filter(|&i| {
+                let (run, m) = sim.jobs[i];
+                run == next_run
+                    && methods::deployed_by(m, &methods)
+                    && later.iter().any(|l| methods::spec(*l).deploys == Some(m))
+            })
+            .collect();
+        Ok(sim)
     }
 
     /// The policy that method `imported` deploys and fine-tunes online.
@@ -420,6 +556,7 @@ impl Experiment {
                 online: spec.learning.is_online().then(OnlineStats::default),
                 repairs: Vec::new(),
             },
+            replay: false,
         }
     }
 
@@ -429,12 +566,19 @@ impl Experiment {
         let mut steps = 0;
         while steps < step_budget && self.halted.is_none() {
             if self.active.is_none() {
-                let Some(&(run, method)) = self.jobs.get(self.next_job) else {
-                    break;
-                };
-                self.next_job += 1;
-                let job = self.start_job(self.next_job - 1, run, method);
-                self.active = Some(job);
+                if let Some(i) = self.replay.pop_front() {
+                    let (run, method) = self.jobs[i];
+                    let mut job = self.start_job(i, run, method);
+                    job.replay = true;
+                    self.active = Some(job);
+                } else {
+                    let Some(&(run, method)) = self.jobs.get(self.next_job) else {
+                        break;
+                    };
+                    self.next_job += 1;
+                    let job = self.start_job(self.next_job - 1, run, method);
+                    self.active = Some(job);
+                }
             }
             if self.waiting_for_llm() && self.config.raw().llm.provider.is_remote() {
                 break; // the edge answers; nothing to do until it has
@@ -442,7 +586,20 @@ impl Experiment {
             let mut job = self.active.take().expect("a job is active");
             let (taken, finished) = self.work_on(&mut job);
             steps += taken.max(1);
-            if finished {
+            if job.replay {
+                // Counted and reported before the interruption.
+                self.done_episodes = self.mark.done_episodes;
+                self.results.distillations.truncate(self.mark.distillations);
+            }
+            if finished && job.replay {
+                if let (Some(agent), Some(ctx)) = (job.learner.network(), self.runs[job.run].as_mut()) {
+                    ctx.pretrained.push(Pretrained {
+                        method: job.method,
+                        policy: agent.deployed(),
+                        reward: job.ialp.as_ref().and_then(|j| j.learnt().cloned()),
+                    });
+                }
+            } else if finished {
                 let network = job.learner.network();
                 if methods::deployed_by(job.method, self.config.methods()) {
                     // A later method deploys this policy (and explores with this R_φ).
@@ -461,6 +618,10 @@ impl Experiment {
                 }
                 job.record.finished = true;
                 self.results.runs.push(job.record);
+                self.mark = Mark {
+                    done_episodes: self.done_episodes,
+                    distillations: self.results.distillations.len(),
+                };
                 // A run's context (user model, offline world, pre-trained policies) is
                 // needed by its own jobs only: free it after the last one.
                 if self.jobs.get(self.next_job).map(|j| j.0) != Some(job.run) {

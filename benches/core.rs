@@ -49,5 +49,28 @@ fn env_steps(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, a2c_update, env_steps);
+/// The LLM answer parser on pathological input at three sizes each (issue 16): time
+/// should grow linearly with the length (it was quadratic, cubic in its repair).
+fn parse_pathological(c: &mut Criterion) {
+    let mut g = c.benchmark_group("parse_answer");
+    g.sample_size(20);
+    let expected = vec![vec![1, 2, 3]];
+    for n in [50_000usize, 100_000, 200_000] {
+        let open = "[".repeat(n);
+        g.throughput(Throughput::Bytes(open.len() as u64));
+        g.bench_function(format!("open_brackets_{n}"), |b| {
+            b.iter(|| ialp::llm::parse::parse_answer(&open, &expected))
+        });
+    }
+    for n in [12_500usize, 25_000, 50_000] {
+        let list = "[1,".repeat(n);
+        g.throughput(Throughput::Bytes(list.len() as u64));
+        g.bench_function(format!("unclosed_lists_{n}"), |b| {
+            b.iter(|| ialp::llm::parse::parse_answer(&list, &expected))
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, a2c_update, env_steps, parse_pathological);
 criterion_main!(benches);

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::env::real::{LoadProgress, LoadReport};
 use crate::env::Preset;
-use crate::experiment::{ExperimentConfig, Progress, Results};
+use crate::experiment::{Checkpoint, ExperimentConfig, Progress, Results};
 use crate::llm::{ApiKey, LlmCache, LlmStats};
 use crate::policy::Method;
 
@@ -69,6 +69,10 @@ pub struct StartRun {
     pub paused: bool,
     /// A policy file (JSON) for method `imported` to deploy.
     pub policy: Option<String>,
+    /// Goes on from this checkpoint of the same settings (a run interrupted by a reload
+    /// or a crash) instead of from the start.
+    #[serde(default)]
+    pub resume: Option<Box<Checkpoint>>,
 }
 
 /// Page → worker.
@@ -188,6 +192,8 @@ pub enum FromTrainer {
     Loaded(Box<DataSummary>),
     /// A `LoadData` failed: why (file, line, column); the previous data set stays.
     LoadFailed { load: u64, message: String },
+    /// The run finished another job: what to keep for a resume.
+    Checkpoint { run: u64, checkpoint: Box<Checkpoint> },
     /// LLM answers worth keeping, sent the moment they arrive (whatever became of the
     /// run that asked: stopped, reset, replaced), so a paid answer is never lost.
     Answers(LlmCache),

@@ -55,6 +55,8 @@ struct Trainer {
     ticking: bool,
     /// The real data set loaded last (full size; each run cuts its own world from it).
     loaded: Option<Arc<World>>,
+    /// Jobs finished when the page was last sent a checkpoint.
+    kept_jobs: usize,
 }
 
 thread_local! {
@@ -212,6 +214,7 @@ impl Trainer {
             speed,
             paused,
             policy,
+            resume,
         } = s;
         self.run = run;
         self.sim = None;
@@ -239,7 +242,15 @@ impl Trainer {
             Err(e) => return failed(e.to_string()),
         };
         let cache = LlmCache::from_json(&cache).unwrap_or_else(|_| LlmCache::new());
-        let mut sim = Experiment::new(config, world).with_cache(cache);
+        let sim = match resume {
+            None => Experiment::new(config, world),
+            Some(saved) => match Experiment::resume(config, world, *saved) {
+                Ok(sim) => sim,
+                Err(e) => return failed(format!("This run cannot be resumed: {e}.")),
+            },
+        };
+        self.kept_jobs = sim.jobs_done();
+        let mut sim = sim.with_cache(cache);
         if let Some(text) = policy {
             match crate::experiment::PolicyFile::from_json(&text) {
                 Ok(p) => sim = sim.with_imported(p),
@@ -317,6 +328,7 @@ impl Trainer {
         if waiting {
             self.send_llm_requests();
         }
+        self.checkpoint_if_new();
         let over = self.finish_if_over();
         if !over {
             let s = if waiting {
@@ -347,8 +359,21 @@ impl Trainer {
         {
             sim.advance(32);
         }
+        self.checkpoint_if_new();
         self.finish_if_over();
         self.update(true);
+    }
+
+    /// Sends the page a checkpoint when another job has finished since the last one.
+    fn checkpoint_if_new(&mut self) {
+        let Some(sim) = self.sim.as_ref() else { return };
+        if sim.jobs_done() > self.kept_jobs && !sim.is_finished() {
+            self.kept_jobs = sim.jobs_done();
+            post(&FromTrainer::Checkpoint {
+                run: self.run,
+                checkpoint: Box::new(sim.checkpoint()),
+            });
+        }
     }
 
     fn finish_if_over(&mut self) -> bool {

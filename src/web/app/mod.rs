@@ -36,6 +36,7 @@ mod llm_panel;
 mod policies;
 mod results;
 mod run_bar;
+mod saved_run;
 mod settings;
 mod widgets;
 
@@ -49,6 +50,7 @@ use llm_panel::LlmMsg;
 use policies::PolicyMsg;
 use results::ResultsMsg;
 use run_bar::RunMsg;
+use saved_run::{Saved, SavedMsg};
 use settings::{RealData, SettingsMsg};
 use widgets::{chosen_file, input_value, read_first_file, select_value, status_line, text_field};
 
@@ -75,6 +77,8 @@ panel_messages! {
     Consent(ConsentMsg),
     /// The run bar, and what the worker streams back.
     Run(RunMsg),
+    /// The run kept for a resume after a reload or a crash.
+    Saved(SavedMsg),
     Chart(ChartMsg),
     Results(ResultsMsg),
     Policy(PolicyMsg),
@@ -107,6 +111,8 @@ pub struct App {
     error: Option<String>,
     speed: Speed,
     link: yew::html::Scope<App>,
+    /// The run kept in IndexedDB for a resume (saved_run.rs).
+    saved: Saved,
 
     // The LLM: keys and answers (llm_panel.rs); a remote run waiting for the user's
     // Start (consent.rs).
@@ -223,7 +229,9 @@ impl Component for App {
             cache_status: None,
             cache_problem,
             _storage_listener: storage_listener,
+            saved: Saved::default(),
         };
+        app.look_for_saved_run();
         app.read_link();
         if app.layout.autorun {
             ctx.link().send_message(RunMsg::Run);
@@ -238,6 +246,7 @@ impl Component for App {
             Msg::Llm(m) => self.on_llm(ctx, m),
             Msg::Consent(m) => self.on_consent(ctx, m),
             Msg::Run(m) => self.on_run(ctx, m),
+            Msg::Saved(m) => self.on_saved(ctx, m),
             Msg::Chart(m) => self.on_chart(ctx, m),
             Msg::Results(m) => self.on_results(ctx, m),
             Msg::Policy(m) => self.on_policy(ctx, m),
@@ -290,6 +299,7 @@ impl App {
         html! {
             <section class="results" aria-label="Results">
                 { self.view_consent(ctx) }
+                { self.view_saved(ctx) }
                 if !self.link_problems.is_empty() || !self.layout.problems.is_empty() {
                     <div id="link-problems" class="bad" role="alert">
                         <p>{"Some values in this link could not be used; their defaults are used instead:"}</p>

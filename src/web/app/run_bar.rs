@@ -19,12 +19,16 @@ pub enum RunMsg {
 impl App {
     pub(super) fn on_run(&mut self, ctx: &Context<App>, msg: RunMsg) -> bool {
         match msg {
-            RunMsg::Run => self.start(),
+            RunMsg::Run => {
+                self.saved.resume_from = None;
+                self.start()
+            }
             RunMsg::Stop => self.send(ToTrainer::Stop),
             RunMsg::Pause => self.send(ToTrainer::Pause),
             RunMsg::Resume => self.send(ToTrainer::Resume),
             RunMsg::Step => {
                 if self.run.as_ref().is_none_or(|r| r.state.is_over()) {
+                    self.saved.resume_from = None;
                     self.start_with(true);
                 } else {
                     self.send(ToTrainer::Step);
@@ -34,6 +38,7 @@ impl App {
                 if self.run.as_ref().is_some_and(|r| !r.state.is_over()) {
                     self.send(ToTrainer::Stop);
                 }
+                self.forget_current_run();
                 self.run_id += 1;
                 self.run = None;
                 self.results = None;
@@ -62,6 +67,7 @@ impl App {
                     return false;
                 }
                 self.error = Some(message);
+                self.saved.offer = self.saved.run.is_some();
                 if let Some(r) = self.run.as_mut() {
                     if !r.state.is_over() {
                         r.state = RunState::Halted;
@@ -80,7 +86,17 @@ impl App {
                     return false; // a snapshot of an abandoned run
                 }
                 self.results = Some(u.results.clone());
+                match u.state {
+                    RunState::Finished => self.forget_current_run(),
+                    RunState::Stopped | RunState::Halted => {
+                        self.saved.offer = self.saved.kept_for == Some(self.run_id)
+                    }
+                    _ => {}
+                }
                 self.run = Some(*u);
+            }
+            RunMsg::Trainer(FromTrainer::Checkpoint { run, checkpoint }) => {
+                self.keep_checkpoint(run, *checkpoint);
             }
             RunMsg::WorkerFailed(e) => {
                 // The worker is gone: what the page has is kept; a new run starts a new one
@@ -88,8 +104,10 @@ impl App {
                 self.trainer = None;
                 self.data.in_worker = false;
                 self.error = Some(format!(
-                    "{e}. What finished so far is kept; press Run to start again."
+                    "{e}. What finished so far is kept; press Run to start again{}.",
+                    if self.saved.kept_for == Some(self.run_id) { ", or Resume to go on from the last finished job" } else { "" }
                 ));
+                self.saved.offer = self.saved.kept_for == Some(self.run_id);
                 if let Some(r) = self.run.as_mut() {
                     if !r.state.is_over() {
                         r.state = RunState::Halted;
@@ -218,7 +236,28 @@ impl App {
         }
         // The address bar always holds the config of the last run: copy it to share.
         set_fragment(&share::to_fragment(config.raw()));
+        let resume = self.saved.resume_from.take();
         self.run_id += 1;
+        self.saved.launched = Some((
+            self.run_id,
+            saved_run::ExperimentConfigParts {
+                config: config.raw().clone(),
+                coat: if config.data() == DataSource::Real && config.preset() == Preset::Coat {
+                    self.real.texts.clone()
+                } else {
+                    Vec::new()
+                },
+                policy: if deploys {
+                    self.imported.as_ref().map(|(n, _, j)| (n.clone(), j.clone()))
+                } else {
+                    None
+                },
+            },
+        ));
+        if resume.is_some() {
+            self.saved.kept_for = Some(self.run_id);
+        }
+        self.saved.offer = false;
         self.inspector = Inspector::default();
         self.drawn = [0; 2];
         let real = if config.data() == DataSource::Real && config.preset() == Preset::Coat {
@@ -243,6 +282,7 @@ impl App {
             } else {
                 None
             },
+            resume: resume.map(Box::new),
         }));
         self.send(msg);
     }
@@ -285,10 +325,16 @@ impl App {
                 } else {
                     String::new()
                 };
+                let kept = match &self.saved.run {
+                    Some(s) if self.saved.kept_for == Some(self.run_id) && !u.state.is_over() => {
+                        format!(" · kept for a resume after {} of {} jobs", s.checkpoint.jobs_done, s.checkpoint.jobs)
+                    }
+                    _ => String::new(),
+                };
                 (
                     f,
                     format!(
-                        "{word}: {} / {} episodes{now} · {:.1} s{left}",
+                        "{word}: {} / {} episodes{now} · {:.1} s{left}{kept}",
                         p.done,
                         p.total,
                         u.elapsed_ms / 1000.0
@@ -316,7 +362,8 @@ impl App {
                 <div class="progress-row">
                     <progress id="progress" max="1" value={progress.to_string()} aria-label="progress"></progress>
                     <span id="status" aria-live="polite" data-run={self.run_id.to_string()} data-state={state.map(|s| s.id()).unwrap_or("idle")}
-                        data-done={self.run.as_ref().map(|u| u.progress.done.to_string()).unwrap_or_default()}>{status}</span>
+                        data-done={self.run.as_ref().map(|u| u.progress.done.to_string()).unwrap_or_default()}
+                        data-kept={self.saved.run.as_ref().filter(|_| self.saved.kept_for == Some(self.run_id)).map(|s| s.checkpoint.jobs_done.to_string()).unwrap_or_default()}>{status}</span>
                 </div>
                 if let Some(e) = &self.error {
                     <p id="error" class="bad" role="alert">{e}</p>

@@ -1,0 +1,140 @@
+//! The interrupted run, kept in the browser's IndexedDB so a reload, a closed tab or a
+//! crashed worker does not lose it: the run's settings, the real Coat files and policy
+//! file it used, and a [`Checkpoint`] of its finished jobs. Never the API key. One record
+//! (a page runs one experiment at a time); it is replaced at every finished job and
+//! deleted when the run finishes or the user discards it.
+//!
+//! Raw web-sys rather than an IndexedDB crate: three operations on one record do not
+//! need one, and the async crates pull in an executor the bundle has no room for.
+
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{IdbDatabase, IdbRequest, IdbTransaction, IdbTransactionMode};
+
+use crate::experiment::{Checkpoint, ExperimentConfig};
+
+const DB: &str = "ialp-playground";
+const STORE: &str = "runs";
+const KEY: &str = "interrupted";
+
+/// What the page keeps of a run to resume it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SavedRun {
+    pub config: ExperimentConfig,
+    /// The real Coat files as (name, text), for real-Coat runs.
+    pub coat: Vec<(String, String)>,
+    /// The policy file (name, JSON) that method `imported` deployed.
+    pub policy: Option<(String, String)>,
+    pub checkpoint: Checkpoint,
+    /// When it was saved (ms since 1970).
+    pub saved_at: f64,
+}
+
+/// Why something could not be kept or read, as the page says it.
+fn problem(e: JsValue) -> String {
+    match e.dyn_ref::<web_sys::DomException>() {
+        Some(d) if d.name() == "QuotaExceededError" => {
+            "this browser's storage for the page is full (free some site data, or export the results now)".into()
+        }
+        Some(d) => format!("{}: {}", d.name(), d.message()),
+        None => e.as_string().unwrap_or_else(|| format!("{e:?}")),
+    }
+}
+
+/// A promise settled by `req`'s success (its result) or error.
+fn settled(req: &IdbRequest) -> JsFuture {
+    let promise = js_sys::Promise::new(&mut |resolve, reject| {
+        let ok = req.clone();
+        let on_ok = Closure::once_into_js(move || {
+            let _ = resolve.call1(&JsValue::NULL, &ok.result().unwrap_or(JsValue::UNDEFINED));
+        });
+        let bad = req.clone();
+        let on_bad = Closure::once_into_js(move || {
+            let e = bad.error().ok().flatten().map(JsValue::from).unwrap_or(JsValue::UNDEFINED);
+            let _ = reject.call1(&JsValue::NULL, &e);
+        });
+        req.set_onsuccess(Some(on_ok.unchecked_ref()));
+        req.set_onerror(Some(on_bad.unchecked_ref()));
+    });
+    JsFuture::from(promise)
+}
+
+/// A promise settled when `tx` commits, or fails with its error (quota included).
+fn committed(tx: &IdbTransaction) -> JsFuture {
+    let promise = js_sys::Promise::new(&mut |resolve, reject| {
+        let on_ok = Closure::once_into_js(move || {
+            let _ = resolve.call0(&JsValue::NULL);
+        });
+        let t = tx.clone();
+        let on_bad = Closure::once_into_js(move || {
+            let e = t.error().map(JsValue::from).unwrap_or(JsValue::UNDEFINED);
+            let _ = reject.call1(&JsValue::NULL, &e);
+        });
+        tx.set_oncomplete(Some(on_ok.unchecked_ref()));
+        tx.set_onabort(Some(on_bad.unchecked_ref()));
+    });
+    JsFuture::from(promise)
+}
+
+async fn open() -> Result<IdbDatabase, String> {
+    let factory = web_sys::window()
+        .and_then(|w| w.indexed_db().ok().flatten())
+        .ok_or("this browser gives the page no IndexedDB (a private window may not)")?;
+    let req = factory.open_with_u32(DB, 1).map_err(problem)?;
+    let upgrade = req.clone();
+    let on_upgrade = Closure::once_into_js(move || {
+        if let Ok(db) = upgrade.result().and_then(|r| r.dyn_into::<IdbDatabase>()) {
+            let _ = db.create_object_store(STORE);
+        }
+    });
+    req.set_onupgradeneeded(Some(on_upgrade.unchecked_ref()));
+    let db = settled(&req).await.map_err(problem)?;
+    db.dyn_into::<IdbDatabase>().map_err(problem)
+}
+
+/// Runs `op` on the store in one transaction and waits for it to commit.
+async fn with_store(
+    mode: IdbTransactionMode,
+    op: impl FnOnce(&web_sys::IdbObjectStore) -> Result<IdbRequest, JsValue>,
+) -> Result<JsValue, String> {
+    let db = open().await?;
+    let tx = db.transaction_with_str_and_mode(STORE, mode).map_err(problem)?;
+    let done = committed(&tx);
+    let req = tx.object_store(STORE).and_then(|s| op(&s)).map_err(problem)?;
+    let value = settled(&req).await.map_err(problem);
+    let commit = done.await.map_err(problem);
+    db.close();
+    commit?;
+    value
+}
+
+/// Keeps `run`, replacing the one kept before.
+pub async fn save(run: &SavedRun) -> Result<(), String> {
+    let text = serde_json::to_string(run).map_err(|e| e.to_string())?;
+    with_store(IdbTransactionMode::Readwrite, |s| {
+        s.put_with_key(&JsValue::from_str(&text), &JsValue::from_str(KEY))
+    })
+    .await
+    .map(|_| ())
+}
+
+/// The run kept, if any (`Err` if it cannot be read: the page says so and offers to
+/// discard it).
+pub async fn load() -> Result<Option<SavedRun>, String> {
+    let value = with_store(IdbTransactionMode::Readonly, |s| s.get(&JsValue::from_str(KEY))).await?;
+    match value.as_string() {
+        None => Ok(None),
+        Some(text) => serde_json::from_str(&text)
+            .map(Some)
+            .map_err(|e| format!("the run kept in this browser cannot be read ({e})")),
+    }
+}
+
+/// Forgets the run kept.
+pub async fn discard() -> Result<(), String> {
+    with_store(IdbTransactionMode::Readwrite, |s| s.delete(&JsValue::from_str(KEY)))
+        .await
+        .map(|_| ())
+}

@@ -1,0 +1,142 @@
+// End-to-end: runs survive a reload and a worker crash (issue 16). A run keeps a
+// checkpoint of its finished jobs in IndexedDB; after a reload mid-run the page offers
+// Resume, which goes on from the last finished job to the same final digest as the run
+// never interrupted. A worker that panics: the page says why, keeps what it had, offers
+// Resume, and the next Run works.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launchChromium } from '../support/browser.mjs';
+import { serveDist } from '../support/serve_dist.mjs';
+import { openPage, waitState } from '../support/page.mjs';
+
+let server, base, browser;
+
+before(async () => {
+  ({ server, base } = await serveDist());
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+// Three seeds of four methods (12 jobs), two of them learners, small enough to finish in
+// seconds at full speed and to be caught mid-run at the slow speed.
+const CONFIG = '#v=1&seeds=3&methods=random,popular,offline_a2c,online_a2c&eval_episodes=20'
+  + '&training.offline_episodes=64&training.online_episodes=64&training.eval_every=32&seed=99';
+
+/** The run kept in the page's IndexedDB: its jobs done, or null if none. */
+const stored = (page) => page.evaluate(() => new Promise((resolve, reject) => {
+  const open = indexedDB.open('ialp-playground', 1);
+  open.onupgradeneeded = () => open.result.createObjectStore('runs');
+  open.onerror = () => reject(open.error);
+  open.onsuccess = () => {
+    const get = open.result.transaction('runs').objectStore('runs').get('interrupted');
+    get.onsuccess = () => { open.result.close(); resolve(get.result ? JSON.parse(get.result).checkpoint.jobs_done : null); };
+    get.onerror = () => reject(get.error);
+  };
+}));
+/** Waits until nothing is kept (a finished or discarded run's record is deleted). */
+async function nothingStored(page) {
+  for (let i = 0; i < 100 && (await stored(page)) !== null; i++) await page.waitForTimeout(50);
+  assert.equal(await stored(page), null, 'the record is deleted');
+}
+
+const kept = (page) => page.evaluate(() => Number(document.querySelector('#status')?.dataset.kept || 0));
+const digest = async (page) => (await page.textContent('#digest')).trim();
+
+async function uninterrupted(page) {
+  await page.selectOption('#speed', 'max');
+  await page.click('#run');
+  await waitState(page, 'finished');
+  const d = await digest(page);
+  assert.match(d, /^[0-9a-f]{64}$/);
+  return d;
+}
+
+/** Starts the run slowly and waits until at least `jobs` jobs are kept. */
+async function startSlowly(page, jobs) {
+  await page.selectOption('#speed', 'normal');
+  await page.click('#run');
+  await page.waitForFunction((n) => Number(document.querySelector('#status')?.dataset.kept || 0) >= n, jobs, { timeout: 120_000 });
+  assert.notEqual(await page.getAttribute('#status', 'data-state'), 'finished', 'caught mid-run');
+}
+
+test('a run reloaded mid-way resumes to the digest of the run never interrupted', async () => {
+  const { page, errors, close } = await openPage(browser, base + CONFIG);
+  const whole = await uninterrupted(page);
+  // A finished run leaves nothing to resume.
+  await nothingStored(page);
+  await page.reload();
+  await page.waitForSelector('main.layout');
+  await page.waitForTimeout(500);
+  assert.equal(await page.$('#resume-offer'), null, 'no offer after a finished run');
+
+  await startSlowly(page, 3);
+  const before = await kept(page);
+  for (let i = 0; i < 100 && (await stored(page)) !== before; i++) await page.waitForTimeout(20);
+  assert.equal(await stored(page), before, 'the page shows as kept what is in IndexedDB');
+  await page.reload();
+  await page.waitForSelector('#resume-offer');
+  const offer = await page.textContent('#resume-offer');
+  assert.match(offer, new RegExp(`${before} of 12 jobs finished`), offer);
+  // What finished before the reload is shown before resuming.
+  assert.ok(await page.locator('#results tr[data-method="random"]').count() > 0, 'finished jobs shown');
+  await page.selectOption('#speed', 'max');
+  await page.click('#resume-saved');
+  await page.waitForFunction(() => document.querySelector('#status')?.dataset.state !== 'idle');
+  const done0 = Number(await page.getAttribute('#status', 'data-done'));
+  assert.ok(done0 > 0, `the resumed run starts from the episodes kept (${done0})`);
+  await waitState(page, 'finished');
+  assert.equal(await digest(page), whole, 'resumed: the same results, bit for bit');
+  assert.equal(await page.$('#resume-offer'), null);
+  // Finished: the record is gone.
+  await nothingStored(page);
+  await page.reload();
+  await page.waitForSelector('main.layout');
+  await page.waitForTimeout(500);
+  assert.equal(await page.$('#resume-offer'), null, 'no offer once the resumed run finished');
+  assert.deepEqual(errors, []);
+  await close();
+});
+
+test('a worker crash mid-run: the page says why, offers Resume (same digest), and the next Run works', async () => {
+  const { page, errors, close } = await openPage(browser, base + CONFIG);
+  const whole = await uninterrupted(page);
+  await startSlowly(page, 2);
+  const [worker] = page.workers();
+  await worker.evaluate(() => self.dispatchEvent(new MessageEvent('message', { data: JSON.stringify('PanicForTest') })))
+    .catch(() => {}); // the worker traps right after its panic hook ran
+  await page.waitForSelector('#error');
+  assert.match(await page.textContent('#error'), /PanicForTest.*What finished so far is kept.*Resume/s);
+  await page.waitForSelector('#resume-offer');
+  assert.ok(await page.locator('#results tr[data-method="random"]').count() > 0, 'what it had is still shown');
+  await page.selectOption('#speed', 'max');
+  await page.click('#resume-saved');
+  await waitState(page, 'finished');
+  assert.equal(await digest(page), whole, 'resumed after the crash: the same digest');
+  // And a fresh Run afterwards works too.
+  await page.click('#run');
+  await waitState(page, 'finished');
+  assert.equal(await digest(page), whole);
+  // The only errors are the crash's own.
+  assert.ok(errors.every((e) => /PanicForTest|internal error|unreachable|RuntimeError|closure invoked recursively or after being dropped/.test(e)), errors.join('\n'));
+  await close();
+});
+
+test('Discard forgets the interrupted run', async () => {
+  const { page, errors, close } = await openPage(browser, base + CONFIG);
+  await startSlowly(page, 1);
+  await page.reload();
+  await page.waitForSelector('#resume-offer');
+  await page.click('#discard-saved');
+  assert.equal(await page.$('#resume-offer'), null);
+  await nothingStored(page);
+  await page.reload();
+  await page.waitForSelector('main.layout');
+  await page.waitForTimeout(500);
+  assert.equal(await page.$('#resume-offer'), null, 'discarded for good');
+  assert.deepEqual(errors, []);
+  await close();
+});

@@ -149,6 +149,10 @@ pub struct Update {
     pub results: Results,
     /// The results' digest, once complete (computed where the numbers were made).
     pub digest: Option<String>,
+    /// The worker's WebAssembly memory now (its high-water mark: wasm memory never
+    /// shrinks).
+    #[serde(default)]
+    pub memory_bytes: u64,
 }
 
 /// A loaded data set, as the page shows it.

@@ -30,6 +30,14 @@ fn now_ms() -> f64 {
     js_sys::Date::now()
 }
 
+/// The worker's WebAssembly memory (it grows, never shrinks: its high-water mark).
+fn wasm_memory_bytes() -> u64 {
+    wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .map(|m| m.buffer().unchecked_into::<js_sys::ArrayBuffer>().byte_length() as u64)
+        .unwrap_or(0)
+}
+
 fn post(msg: &FromTrainer) {
     let text = serde_json::to_string(msg).expect("messages serialise");
     let scope: web_sys::DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
@@ -192,10 +200,7 @@ impl Trainer {
                     digest: crate::env::real::world_digest(&w),
                     report: l.report,
                     ms: now_ms() - t0,
-                    memory_bytes: wasm_bindgen::memory()
-                        .dyn_into::<js_sys::WebAssembly::Memory>()
-                        .map(|m| m.buffer().unchecked_into::<js_sys::ArrayBuffer>().byte_length() as u64)
-                        .unwrap_or(0),
+                    memory_bytes: wasm_memory_bytes(),
                 };
                 self.loaded = Some(Arc::new(w));
                 post(&FromTrainer::Loaded(Box::new(summary)));
@@ -470,6 +475,7 @@ impl Trainer {
             llm: sim.llm_stats(),
             results,
             digest,
+            memory_bytes: wasm_memory_bytes(),
         })));
     }
 }

@@ -361,7 +361,9 @@ impl App {
                 </div>
                 <div class="progress-row">
                     <progress id="progress" max="1" value={progress.to_string()} aria-label="progress"></progress>
-                    <span id="status" aria-live="polite" data-run={self.run_id.to_string()} data-state={state.map(|s| s.id()).unwrap_or("idle")}
+                    <span id="status" aria-live="polite" data-run={self.run_id.to_string()}
+                        title={self.run.as_ref().map(|u| format!("the training worker holds {:.0} MB", u.memory_bytes as f64 / 1e6)).unwrap_or_default()}
+                        data-memory={self.run.as_ref().map(|u| u.memory_bytes.to_string()).unwrap_or_default()} data-state={state.map(|s| s.id()).unwrap_or("idle")}
                         data-done={self.run.as_ref().map(|u| u.progress.done.to_string()).unwrap_or_default()}
                         data-kept={self.saved.run.as_ref().filter(|_| self.saved.kept_for == Some(self.run_id)).map(|s| s.checkpoint.jobs_done.to_string()).unwrap_or_default()}>{status}</span>
                 </div>

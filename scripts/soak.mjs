@@ -67,6 +67,8 @@ for (let k = 0; k < RUNS; k++) {
   await page.selectOption('#preset-load', preset);
   const t0 = Date.now();
   await page.click('#run');
+  // The status keeps the last run's state until the new run's first snapshot.
+  await page.waitForFunction(() => document.querySelector('#status')?.dataset.state === 'running', null, { timeout: 60_000 });
   await page.waitForFunction(() => document.querySelector('#status')?.dataset.state === 'finished', null, { timeout: 900_000 });
   const s = (Date.now() - t0) / 1000;
   const m = { run: k + 1, preset, seconds: s, ...(await sample()) };

@@ -82,6 +82,51 @@ fn sum_zip(a: &[f32], b: &[f32], f: impl Fn(f32, f32) -> f32) -> f32 {
     ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]))
 }
 
+/// `x_j = f(x_j)` for every element, eight at a time then the rest: the fixed-length inner
+/// loop is what a build optimised for size still vectorises (the page's, see
+/// Cargo.toml), where a plain loop of unknown length stays scalar. Element-wise, so the
+/// same bits in any order.
+#[inline(always)]
+fn each(x: &mut [f32], f: impl Fn(f32) -> f32) {
+    let mut c = x.chunks_exact_mut(LANES);
+    for c in &mut c {
+        for v in c.iter_mut() {
+            *v = f(*v);
+        }
+    }
+    for v in c.into_remainder() {
+        *v = f(*v);
+    }
+}
+
+/// `x_j = f(x_j, y_j)`, as [`each`].
+#[inline(always)]
+fn each_zip(x: &mut [f32], y: &[f32], f: impl Fn(f32, f32) -> f32) {
+    let (mut cx, mut cy) = (x.chunks_exact_mut(LANES), y.chunks_exact(LANES));
+    for (a, b) in (&mut cx).zip(&mut cy) {
+        for k in 0..LANES {
+            a[k] = f(a[k], b[k]);
+        }
+    }
+    for (a, b) in cx.into_remainder().iter_mut().zip(cy.remainder()) {
+        *a = f(*a, *b);
+    }
+}
+
+/// `x_j = f(x_j, y_j, w_j)`, as [`each`].
+#[inline(always)]
+fn each_zip3(x: &mut [f32], y: &[f32], w: &[f32], f: impl Fn(f32, f32, f32) -> f32) {
+    let (mut cx, mut cy, mut cw) = (x.chunks_exact_mut(LANES), y.chunks_exact(LANES), w.chunks_exact(LANES));
+    for ((a, b), c) in (&mut cx).zip(&mut cy).zip(&mut cw) {
+        for k in 0..LANES {
+            a[k] = f(a[k], b[k], c[k]);
+        }
+    }
+    for ((a, b), c) in cx.into_remainder().iter_mut().zip(cy.remainder()).zip(cw.remainder()) {
+        *a = f(*a, *b, *c);
+    }
+}
+
 /// The largest element (exact in any order; lanes again, for the vector registers).
 #[inline(always)]
 fn max(x: &[f32]) -> f32 {
@@ -103,9 +148,7 @@ fn max(x: &[f32]) -> f32 {
 #[inline(always)]
 fn exp_row(row: &mut [f32]) -> (f32, f32) {
     let m = max(row);
-    for x in row.iter_mut() {
-        *x = exp(*x - m);
-    }
+    each(row, |x| exp(x - m));
     (m, sum(row))
 }
 
@@ -114,9 +157,7 @@ pub fn softmax(z: &mut [f32], items: usize) {
     for row in z.chunks_exact_mut(items) {
         let (_, sum) = exp_row(row);
         let inv = 1.0 / sum;
-        for x in row.iter_mut() {
-            *x *= inv;
-        }
+        each(row, |x| x * inv);
     }
 }
 
@@ -127,9 +168,7 @@ pub fn log_softmax(z: &mut [f32], items: usize) {
         e.copy_from_slice(row);
         let (max, sum) = exp_row(&mut e);
         let shift = max + sum.ln();
-        for x in row.iter_mut() {
-            *x -= shift;
-        }
+        each(row, |x| x - shift);
     }
 }
 
@@ -167,9 +206,7 @@ fn loss_grad_body(z: &mut [f32], items: usize, terms: &LossTerms) -> HeadLoss {
         let ln_sum = sum.ln();
         let inv = 1.0 / sum;
         // p in place; Σ p (z − max), for H = ln Σ − Σ p (z − max).
-        for p in row.iter_mut() {
-            *p *= inv;
-        }
+        each(row, |p| p * inv);
         let pz = sum_zip(
             row,
             &logits,
@@ -185,31 +222,29 @@ fn loss_grad_body(z: &mut [f32], items: usize, terms: &LossTerms) -> HeadLoss {
             Some((logp0, w)) if w > 0.0 => {
                 let logp0 = &logp0[r * items..(r + 1) * items];
                 // p (log p − log p₀) = p (z − shift − q); logits − q first, then the sum.
-                let mut dz = vec![0.0f32; items];
-                for ((d, z), q) in dz.iter_mut().zip(&logits).zip(logp0) {
-                    *d = (z - shift) - q;
-                }
+                let mut dz = logits.clone();
+                each_zip(&mut dz, logp0, |z, q| (z - shift) - q);
                 let kl = sum_zip(row, &dz, |p, d| if p > 0.0 { p * d } else { 0.0 });
                 out.kl += kl;
-                for ((p, z), q) in row.iter_mut().zip(&logits).zip(logp0) {
-                    let g = if *p > 0.0 {
+                each_zip3(row, &logits, logp0, |p, z, q| {
+                    let g = if p > 0.0 {
                         let logp = z - shift;
-                        adv * *p + beta * *p * (logp + h) + w * *p * ((logp - q) - kl)
+                        adv * p + beta * p * (logp + h) + w * p * ((logp - q) - kl)
                     } else {
                         0.0
                     };
-                    *p = g * inv_n;
-                }
+                    g * inv_n
+                });
             }
             _ => {
-                for (p, z) in row.iter_mut().zip(&logits) {
-                    let g = if *p > 0.0 {
-                        adv * *p + beta * *p * ((z - shift) + h)
+                each_zip(row, &logits, |p, z| {
+                    let g = if p > 0.0 {
+                        adv * p + beta * p * ((z - shift) + h)
                     } else {
                         0.0
                     };
-                    *p = g * inv_n;
-                }
+                    g * inv_n
+                });
             }
         }
         // −A·δ_ja for the chosen item.

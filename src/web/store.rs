@@ -43,39 +43,64 @@ fn problem(e: JsValue) -> String {
     }
 }
 
-/// A promise settled by `req`'s success (its result) or error.
-fn settled(req: &IdbRequest) -> JsFuture {
+/// Waits for `req`'s success (its result) or error. The handlers are removed and their
+/// closures freed afterwards (closures left to the garbage collector leaked about 70 KB
+/// of JS heap per run, one pair per saved job: the soak in BENCHMARKS.md).
+async fn settled(req: &IdbRequest) -> Result<JsValue, JsValue> {
+    let mut handlers = Vec::new();
     let promise = js_sys::Promise::new(&mut |resolve, reject| {
         let ok = req.clone();
-        let on_ok = Closure::once_into_js(move || {
+        let on_ok = Closure::<dyn FnMut()>::new(move || {
             let _ = resolve.call1(&JsValue::NULL, &ok.result().unwrap_or(JsValue::UNDEFINED));
         });
         let bad = req.clone();
-        let on_bad = Closure::once_into_js(move || {
+        let on_bad = Closure::<dyn FnMut()>::new(move || {
             let e = bad.error().ok().flatten().map(JsValue::from).unwrap_or(JsValue::UNDEFINED);
             let _ = reject.call1(&JsValue::NULL, &e);
         });
-        req.set_onsuccess(Some(on_ok.unchecked_ref()));
-        req.set_onerror(Some(on_bad.unchecked_ref()));
+        req.set_onsuccess(Some(on_ok.as_ref().unchecked_ref()));
+        req.set_onerror(Some(on_bad.as_ref().unchecked_ref()));
+        handlers.push(on_ok);
+        handlers.push(on_bad);
     });
-    JsFuture::from(promise)
+    let r = JsFuture::from(promise).await;
+    req.set_onsuccess(None);
+    req.set_onerror(None);
+    drop(handlers);
+    r
 }
 
-/// A promise settled when `tx` commits, or fails with its error (quota included).
-fn committed(tx: &IdbTransaction) -> JsFuture {
+/// `tx`'s completion as a future, its handlers set now (before anything else is
+/// awaited, so it cannot commit unseen), and a guard that removes and frees them.
+fn committed(tx: &IdbTransaction) -> (JsFuture, TxHandlers) {
+    let mut handlers = Vec::new();
     let promise = js_sys::Promise::new(&mut |resolve, reject| {
-        let on_ok = Closure::once_into_js(move || {
+        let on_ok = Closure::<dyn FnMut()>::new(move || {
             let _ = resolve.call0(&JsValue::NULL);
         });
         let t = tx.clone();
-        let on_bad = Closure::once_into_js(move || {
+        let on_bad = Closure::<dyn FnMut()>::new(move || {
             let e = t.error().map(JsValue::from).unwrap_or(JsValue::UNDEFINED);
             let _ = reject.call1(&JsValue::NULL, &e);
         });
-        tx.set_oncomplete(Some(on_ok.unchecked_ref()));
-        tx.set_onabort(Some(on_bad.unchecked_ref()));
+        tx.set_oncomplete(Some(on_ok.as_ref().unchecked_ref()));
+        tx.set_onabort(Some(on_bad.as_ref().unchecked_ref()));
+        handlers.push(on_ok);
+        handlers.push(on_bad);
     });
-    JsFuture::from(promise)
+    (JsFuture::from(promise), TxHandlers { tx: tx.clone(), _closures: handlers })
+}
+
+struct TxHandlers {
+    tx: IdbTransaction,
+    _closures: Vec<Closure<dyn FnMut()>>,
+}
+
+impl Drop for TxHandlers {
+    fn drop(&mut self) {
+        self.tx.set_oncomplete(None);
+        self.tx.set_onabort(None);
+    }
 }
 
 async fn open() -> Result<IdbDatabase, String> {
@@ -84,13 +109,16 @@ async fn open() -> Result<IdbDatabase, String> {
         .ok_or("this browser gives the page no IndexedDB (a private window may not)")?;
     let req = factory.open_with_u32(DB, 1).map_err(problem)?;
     let upgrade = req.clone();
-    let on_upgrade = Closure::once_into_js(move || {
+    let on_upgrade = Closure::<dyn FnMut()>::new(move || {
         if let Ok(db) = upgrade.result().and_then(|r| r.dyn_into::<IdbDatabase>()) {
             let _ = db.create_object_store(STORE);
         }
     });
-    req.set_onupgradeneeded(Some(on_upgrade.unchecked_ref()));
-    let db = settled(&req).await.map_err(problem)?;
+    req.set_onupgradeneeded(Some(on_upgrade.as_ref().unchecked_ref()));
+    let db = settled(&req).await;
+    req.set_onupgradeneeded(None);
+    drop(on_upgrade);
+    let db = db.map_err(problem)?;
     db.dyn_into::<IdbDatabase>().map_err(problem)
 }
 
@@ -101,10 +129,11 @@ async fn with_store(
 ) -> Result<JsValue, String> {
     let db = open().await?;
     let tx = db.transaction_with_str_and_mode(STORE, mode).map_err(problem)?;
-    let done = committed(&tx);
     let req = tx.object_store(STORE).and_then(|s| op(&s)).map_err(problem)?;
+    let (done, handlers) = committed(&tx);
     let value = settled(&req).await.map_err(problem);
     let commit = done.await.map_err(problem);
+    drop(handlers);
     db.close();
     commit?;
     value

@@ -43,6 +43,15 @@ async function nothingStored(page) {
   assert.equal(await stored(page), null, 'the record is deleted');
 }
 
+/** Nothing kept, and a reload offers nothing (`why` says which case). */
+async function noOfferAfterReload(page, why) {
+  await nothingStored(page);
+  await page.reload();
+  await page.waitForSelector('main.layout');
+  await page.waitForTimeout(500);
+  assert.equal(await page.$('#resume-offer'), null, why);
+}
+
 const kept = (page) => page.evaluate(() => Number(document.querySelector('#status')?.dataset.kept || 0));
 const digest = async (page) => (await page.textContent('#digest')).trim();
 
@@ -66,12 +75,7 @@ async function startSlowly(page, jobs) {
 test('a run reloaded mid-way resumes to the digest of the run never interrupted', async () => {
   const { page, errors, close } = await openPage(browser, base + CONFIG);
   const whole = await uninterrupted(page);
-  // A finished run leaves nothing to resume.
-  await nothingStored(page);
-  await page.reload();
-  await page.waitForSelector('main.layout');
-  await page.waitForTimeout(500);
-  assert.equal(await page.$('#resume-offer'), null, 'no offer after a finished run');
+  await noOfferAfterReload(page, 'a finished run leaves nothing to resume');
 
   await startSlowly(page, 3);
   const before = await kept(page);
@@ -91,12 +95,7 @@ test('a run reloaded mid-way resumes to the digest of the run never interrupted'
   await waitState(page, 'finished');
   assert.equal(await digest(page), whole, 'resumed: the same results, bit for bit');
   assert.equal(await page.$('#resume-offer'), null);
-  // Finished: the record is gone.
-  await nothingStored(page);
-  await page.reload();
-  await page.waitForSelector('main.layout');
-  await page.waitForTimeout(500);
-  assert.equal(await page.$('#resume-offer'), null, 'no offer once the resumed run finished');
+  await noOfferAfterReload(page, 'no offer once the resumed run finished');
   assert.deepEqual(errors, []);
   await close();
 });
@@ -132,11 +131,7 @@ test('Discard forgets the interrupted run', async () => {
   await page.waitForSelector('#resume-offer');
   await page.click('#discard-saved');
   assert.equal(await page.$('#resume-offer'), null);
-  await nothingStored(page);
-  await page.reload();
-  await page.waitForSelector('main.layout');
-  await page.waitForTimeout(500);
-  assert.equal(await page.$('#resume-offer'), null, 'discarded for good');
+  await noOfferAfterReload(page, 'discarded for good');
   assert.deepEqual(errors, []);
   await close();
 });

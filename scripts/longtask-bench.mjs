@@ -51,6 +51,13 @@ const mains = new Set(events.filter((e) => e.name === 'thread_name' && e.args?.n
 const tasks = events.filter((e) => (e.name === 'RunTask' || e.name === 'ThreadControllerImpl::RunTask') && e.ph === 'X' && mains.has(`${e.pid}:${e.tid}`));
 const durations = tasks.map((e) => e.dur / 1000).sort((a, b) => b - a);
 const pct = (q) => durations[Math.floor(q * (durations.length - 1))] ?? 0;
+// The worker's messages as the main thread handles them (HandlePostMessage: reading
+// the message and updating the app; a redraw follows in its own task).
+const messages = events
+  .filter((e) => e.name === 'HandlePostMessage' && e.ph === 'X' && mains.has(`${e.pid}:${e.tid}`))
+  .map((e) => e.dur / 1000)
+  .sort((a, b) => b - a);
+const mq = (q) => messages[Math.floor(q * (messages.length - 1))] ?? 0;
 const out = {
   preset, seeds: Number(seeds), status, run_seconds: +((t1 - t0) / 1000).toFixed(1),
   main_thread_tasks: durations.length,
@@ -59,6 +66,14 @@ const out = {
   median_task_ms: +pct(0.5).toFixed(2),
   long_tasks_api: { count: long.length, longest_ms: long.length ? Math.max(...long.map((e) => e.duration)) : 0 },
   top5_ms: durations.slice(0, 5).map((d) => +d.toFixed(1)),
+  main_thread_busy_ms: +durations.reduce((a, d) => a + d, 0).toFixed(0),
+  worker_messages: {
+    count: messages.length,
+    total_ms: +messages.reduce((a, d) => a + d, 0).toFixed(1),
+    median_ms: +mq(0.5).toFixed(2),
+    p99_ms: +mq(0.01).toFixed(2),
+    longest_ms: +(messages[0] ?? 0).toFixed(2),
+  },
 };
 console.log(JSON.stringify(out, null, 2));
 await browser.close();

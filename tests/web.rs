@@ -68,3 +68,130 @@ fn bad_coat_files_are_errors_not_panics_in_wasm() {
     f.add("train.ascii", "0 1\n".into());
     assert!(f.load().unwrap_err().to_string().contains("missing"));
 }
+
+/// Issue 17: every message of the worker protocol crosses the JS boundary as a JS value
+/// (serde-wasm-bindgen, as `postMessage` sends it) and comes back equal (compared as their
+/// JSON), 64-bit seeds included; a value of the wrong shape is an error, not a panic.
+#[wasm_bindgen_test]
+fn every_worker_message_round_trips_through_a_js_value() {
+    use std::sync::Arc;
+
+    use ialp::env::real::{LoadProgress, LoadReport};
+    use ialp::env::Preset;
+    use ialp::experiment::{build_world, Experiment, ExperimentConfig};
+    use ialp::llm::{ApiKey, LlmCache};
+    use ialp::policy::Method;
+    use ialp::web::protocol::{
+        from_js, to_js, DataSummary, FromTrainer, RunState, Speed, StartRun, ToTrainer, Update,
+    };
+    use serde::{de::DeserializeOwned, Serialize};
+
+    fn round_trip<T: Serialize + DeserializeOwned>(msg: &T) {
+        let before = serde_json::to_string(msg).unwrap();
+        let value = to_js(msg);
+        // What postMessage does to it.
+        let clone: js_sys::Function =
+            js_sys::Reflect::get(&js_sys::global(), &"structuredClone".into()).unwrap().into();
+        let cloned = clone.call1(&wasm_bindgen::JsValue::NULL, &value).unwrap();
+        let back: T = from_js(cloned).unwrap_or_else(|e| panic!("{before}: {e}"));
+        assert_eq!(serde_json::to_string(&back).unwrap(), before);
+    }
+
+    // A small finished run (results, a checkpoint midway), the largest seed the config
+    // allows, and 64-bit values past a double's integers where the protocol has them.
+    let mut raw = ExperimentConfig::default();
+    raw.seed = (1 << 53) - 3; // the largest seed the check allows with 2 seeds
+    raw.seeds = 2;
+    raw.eval_episodes = 4;
+    raw.training.offline_episodes = 8;
+    raw.training.online_episodes = 8;
+    raw.training.eval_every = 4;
+    let config = raw.clone().check().unwrap();
+    let mut sim = Experiment::new(config.clone(), Arc::new(build_world(&config, None).unwrap()));
+    while sim.jobs_done() < 2 {
+        sim.advance(64);
+    }
+    let checkpoint = sim.checkpoint();
+    sim.run();
+    let results = sim.results();
+    let mut cache = LlmCache::new();
+    cache.insert("openai", "gpt-4o-mini", "a prompt", "{\"3\": 4}");
+
+    let to: Vec<ToTrainer> = vec![
+        ToTrainer::Start(Box::new(StartRun {
+            run: 7,
+            config: raw.clone(),
+            real: vec![("train.ascii".into(), "1 2\n".into())],
+            cache: cache.to_json(),
+            key: ApiKey::new("sk-test-not-a-real-key"),
+            speed: Speed::Normal,
+            paused: true,
+            policy: Some("{}".into()),
+            resume: Some(Box::new(checkpoint.clone())),
+        })),
+        ToTrainer::ExportPolicy { method: Method::OfflineA2c, index: 1 },
+        ToTrainer::Pause,
+        ToTrainer::Resume,
+        ToTrainer::Step,
+        ToTrainer::Stop,
+        ToTrainer::Speed(Speed::Slow),
+        ToTrainer::LoadData { load: 3, preset: Preset::MovieLens },
+        ToTrainer::PanicForTest,
+    ];
+    for m in &to {
+        round_trip(m);
+    }
+    let from: Vec<FromTrainer> = vec![
+        FromTrainer::Ready,
+        FromTrainer::Update(Box::new(Update {
+            run: 7,
+            state: RunState::Finished,
+            progress: sim.progress(),
+            current: Some((Method::OnlineA2c, u64::MAX - 1)),
+            elapsed_ms: 1234.5,
+            llm: sim.llm_stats(),
+            digest: Some(results.digest()),
+            results: results.clone(),
+            memory_bytes: 1 << 40,
+        })),
+        FromTrainer::Failed { run: 7, message: "a reason".into() },
+        FromTrainer::Crashed { message: "a panic".into() },
+        FromTrainer::Policy(Ok(("p.json".into(), "{}".into()))),
+        FromTrainer::Policy(Err("none yet".into())),
+        FromTrainer::LoadProgress {
+            load: 3,
+            progress: LoadProgress { stage: "reading ratings.dat".into(), done: 5, total: u64::MAX },
+        },
+        FromTrainer::Loaded(Box::new(DataSummary {
+            load: 3,
+            preset: Preset::KuaiRec,
+            users: 10,
+            items: 20,
+            log: 30,
+            digest: "ab".repeat(32),
+            report: LoadReport::default(),
+            ms: 2.5,
+            memory_bytes: 85_000_000,
+        })),
+        FromTrainer::LoadFailed { load: 3, message: "ratings.dat line 2".into() },
+        FromTrainer::Checkpoint { run: 7, checkpoint: Box::new(checkpoint) },
+        FromTrainer::Answers(cache),
+    ];
+    for m in &from {
+        round_trip(m);
+    }
+
+    // Wrong shapes: an unknown command, a JSON string of one (the old protocol), a
+    // message of the wrong type, nothing.
+    for bad in [
+        wasm_bindgen::JsValue::from_str("Explode"),
+        wasm_bindgen::JsValue::from_str("\"Pause\""),
+        wasm_bindgen::JsValue::from_f64(3.0),
+        wasm_bindgen::JsValue::UNDEFINED,
+    ] {
+        assert!(from_js::<ToTrainer>(bad).is_err());
+    }
+    let start_of_wrong_shape = js_sys::JSON::parse(r#"{"Start": {"run": "seven"}}"#).unwrap();
+    let e = from_js::<ToTrainer>(start_of_wrong_shape).unwrap_err();
+    assert!(!e.is_empty());
+}

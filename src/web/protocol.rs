@@ -1,6 +1,10 @@
-//! What the page and the training worker say to each other (JSON over `postMessage`).
+//! What the page and the training worker say to each other: these types, as JS values
+//! made by serde-wasm-bindgen and passed by `postMessage`'s structured clone (no JSON
+//! text; JSON is kept for the file formats).
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use wasm_bindgen::JsValue;
 
 use crate::env::real::{LoadProgress, LoadReport};
 use crate::env::Preset;
@@ -201,4 +205,17 @@ pub enum FromTrainer {
     /// LLM answers worth keeping, sent the moment they arrive (whatever became of the
     /// run that asked: stopped, reset, replaced), so a paid answer is never lost.
     Answers(LlmCache),
+}
+
+/// `msg` as a JS value for `postMessage`. 64-bit integers (seeds) become `BigInt`s, so
+/// none is rounded to a double on the way.
+pub fn to_js<T: Serialize>(msg: &T) -> JsValue {
+    let ser = serde_wasm_bindgen::Serializer::new().serialize_large_number_types_as_bigints(true);
+    msg.serialize(&ser).expect("messages serialise")
+}
+
+/// A message read back from a JS value; a value of the wrong shape (an old worker, a
+/// hand-made `postMessage`) is an error that says what did not fit.
+pub fn from_js<T: DeserializeOwned>(value: JsValue) -> Result<T, String> {
+    serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())
 }

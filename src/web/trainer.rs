@@ -39,9 +39,8 @@ fn wasm_memory_bytes() -> u64 {
 }
 
 fn post(msg: &FromTrainer) {
-    let text = serde_json::to_string(msg).expect("messages serialise");
     let scope: web_sys::DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
-    let _ = scope.post_message(&JsValue::from_str(&text));
+    let _ = scope.post_message(&super::protocol::to_js(msg));
 }
 
 #[derive(Default)]
@@ -82,18 +81,18 @@ pub fn run() {
     let scope: web_sys::DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     let on_message =
         Closure::<dyn FnMut(web_sys::MessageEvent)>::new(|e: web_sys::MessageEvent| {
-            // A message is JSON text, or [JSON text, File, File, …] (LoadData).
+            // A message is a value, or [value, File, File, …] (LoadData).
             let data = e.data();
-            let (text, files) = match data.dyn_ref::<js_sys::Array>() {
+            let (value, files) = match data.dyn_ref::<js_sys::Array>() {
                 Some(arr) => (
-                    arr.get(0).as_string().unwrap_or_default(),
+                    arr.get(0),
                     (1..arr.length())
                         .filter_map(|k| arr.get(k).dyn_into::<web_sys::File>().ok())
                         .collect(),
                 ),
-                None => (data.as_string().unwrap_or_default(), Vec::new()),
+                None => (data, Vec::new()),
             };
-            match serde_json::from_str::<ToTrainer>(&text) {
+            match super::protocol::from_js::<ToTrainer>(value) {
                 Ok(ToTrainer::LoadData { load, preset }) => {
                     TRAINER.with_borrow_mut(|t| t.load_data(load, preset, files))
                 }

@@ -14,7 +14,7 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::protocol::{FromTrainer, ToTrainer};
+use super::protocol::{from_js, to_js, FromTrainer, ToTrainer};
 
 /// A running worker; dropping it terminates the worker.
 pub struct TrainerHandle {
@@ -73,8 +73,7 @@ impl TrainerHandle {
         let on_message = {
             let (queue, worker, on_error) = (queue.clone(), worker.clone(), on_error.clone());
             Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
-                let text = e.data().as_string().unwrap_or_default();
-                match serde_json::from_str::<FromTrainer>(&text) {
+                match from_js::<FromTrainer>(e.data()) {
                     Ok(FromTrainer::Ready) => {
                         if let Some(q) = queue.borrow_mut().take() {
                             for m in q {
@@ -111,15 +110,14 @@ impl TrainerHandle {
     }
 
     pub fn send(&self, msg: &ToTrainer) {
-        let text = serde_json::to_string(msg).expect("messages serialise");
-        self.post(JsValue::from_str(&text));
+        self.post(to_js(msg));
     }
 
     /// Sends `msg` with `files` beside it (structured clone passes `File`s as handles,
-    /// not contents): the message is the array `[json, file, file, …]`.
+    /// not contents): the message is the array `[message, file, file, …]` (a message on
+    /// its own is never an array).
     pub fn send_with_files(&self, msg: &ToTrainer, files: &[web_sys::File]) {
-        let text = serde_json::to_string(msg).expect("messages serialise");
-        let arr = js_sys::Array::of1(&JsValue::from_str(&text));
+        let arr = js_sys::Array::of1(&to_js(msg));
         for f in files {
             arr.push(f);
         }

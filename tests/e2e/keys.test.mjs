@@ -191,7 +191,7 @@ for (const interruption of ['reset', 'reload', 'worker crash']) {
       } else {
         // A panic inside the worker, as a bug would cause one.
         const [worker] = page.workers();
-        await worker.evaluate(() => self.dispatchEvent(new MessageEvent('message', { data: JSON.stringify('PanicForTest') })))
+        await worker.evaluate(() => self.dispatchEvent(new MessageEvent('message', { data: 'PanicForTest' })))
           .catch(() => {}); // the worker traps right after its panic hook ran
         await page.waitForSelector('#error');
         assert.match(await page.textContent('#error'), /What finished so far is kept/);

@@ -105,7 +105,7 @@ test('a worker crash mid-run: the page says why, offers Resume (same digest), an
   const whole = await uninterrupted(page);
   await startSlowly(page, 2);
   const [worker] = page.workers();
-  await worker.evaluate(() => self.dispatchEvent(new MessageEvent('message', { data: JSON.stringify('PanicForTest') })))
+  await worker.evaluate(() => self.dispatchEvent(new MessageEvent('message', { data: 'PanicForTest' })))
     .catch(() => {}); // the worker traps right after its panic hook ran
   await page.waitForSelector('#error');
   assert.match(await page.textContent('#error'), /PanicForTest.*What finished so far is kept.*Resume/s);

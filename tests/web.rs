@@ -78,6 +78,7 @@ fn every_worker_message_round_trips_through_a_js_value() {
 
     use ialp::env::real::{LoadProgress, LoadReport};
     use ialp::env::Preset;
+    use ialp::experiment::delta::{Deltas, ResultsChange};
     use ialp::experiment::{build_world, Experiment, ExperimentConfig};
     use ialp::llm::{ApiKey, LlmCache};
     use ialp::policy::Method;
@@ -112,8 +113,13 @@ fn every_worker_message_round_trips_through_a_js_value() {
         sim.advance(64);
     }
     let checkpoint = sim.checkpoint();
+    // Snapshots as the worker sends them: the first whole, the next as a change.
+    let mut deltas = Deltas::default();
+    let first = deltas.change(&sim.results());
     sim.run();
     let results = sim.results();
+    let later = deltas.change(&results);
+    assert!(matches!(later, ResultsChange::Since(_)));
     let mut cache = LlmCache::new();
     cache.insert("openai", "gpt-4o-mini", "a prompt", "{\"3\": 4}");
 
@@ -143,17 +149,32 @@ fn every_worker_message_round_trips_through_a_js_value() {
     }
     let from: Vec<FromTrainer> = vec![
         FromTrainer::Ready,
-        FromTrainer::Update(Box::new(Update {
-            run: 7,
-            state: RunState::Finished,
-            progress: sim.progress(),
-            current: Some((Method::OnlineA2c, u64::MAX - 1)),
-            elapsed_ms: 1234.5,
-            llm: sim.llm_stats(),
-            digest: Some(results.digest()),
-            results: results.clone(),
-            memory_bytes: 1 << 40,
-        })),
+        FromTrainer::Update {
+            update: Box::new(Update {
+                run: 7,
+                state: RunState::Finished,
+                progress: sim.progress(),
+                current: Some((Method::OnlineA2c, u64::MAX - 1)),
+                elapsed_ms: 1234.5,
+                llm: sim.llm_stats(),
+                digest: Some(results.digest()),
+                memory_bytes: 1 << 40,
+            }),
+            results: first,
+        },
+        FromTrainer::Update {
+            update: Box::new(Update {
+                run: 7,
+                state: RunState::Running,
+                progress: sim.progress(),
+                current: None,
+                elapsed_ms: 0.0,
+                llm: None,
+                digest: None,
+                memory_bytes: 0,
+            }),
+            results: later,
+        },
         FromTrainer::Failed { run: 7, message: "a reason".into() },
         FromTrainer::Crashed { message: "a panic".into() },
         FromTrainer::Policy(Ok(("p.json".into(), "{}".into()))),

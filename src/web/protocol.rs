@@ -8,7 +8,8 @@ use wasm_bindgen::JsValue;
 
 use crate::env::real::{LoadProgress, LoadReport};
 use crate::env::Preset;
-use crate::experiment::{Checkpoint, ExperimentConfig, Progress, Results};
+use crate::experiment::delta::ResultsChange;
+use crate::experiment::{Checkpoint, ExperimentConfig, Progress};
 use crate::llm::{ApiKey, LlmCache, LlmStats};
 use crate::policy::Method;
 
@@ -139,7 +140,7 @@ impl RunState {
     }
 }
 
-/// A snapshot of a run, streamed a few times a second.
+/// Where a run stands, streamed a few times a second with its results (as changes).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Update {
     pub run: u64,
@@ -150,7 +151,6 @@ pub struct Update {
     /// Time spent running (pauses excluded).
     pub elapsed_ms: f64,
     pub llm: Option<LlmStats>,
-    pub results: Results,
     /// The results' digest, once complete (computed where the numbers were made).
     pub digest: Option<String>,
     /// The worker's WebAssembly memory now (its high-water mark: wasm memory never
@@ -182,7 +182,12 @@ pub struct DataSummary {
 pub enum FromTrainer {
     /// The worker has loaded and listens.
     Ready,
-    Update(Box<Update>),
+    /// A snapshot: where the run stands, and its results, whole the first time and then
+    /// as what changed (see [`ResultsChange`]).
+    Update {
+        update: Box<Update>,
+        results: ResultsChange,
+    },
     /// A run could not start (bad config or data), with the reason.
     Failed {
         run: u64,

@@ -64,6 +64,8 @@ struct Trainer {
     loaded: Option<Arc<World>>,
     /// Jobs finished when the page was last sent a checkpoint.
     kept_jobs: usize,
+    /// What the page was sent of the current run's results.
+    deltas: crate::experiment::delta::Deltas,
 }
 
 thread_local! {
@@ -223,6 +225,7 @@ impl Trainer {
         self.run = run;
         self.sim = None;
         self.state = None;
+        self.deltas.reset();
         let failed = |message: String| post(&FromTrainer::Failed { run, message });
         let config = match config.check() {
             Ok(c) => c,
@@ -465,16 +468,19 @@ impl Trainer {
             self.key = ApiKey::default(); // the run is over: the worker keeps no key
         }
         let current = sim.current().map(|(m, k)| (m, sim.config().run_seed(k)));
-        post(&FromTrainer::Update(Box::new(Update {
-            run: self.run,
-            state,
-            progress: sim.progress(),
-            current,
-            elapsed_ms: self.elapsed_ms(),
-            llm: sim.llm_stats(),
-            results,
-            digest,
-            memory_bytes: wasm_memory_bytes(),
-        })));
+        let change = self.deltas.change(&results);
+        post(&FromTrainer::Update {
+            update: Box::new(Update {
+                run: self.run,
+                state,
+                progress: sim.progress(),
+                current,
+                elapsed_ms: self.elapsed_ms(),
+                llm: sim.llm_stats(),
+                digest,
+                memory_bytes: wasm_memory_bytes(),
+            }),
+            results: change,
+        });
     }
 }

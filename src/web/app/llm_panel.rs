@@ -209,12 +209,15 @@ impl App {
         let Some(run) = &self.run else {
             return html! {};
         };
-        if !run.results.config.methods.iter().any(|m| m.spec().uses_llm) {
+        let Some(results) = self.results.as_ref() else {
+            return html! {};
+        };
+        if !results.config.methods.iter().any(|m| m.spec().uses_llm) {
             return html! {};
         }
-        let results = self.results.as_ref();
+        let source = results.config.llm.describe();
+        let results = Some(results);
         let stats = run.llm.unwrap_or_default();
-        let source = run.results.config.llm.describe();
         html! {
             <section id="llm-panel" aria-label="LLM distillation">
                 <h2>{"LLM distillation"}</h2>

@@ -81,11 +81,20 @@ impl App {
                     self.cache_status = Some(Err(e));
                 }
             }
-            RunMsg::Trainer(FromTrainer::Update(u)) => {
+            RunMsg::Trainer(FromTrainer::Update { update: u, results }) => {
                 if u.run != self.run_id {
                     return false; // a snapshot of an abandoned run
                 }
-                self.results = Some(u.results.clone());
+                // The results as the last snapshot of this run left them, changed.
+                if !self.run.as_ref().is_some_and(|r| r.run == u.run) {
+                    self.results = None;
+                }
+                if let Err(e) = results.apply_to(&mut self.results) {
+                    self.error = Some(format!(
+                        "A snapshot from the training worker did not fit: {e}. What the page has is kept."
+                    ));
+                    return true;
+                }
                 match u.state {
                     RunState::Finished => self.forget_current_run(),
                     RunState::Stopped | RunState::Halted => {

@@ -98,7 +98,7 @@ impl App {
                 match u.state {
                     RunState::Finished => self.forget_current_run(),
                     RunState::Stopped | RunState::Halted => {
-                        self.saved.offer = self.saved.kept_for == Some(self.run_id)
+                        self.saved.offer = self.kept_for_this_run().is_some()
                     }
                     _ => {}
                 }
@@ -114,9 +114,9 @@ impl App {
                 self.data.in_worker = false;
                 self.error = Some(format!(
                     "{e}. What finished so far is kept; press Run to start again{}.",
-                    if self.saved.kept_for == Some(self.run_id) { ", or Resume to go on from the last finished job" } else { "" }
+                    if self.kept_for_this_run().is_some() { ", or Resume to go on from the last finished job" } else { "" }
                 ));
-                self.saved.offer = self.saved.kept_for == Some(self.run_id);
+                self.saved.offer = self.kept_for_this_run().is_some();
                 if let Some(r) = self.run.as_mut() {
                     if !r.state.is_over() {
                         r.state = RunState::Halted;
@@ -247,33 +247,29 @@ impl App {
         set_fragment(&share::to_fragment(config.raw()));
         let resume = self.saved.resume_from.take();
         self.run_id += 1;
-        self.saved.launched = Some((
-            self.run_id,
-            saved_run::ExperimentConfigParts {
-                config: config.raw().clone(),
-                coat: if config.data() == DataSource::Real && config.preset() == Preset::Coat {
-                    self.real.texts.clone()
-                } else {
-                    Vec::new()
-                },
-                policy: if deploys {
-                    self.imported.as_ref().map(|(n, _, j)| (n.clone(), j.clone()))
-                } else {
-                    None
-                },
+        // What the run reads besides its config (the real Coat files, the policy file it
+        // deploys): sent to the worker, and kept with its checkpoints for a resume.
+        let parts = saved_run::ExperimentConfigParts {
+            config: config.raw().clone(),
+            coat: if config.data() == DataSource::Real && config.preset() == Preset::Coat {
+                self.real.texts.clone()
+            } else {
+                Vec::new()
             },
-        ));
+            policy: if deploys {
+                self.imported.as_ref().map(|(n, _, j)| (n.clone(), j.clone()))
+            } else {
+                None
+            },
+        };
+        let (real, policy) = (parts.coat.clone(), parts.policy.as_ref().map(|(_, j)| j.clone()));
+        self.saved.launched = Some((self.run_id, parts));
         if resume.is_some() {
             self.saved.kept_for = Some(self.run_id);
         }
         self.saved.offer = false;
         self.inspector = Inspector::default();
         self.drawn = [0; 2];
-        let real = if config.data() == DataSource::Real && config.preset() == Preset::Coat {
-            self.real.texts.clone()
-        } else {
-            Vec::new()
-        };
         let msg = ToTrainer::Start(Box::new(StartRun {
             run: self.run_id,
             config: config.raw().clone(),
@@ -286,11 +282,7 @@ impl App {
             },
             speed: self.speed,
             paused,
-            policy: if deploys {
-                self.imported.as_ref().map(|(_, _, j)| j.clone())
-            } else {
-                None
-            },
+            policy,
             resume: resume.map(Box::new),
         }));
         self.send(msg);
@@ -334,8 +326,8 @@ impl App {
                 } else {
                     String::new()
                 };
-                let kept = match &self.saved.run {
-                    Some(s) if self.saved.kept_for == Some(self.run_id) && !u.state.is_over() => {
+                let kept = match self.kept_for_this_run() {
+                    Some(s) if !u.state.is_over() => {
                         format!(" · kept for a resume after {} of {} jobs", s.checkpoint.jobs_done, s.checkpoint.jobs)
                     }
                     _ => String::new(),
@@ -374,7 +366,7 @@ impl App {
                         title={self.run.as_ref().map(|u| format!("the training worker holds {:.0} MB", u.memory_bytes as f64 / 1e6)).unwrap_or_default()}
                         data-memory={self.run.as_ref().map(|u| u.memory_bytes.to_string()).unwrap_or_default()} data-state={state.map(|s| s.id()).unwrap_or("idle")}
                         data-done={self.run.as_ref().map(|u| u.progress.done.to_string()).unwrap_or_default()}
-                        data-kept={self.saved.run.as_ref().filter(|_| self.saved.kept_for == Some(self.run_id)).map(|s| s.checkpoint.jobs_done.to_string()).unwrap_or_default()}>{status}</span>
+                        data-kept={self.kept_for_this_run().map(|s| s.checkpoint.jobs_done.to_string()).unwrap_or_default()}>{status}</span>
                 </div>
                 if let Some(e) = &self.error {
                     <p id="error" class="bad" role="alert">{e}</p>

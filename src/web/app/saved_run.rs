@@ -92,6 +92,11 @@ impl App {
         self.store(Some(record));
     }
 
+    /// The record kept for the current run, if its checkpoints are the ones kept.
+    pub(super) fn kept_for_this_run(&self) -> Option<&SavedRun> {
+        self.saved.run.as_ref().filter(|_| self.saved.kept_for == Some(self.run_id))
+    }
+
     /// The current run ended for good (finished, or reset by the user): its record goes.
     pub(super) fn forget_current_run(&mut self) {
         if self.saved.kept_for.take() == Some(self.run_id) {

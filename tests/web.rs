@@ -216,3 +216,54 @@ fn every_worker_message_round_trips_through_a_js_value() {
     let e = from_js::<ToTrainer>(start_of_wrong_shape).unwrap_err();
     assert!(!e.is_empty());
 }
+
+/// Issue 17: the run kept for a resume goes into IndexedDB as a JS value (structured-
+/// cloned there, not JSON text) and reads back equal, 64-bit seed included; a record kept
+/// as JSON text by an earlier page still reads; a record of the wrong shape is an error.
+#[wasm_bindgen_test]
+async fn the_kept_run_is_stored_as_a_js_value_and_read_back() {
+    use std::sync::Arc;
+
+    use ialp::experiment::{build_world, Experiment, ExperimentConfig};
+    use ialp::web::protocol::to_js;
+    use ialp::web::store::{self, SavedRun};
+    use wasm_bindgen::JsValue;
+
+    let mut raw = ExperimentConfig::default();
+    raw.seed = (1 << 53) - 3;
+    raw.seeds = 2;
+    raw.eval_episodes = 4;
+    raw.training.offline_episodes = 8;
+    raw.training.online_episodes = 8;
+    raw.training.eval_every = 4;
+    let config = raw.clone().check().unwrap();
+    let mut sim = Experiment::new(config.clone(), Arc::new(build_world(&config, None).unwrap()));
+    while sim.jobs_done() < 2 {
+        sim.advance(64);
+    }
+    let run = SavedRun {
+        config: raw,
+        coat: vec![("train.ascii".into(), "1 2\n".into())],
+        policy: Some(("p.json".into(), "{}".into())),
+        checkpoint: sim.checkpoint(),
+        saved_at: 1.7e12,
+    };
+    let json = serde_json::to_string(&run).unwrap();
+    let as_json = |r: Option<SavedRun>| serde_json::to_string(&r.expect("a run")).unwrap();
+
+    store::save(&run).await.unwrap();
+    assert_eq!(as_json(store::load().await.unwrap()), json);
+    assert_eq!(as_json(store::read(to_js(&run)).unwrap()), json);
+    assert_eq!(as_json(store::read(JsValue::from_str(&json)).unwrap()), json, "an earlier page's record");
+    assert!(store::read(JsValue::UNDEFINED).unwrap().is_none());
+    for bad in [
+        js_sys::JSON::parse(r#"{"config": 3}"#).unwrap(),
+        JsValue::from_str("{not json"),
+        JsValue::from_f64(1.0),
+    ] {
+        let e = store::read(bad).unwrap_err();
+        assert!(e.contains("cannot be read"), "{e}");
+    }
+    store::discard().await.unwrap();
+    assert!(store::load().await.unwrap().is_none());
+}

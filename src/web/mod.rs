@@ -6,7 +6,7 @@ mod blob;
 mod canvas;
 mod csp;
 mod llm;
-mod store;
+pub mod store;
 pub mod protocol;
 mod trainer;
 mod worker;

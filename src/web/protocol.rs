@@ -215,8 +215,14 @@ pub enum FromTrainer {
 /// `msg` as a JS value for `postMessage`. 64-bit integers (seeds) become `BigInt`s, so
 /// none is rounded to a double on the way.
 pub fn to_js<T: Serialize>(msg: &T) -> JsValue {
+    try_to_js(msg).expect("messages serialise")
+}
+
+/// [`to_js`], with the error instead of a panic (for values not built by the page alone,
+/// such as a record written to storage).
+pub fn try_to_js<T: Serialize>(value: &T) -> Result<JsValue, String> {
     let ser = serde_wasm_bindgen::Serializer::new().serialize_large_number_types_as_bigints(true);
-    msg.serialize(&ser).expect("messages serialise")
+    value.serialize(&ser).map_err(|e| e.to_string())
 }
 
 /// A message read back from a JS value; a value of the wrong shape (an old worker, a

@@ -4,6 +4,10 @@
 //! (a page runs one experiment at a time); it is replaced at every finished job and
 //! deleted when the run finishes or the user discards it.
 //!
+//! The record is a JS value (serde-wasm-bindgen, as the worker's messages are), which
+//! IndexedDB structured-clones, not JSON text; a record kept as JSON text by an earlier
+//! version of the page is still read.
+//!
 //! Raw web-sys rather than an IndexedDB crate: three operations on one record do not
 //! need one, and the async crates pull in an executor the bundle has no room for.
 
@@ -141,9 +145,9 @@ async fn with_store(
 
 /// Keeps `run`, replacing the one kept before.
 pub async fn save(run: &SavedRun) -> Result<(), String> {
-    let text = serde_json::to_string(run).map_err(|e| e.to_string())?;
+    let value = crate::web::protocol::try_to_js(run)?;
     with_store(IdbTransactionMode::Readwrite, |s| {
-        s.put_with_key(&JsValue::from_str(&text), &JsValue::from_str(KEY))
+        s.put_with_key(&value, &JsValue::from_str(KEY))
     })
     .await
     .map(|_| ())
@@ -153,12 +157,22 @@ pub async fn save(run: &SavedRun) -> Result<(), String> {
 /// discard it).
 pub async fn load() -> Result<Option<SavedRun>, String> {
     let value = with_store(IdbTransactionMode::Readonly, |s| s.get(&JsValue::from_str(KEY))).await?;
-    match value.as_string() {
-        None => Ok(None),
-        Some(text) => serde_json::from_str(&text)
-            .map(Some)
-            .map_err(|e| format!("the run kept in this browser cannot be read ({e})")),
+    read(value)
+}
+
+/// The run in a stored record: nothing (no record), a JS value as [`save`] writes it, or
+/// JSON text as earlier versions of the page wrote it; anything else is an error that
+/// says what did not fit.
+pub fn read(record: JsValue) -> Result<Option<SavedRun>, String> {
+    if record.is_undefined() || record.is_null() {
+        return Ok(None);
     }
+    let run = match record.as_string() {
+        Some(text) => serde_json::from_str(&text).map_err(|e| e.to_string()),
+        None => crate::web::protocol::from_js(record),
+    };
+    run.map(Some)
+        .map_err(|e| format!("the run kept in this browser cannot be read ({e})"))
 }
 
 /// Forgets the run kept.

@@ -26,14 +26,20 @@ after(async () => {
 const CONFIG = '#v=1&seeds=3&methods=random,popular,offline_a2c,online_a2c&eval_episodes=20'
   + '&training.offline_episodes=64&training.online_episodes=64&training.eval_every=32&seed=99';
 
-/** The run kept in the page's IndexedDB: its jobs done, or null if none. */
+/** The run kept in the page's IndexedDB (a JS value): its jobs done, or null if none. */
 const stored = (page) => page.evaluate(() => new Promise((resolve, reject) => {
   const open = indexedDB.open('ialp-playground', 1);
   open.onupgradeneeded = () => open.result.createObjectStore('runs');
   open.onerror = () => reject(open.error);
   open.onsuccess = () => {
     const get = open.result.transaction('runs').objectStore('runs').get('interrupted');
-    get.onsuccess = () => { open.result.close(); resolve(get.result ? JSON.parse(get.result).checkpoint.jobs_done : null); };
+    get.onsuccess = () => {
+      open.result.close();
+      const r = get.result;
+      // Issue 17: a structured-cloned value, not JSON text.
+      if (r !== undefined && (typeof r !== 'object' || r === null)) reject(new Error(`the kept record is a ${typeof r}, not a JS value`));
+      else resolve(r ? Number(r.checkpoint.jobs_done) : null);
+    };
     get.onerror = () => reject(get.error);
   };
 }));

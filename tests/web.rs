@@ -74,12 +74,9 @@ fn bad_coat_files_are_errors_not_panics_in_wasm() {
 /// JSON), 64-bit seeds included; a value of the wrong shape is an error, not a panic.
 #[wasm_bindgen_test]
 fn every_worker_message_round_trips_through_a_js_value() {
-    use std::sync::Arc;
-
     use ialp::env::real::{LoadProgress, LoadReport};
     use ialp::env::Preset;
     use ialp::experiment::delta::{Deltas, ResultsChange};
-    use ialp::experiment::{build_world, Experiment, ExperimentConfig};
     use ialp::llm::{ApiKey, LlmCache};
     use ialp::policy::Method;
     use ialp::web::protocol::{
@@ -100,18 +97,7 @@ fn every_worker_message_round_trips_through_a_js_value() {
 
     // A small finished run (results, a checkpoint midway), the largest seed the config
     // allows, and 64-bit values past a double's integers where the protocol has them.
-    let mut raw = ExperimentConfig::default();
-    raw.seed = (1 << 53) - 3; // the largest seed the check allows with 2 seeds
-    raw.seeds = 2;
-    raw.eval_episodes = 4;
-    raw.training.offline_episodes = 8;
-    raw.training.online_episodes = 8;
-    raw.training.eval_every = 4;
-    let config = raw.clone().check().unwrap();
-    let mut sim = Experiment::new(config.clone(), Arc::new(build_world(&config, None).unwrap()));
-    while sim.jobs_done() < 2 {
-        sim.advance(64);
-    }
+    let (raw, mut sim) = small_run_two_jobs_in();
     let checkpoint = sim.checkpoint();
     // Snapshots as the worker sends them: the first whole, the next as a change.
     let mut deltas = Deltas::default();
@@ -222,25 +208,11 @@ fn every_worker_message_round_trips_through_a_js_value() {
 /// as JSON text by an earlier page still reads; a record of the wrong shape is an error.
 #[wasm_bindgen_test]
 async fn the_kept_run_is_stored_as_a_js_value_and_read_back() {
-    use std::sync::Arc;
-
-    use ialp::experiment::{build_world, Experiment, ExperimentConfig};
     use ialp::web::protocol::to_js;
     use ialp::web::store::{self, SavedRun};
     use wasm_bindgen::JsValue;
 
-    let mut raw = ExperimentConfig::default();
-    raw.seed = (1 << 53) - 3;
-    raw.seeds = 2;
-    raw.eval_episodes = 4;
-    raw.training.offline_episodes = 8;
-    raw.training.online_episodes = 8;
-    raw.training.eval_every = 4;
-    let config = raw.clone().check().unwrap();
-    let mut sim = Experiment::new(config.clone(), Arc::new(build_world(&config, None).unwrap()));
-    while sim.jobs_done() < 2 {
-        sim.advance(64);
-    }
+    let (raw, sim) = small_run_two_jobs_in();
     let run = SavedRun {
         config: raw,
         coat: vec![("train.ascii".into(), "1 2\n".into())],
@@ -266,4 +238,25 @@ async fn the_kept_run_is_stored_as_a_js_value_and_read_back() {
     }
     store::discard().await.unwrap();
     assert!(store::load().await.unwrap().is_none());
+}
+
+/// A small run (2 seeds, 8 episodes) with the largest seed the check allows with 2 seeds
+/// (64-bit values past a double's integers), advanced until two jobs are done; and its
+/// config as written.
+fn small_run_two_jobs_in() -> (ialp::experiment::ExperimentConfig, ialp::experiment::Experiment) {
+    use ialp::experiment::{build_world, Experiment, ExperimentConfig};
+    let mut raw = ExperimentConfig::default();
+    raw.seed = (1 << 53) - 3;
+    raw.seeds = 2;
+    raw.eval_episodes = 4;
+    raw.training.offline_episodes = 8;
+    raw.training.online_episodes = 8;
+    raw.training.eval_every = 4;
+    let config = raw.clone().check().unwrap();
+    let world = std::sync::Arc::new(build_world(&config, None).unwrap());
+    let mut sim = Experiment::new(config, world);
+    while sim.jobs_done() < 2 {
+        sim.advance(64);
+    }
+    (raw, sim)
 }

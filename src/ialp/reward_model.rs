@@ -7,12 +7,11 @@
 //! and by default so is the user model's embedding of the item (see
 //! [`RewardModelConfig::item_embedding`]).
 
-use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
-use burn::tensor::{Device, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
 use crate::env::World;
-use crate::policy::a2c::{device, Mlp};
+use crate::policy::a2c::{device, Adam, Mlp};
+use crate::policy::mlp;
 use crate::rng::{self, SimRng};
 
 /// Reward-model hyper-parameters.
@@ -149,8 +148,7 @@ impl RewardData {
 /// `R_φ` with its optimiser.
 pub struct RewardModel {
     net: Mlp,
-    optim: ModuleOptimizer,
-    device: Device,
+    optim: Adam,
     config: RewardModelConfig,
     input_dim: usize,
     /// The best network so far on validation data: (RMSE, epoch, weights).
@@ -175,10 +173,9 @@ impl RewardModel {
         let net = Mlp::new_seeded(input_dim, config.hidden, 1, &device, seed);
         Self {
             net,
-            optim: AdamConfig::new().init(),
+            optim: Adam::default(),
             best: None,
             epochs: 0,
-            device,
             config,
             input_dim,
             lo: reward.min,
@@ -211,18 +208,29 @@ impl RewardModel {
                 x.extend_from_slice(&data.inputs[i * self.input_dim..(i + 1) * self.input_dim]);
                 y.push((data.targets[i] - self.lo) / self.span);
             }
-            let x = Tensor::<2>::from_data(TensorData::new(x, [m, self.input_dim]), &self.device);
-            let y = Tensor::<2>::from_data(TensorData::new(y, [m, 1]), &self.device);
-            let diff = self.net.forward(x) - y; // [m, 1]
-            let loss = (diff.clone() * diff).mean();
-            sq += loss.clone().detach().into_scalar::<f32>() as f64 * m as f64;
-            let grads = GradientsParams::from_grads(loss.backward(), &self.net);
-            self.net = self
-                .optim
-                .step(self.config.learning_rate, self.net.clone(), grads);
+            // Squared error, differentiated in closed form on the MLP's kernels (as A2C's
+            // networks are): ∂/∂out of mean((out − y)²) is 2 (out − y) / m.
+            let mut layers = self.layers().to_vec();
+            let outs = mlp::forward_keep(&layers, &x, m);
+            let out = outs.last().expect("three layers"); // [m, 1]
+            let mut loss = 0.0f32;
+            let grad: Vec<f32> = out
+                .iter()
+                .zip(&y)
+                .map(|(o, y)| {
+                    let d = o - y;
+                    loss += d * d;
+                    2.0 * d / m as f32
+                })
+                .collect();
+            sq += (loss / m as f32) as f64 * m as f64;
+            let grads = mlp::backward(&layers, &x, &outs, grad, m);
+            self.optim
+                .step_layers(0, &mut layers, &grads, self.config.learning_rate);
+            self.net = Mlp::from_weights(&layers, &device());
+            self.snapshot = layers.into();
         }
         self.epochs += 1;
-        self.snapshot = Default::default();
         sq / n as f64 * (self.span as f64).powi(2)
     }
 
@@ -254,6 +262,11 @@ impl RewardModel {
         }
     }
 
+    /// The weights as plain numbers (read from burn's module once per set of weights).
+    fn layers(&self) -> &[crate::policy::a2c::LayerWeights] {
+        self.snapshot.get_or_init(|| self.net.weights())
+    }
+
     /// `R_φ` for each row of `inputs` (`[rows, input_dim]`), on the reward scale.
     pub fn predict(&self, inputs: &[f32]) -> Vec<f32> {
         let rows = inputs.len() / self.input_dim.max(1);
@@ -262,8 +275,7 @@ impl RewardModel {
         }
         // Plain kernels on a snapshot: A-iALP_ap scores every allowed item with R_φ at
         // each exploring step, and burn's overhead per call dominated that.
-        let layers = self.snapshot.get_or_init(|| self.net.weights());
-        crate::policy::mlp::forward(layers, inputs, rows)
+        crate::policy::mlp::forward(self.layers(), inputs, rows)
             .into_iter()
             .map(|v| self.lo + v.clamp(0.0, 1.0) * self.span)
             .collect()

@@ -3,7 +3,9 @@
 //! items, Monte-Carlo returns, Adam, a value-loss weight and an entropy bonus, trained
 //! on batches of whole episodes.
 //!
-//! The networks are burn modules and burn's Adam updates them; the arithmetic of an
+//! The networks are burn modules, their weights drawn by burn's seeded initialiser; Adam
+//! ([`Adam`], burn-optim's arithmetic operation for operation, the same bits) steps them;
+//! the arithmetic of an
 //! update is the fast path: the loss over `[batch, n_items]` (masked log-softmax,
 //! entropy, policy gradient, KL) is fused and differentiated in closed form (`head.rs`),
 //! and the two small MLPs are backpropagated in closed form too (`mlp.rs`), on the
@@ -18,9 +20,8 @@
 use std::cell::OnceCell;
 
 use burn::module::Module;
-use burn::nn::{Linear, LinearConfig};
-use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
-use burn::tensor::{activation, Device, Tensor, TensorData};
+use burn::nn::Linear;
+use burn::tensor::{activation, Device, Distribution, Tensor, TensorData};
 
 use super::head::{self, LossTerms};
 use super::mlp;
@@ -86,12 +87,86 @@ impl Default for A2cConfig {
     }
 }
 
-/// The device every network runs on: burn's ndarray backend with autodiff, as the user
-/// asked (burn 0.22 deprecates it in favour of `Device::flex()`). The one place to
-/// change the backend.
+/// The device every network runs on: burn's ndarray backend, as the user asked (burn
+/// 0.22 deprecates it in favour of `Device::flex()`). The one place to change the
+/// backend. No autodiff: the gradients are closed forms (`mlp.rs`, `head.rs`), and
+/// burn's autodiff, the reference they are tested against, is a dev-dependency only,
+/// so the page does not ship it (a fifth of the bundle: BENCHMARKS.md, Bundle).
 #[allow(deprecated)]
 pub fn device() -> Device {
-    Device::ndarray().autodiff()
+    Device::ndarray()
+}
+
+/// Adam with burn-optim 0.22's `AdamConfig::new()` (β₁ 0.9, β₂ 0.999, ε 10⁻⁵, no weight
+/// decay, no AMSGrad), computed as burn-optim computes it, operation for operation and in
+/// the same order, so the weights are the same bits (`tests/a2c_gradients.rs` steps both
+/// and compares every bit). Ours rather than burn-optim's because burn-optim turns on
+/// burn's autodiff, and burn's tensor operations carry the autodiff and quantised arms of
+/// every operation into the page's bundle. One state per parameter slot, made on the
+/// slot's first step.
+#[derive(Clone, Default)]
+pub struct Adam {
+    moments: Vec<Option<Moments>>,
+}
+
+#[derive(Clone)]
+struct Moments {
+    time: usize,
+    first: Vec<f32>,
+    second: Vec<f32>,
+}
+
+impl Adam {
+    const BETA_1: f32 = 0.9;
+    const BETA_2: f32 = 0.999;
+    const EPSILON: f32 = 1e-5;
+
+    /// One step of the parameter in `slot`, in place, with its gradient (same length).
+    pub fn step(&mut self, slot: usize, lr: f64, param: &mut [f32], grad: &[f32]) {
+        assert_eq!(param.len(), grad.len(), "a gradient per parameter");
+        if self.moments.len() <= slot {
+            self.moments.resize(slot + 1, None);
+        }
+        let (b1, b2) = (Self::BETA_1, Self::BETA_2);
+        let m = match &mut self.moments[slot] {
+            Some(m) => {
+                for ((m1, m2), g) in m.first.iter_mut().zip(&mut m.second).zip(grad) {
+                    *m1 = *m1 * b1 + *g * (1.0 - b1);
+                    *m2 = *m2 * b2 + *g * *g * (1.0 - b2);
+                }
+                m.time += 1;
+                m
+            }
+            slot => slot.insert(Moments {
+                time: 1,
+                first: grad.iter().map(|g| g * (1.0 - b1)).collect(),
+                second: grad.iter().map(|g| g * g * (1.0 - b2)).collect(),
+            }),
+        };
+        let time = m.time as i32;
+        let bias_correction2_sqrt = (1.0 - b2.powi(time)).sqrt();
+        let combined = bias_correction2_sqrt / (1.0 - b1.powi(time));
+        let epsilon = Self::EPSILON * bias_correction2_sqrt;
+        let lr = lr as f32; // burn converts the scalar to the tensor's element type
+        for ((p, m1), m2) in param.iter_mut().zip(&m.first).zip(&m.second) {
+            *p -= *m1 * combined / (m2.sqrt() + epsilon) * lr;
+        }
+    }
+
+    /// One step of every layer that has gradients (none: nothing moves); the layers'
+    /// weights and biases are the slots `first_slot..first_slot + 2 · layers`.
+    pub fn step_layers(
+        &mut self,
+        first_slot: usize,
+        layers: &mut [LayerWeights],
+        grads: &[mlp::LayerGrads],
+        lr: f64,
+    ) {
+        for (k, (l, g)) in layers.iter_mut().zip(grads).enumerate() {
+            self.step(first_slot + 2 * k, lr, &mut l.weight, &g.weight);
+            self.step(first_slot + 2 * k + 1, lr, &mut l.bias, &g.bias);
+        }
+    }
 }
 
 /// Builds a network from burn's seeded initialiser (with [`Mlp::new_seeded`]). burn's ndarray backend keeps one
@@ -125,30 +200,16 @@ impl Mlp {
         device: &Device,
         seed: u64,
     ) -> Self {
-        seeded(device, seed, |d| {
-            Self::new(input, hidden, output, d).materialised()
-        })
+        seeded(device, seed, |d| Self::new(input, hidden, output, d))
     }
 
+    /// Drawn from burn's RNG in the order l1 (weight, bias), l2, out.
     fn new(input: usize, hidden: usize, output: usize, device: &Device) -> Self {
         Self {
-            l1: LinearConfig::new(input, hidden).init(device),
-            l2: LinearConfig::new(hidden, hidden).init(device),
-            out: LinearConfig::new(hidden, output).init(device),
+            l1: kaiming_linear(input, hidden, device),
+            l2: kaiming_linear(hidden, hidden, device),
+            out: kaiming_linear(hidden, output, device),
         }
-    }
-
-    /// Draws the weights now. burn initialises a parameter lazily, on its first use, from
-    /// whatever its process-wide RNG holds by then; drawn here, inside [`seeded`], they are
-    /// a function of the seed alone, whichever network is used first.
-    fn materialised(self) -> Self {
-        for l in [&self.l1, &self.l2, &self.out] {
-            let _ = l.weight.val();
-            if let Some(b) = &l.bias {
-                let _ = b.val();
-            }
-        }
-        self
     }
 
     /// `[batch, input]` → `[batch, output]`.
@@ -160,6 +221,23 @@ impl Mlp {
     pub fn trunk(&self, x: Tensor<2>) -> Tensor<2> {
         let x = activation::relu(self.l1.forward(x));
         activation::relu(self.l2.forward(x))
+    }
+}
+
+/// A linear layer as burn-nn's `LinearConfig::new(inputs, outputs).init(device)` makes
+/// it (row layout, weight then bias, each `U(−a, a)` with burn's Kaiming-uniform bound
+/// `a = √3 · (1/√3) · 1/√inputs`, computed as burn computes it), drawn now from burn's RNG:
+/// the same bits. Not through `LinearConfig`, whose lazy initialiser carries every kind of
+/// initialiser (the orthogonal one with a QR decomposition) into the page's bundle.
+fn kaiming_linear(inputs: usize, outputs: usize, device: &Device) -> Linear {
+    let gain = 1.0 / 3.0f64.sqrt();
+    let a = 3.0f64.sqrt() * gain * (1.0 / (inputs as f64).sqrt());
+    let uniform = Distribution::Uniform(-a, a);
+    let weight = Tensor::<2>::random([inputs, outputs], uniform, device);
+    let bias = Tensor::<1>::random([outputs], uniform, device);
+    Linear {
+        weight: burn::module::Param::from_tensor(weight),
+        bias: Some(burn::module::Param::from_tensor(bias)),
     }
 }
 
@@ -183,15 +261,11 @@ pub struct NetWeights {
     pub critic: Vec<LayerWeights>,
 }
 
-/// A tensor's numbers, row-major. `× 1` (exact) makes a fresh contiguous array that
-/// burn hands over without copying; reading a shared one goes element by element
-/// through ndarray's dynamic-rank iterator, ten times slower.
+/// A tensor's numbers, row-major. Read once per network (when it is made); the updates
+/// keep their own copy (the snapshots), so no tensor arithmetic is needed here (a `× 1`
+/// to get a fresh array would carry burn's quantised arithmetic into the bundle).
 fn numbers<const D: usize>(t: Tensor<D>) -> Vec<f32> {
-    t.inner()
-        .mul_scalar(1.0)
-        .into_data()
-        .try_into_vec::<f32>()
-        .expect("f32 numbers")
+    t.into_data().try_into_vec::<f32>().expect("f32 numbers")
 }
 
 fn layer_weights(l: &Linear) -> LayerWeights {
@@ -235,7 +309,8 @@ impl Mlp {
             layer_weights(&self.out),
         ]
     }
-    fn of(w: &[LayerWeights], device: &Device) -> Mlp {
+    /// A network with these layers' parameters (three, as [`NetWeights::check`] checks).
+    pub fn from_weights(w: &[LayerWeights], device: &Device) -> Mlp {
         Mlp {
             l1: layer_of(&w[0], device),
             l2: layer_of(&w[1], device),
@@ -263,7 +338,13 @@ pub enum WeightsError {
     #[error("the {net}'s layer {layer} has a value that is not a finite number")]
     NotFinite { net: &'static str, layer: usize },
     #[error("the network claims {state_dim} inputs, {hidden} hidden units and {n_items} items: {params} parameters, more than the {limit} a policy may have")]
-    TooBig { state_dim: usize, hidden: usize, n_items: usize, params: String, limit: usize },
+    TooBig {
+        state_dim: usize,
+        hidden: usize,
+        n_items: usize,
+        params: String,
+        limit: usize,
+    },
 }
 
 impl NetWeights {
@@ -274,7 +355,9 @@ impl NetWeights {
         let (s, h, n) = (self.state_dim, self.hidden, self.n_items);
         let params = [(s, h), (h, h), (h, n), (s, h), (h, h), (h, 1)]
             .iter()
-            .try_fold(0usize, |acc, (i, o)| i.checked_mul(*o)?.checked_add(*o)?.checked_add(acc));
+            .try_fold(0usize, |acc, (i, o)| {
+                i.checked_mul(*o)?.checked_add(*o)?.checked_add(acc)
+            });
         if params.is_none_or(|p| p > crate::limits::POLICY_PARAMETERS) {
             return Err(WeightsError::TooBig {
                 state_dim: s,
@@ -394,8 +477,7 @@ pub struct UpdateStats {
 /// An actor-critic with its optimiser.
 pub struct A2c {
     model: ActorCritic,
-    optim: ModuleOptimizer,
-    device: Device,
+    optim: Adam,
     config: A2cConfig,
     state_dim: usize,
     n_items: usize,
@@ -409,20 +491,19 @@ impl A2c {
     /// A fresh actor-critic; the weights are a function of `seed`.
     pub fn new(state_dim: usize, n_items: usize, config: A2cConfig, seed: u64) -> Self {
         let device = device();
-        // No parameter asks autodiff to track it: the gradients are ours, and a tracked
-        // parameter made anew by every Adam step would stay in autodiff's graph (no
-        // backward pass ever clears it), a leak of ~19 KB per update.
+        // No parameter asks to be tracked: the gradients are ours (and on an autodiff
+        // device, a tracked parameter made anew by every Adam step would stay in its
+        // graph, a leak of ~19 KB per update).
         let model = seeded(&device, seed, |d| {
             ActorCritic {
-                actor: Mlp::new(state_dim, config.hidden, n_items, d).materialised(),
-                critic: Mlp::new(state_dim, config.hidden, 1, d).materialised(),
+                actor: Mlp::new(state_dim, config.hidden, n_items, d),
+                critic: Mlp::new(state_dim, config.hidden, 1, d),
             }
             .no_grad()
         });
         Self {
             model,
-            optim: AdamConfig::new().init(),
-            device,
+            optim: Adam::default(),
             config,
             state_dim,
             n_items,
@@ -436,8 +517,7 @@ impl A2c {
     pub fn deployed(&self) -> A2c {
         A2c {
             model: self.model.clone(),
-            optim: AdamConfig::new().init(),
-            device: self.device.clone(),
+            optim: Adam::default(),
             config: self.config,
             state_dim: self.state_dim,
             n_items: self.n_items,
@@ -456,8 +536,8 @@ impl A2c {
             state_dim: self.state_dim,
             n_items: self.n_items,
             hidden: self.config.hidden,
-            actor: self.model.actor.weights(),
-            critic: self.model.critic.weights(),
+            actor: self.actor_weights().to_vec(),
+            critic: self.critic_weights().to_vec(),
         }
     }
 
@@ -468,12 +548,11 @@ impl A2c {
         let device = device();
         Ok(A2c {
             model: ActorCritic {
-                actor: Mlp::of(&w.actor, &device),
-                critic: Mlp::of(&w.critic, &device),
+                actor: Mlp::from_weights(&w.actor, &device),
+                critic: Mlp::from_weights(&w.critic, &device),
             }
             .no_grad(),
-            optim: AdamConfig::new().init(),
-            device,
+            optim: Adam::default(),
             config: A2cConfig {
                 hidden: w.hidden,
                 ..config
@@ -494,6 +573,12 @@ impl A2c {
     /// The actor's layers as plain numbers (taken once per set of weights).
     fn actor_weights(&self) -> &[LayerWeights] {
         self.snapshot.get_or_init(|| self.model.actor.weights())
+    }
+
+    /// The critic's layers as plain numbers (taken once per set of weights).
+    fn critic_weights(&self) -> &[LayerWeights] {
+        self.critic_snapshot
+            .get_or_init(|| self.model.critic.weights())
     }
 
     /// The actor's masked logits for each state (rows of `states`), plus `prior`
@@ -588,9 +673,7 @@ impl A2c {
         let items = self.n_items;
         let x = &batch.states;
         // The critic: its values are the baseline, and it learns `value_weight · (G − V)²`.
-        let critic = self
-            .critic_snapshot
-            .get_or_init(|| self.model.critic.weights());
+        let critic = self.critic_weights();
         let critic_outs = mlp::forward_keep(critic, x, n);
         let v = critic_outs.last().expect("three layers"); // [n, 1]
         let zeros;
@@ -646,109 +729,21 @@ impl A2c {
         )
     }
 
-    /// One Adam step (burn's) with these gradients.
+    /// One Adam step with these gradients (the actor's slots 0–5, the critic's 6–11), on
+    /// the snapshots; burn's modules then hold the new weights.
     pub fn step(&mut self, g: &Gradients) {
-        // burn's Adam takes the gradients as plain tensors, by parameter.
-        let plain = self.device.clone().inner();
-        let mut grads = GradientsParams::new();
-        for (net, gs) in [
-            (&self.model.actor, &g.actor),
-            (&self.model.critic, &g.critic),
-        ] {
-            for (l, g) in net.layers().into_iter().zip(gs.iter()) {
-                let [i, o] = l.weight.val().dims();
-                grads.register::<2>(
-                    l.weight.id,
-                    Tensor::from_data(TensorData::new(g.weight.clone(), [i, o]), &plain),
-                );
-                if let Some(b) = &l.bias {
-                    grads.register::<1>(
-                        b.id,
-                        Tensor::from_data(TensorData::new(g.bias.clone(), [o]), &plain),
-                    );
-                }
-            }
-        }
-        // A module clone shares its tensors; the optimiser returns new parameters.
-        self.model = self
-            .optim
-            .step(self.config.learning_rate, self.model.clone(), grads);
-        self.snapshot = OnceCell::new();
-        self.critic_snapshot = OnceCell::new();
-    }
-
-    /// The same gradients as [`Self::gradients`], the slow way: the loss written as
-    /// burn tensor operations and differentiated by burn's autodiff (how this module
-    /// computed them before the closed forms). Kept as the reference the closed forms
-    /// are tested against; never on a hot path.
-    #[doc(hidden)]
-    pub fn reference_gradients(
-        &self,
-        batch: &Transitions,
-        entropy_weight: f32,
-        anchor: Option<(&[f32], f32)>,
-    ) -> Gradients {
-        use burn::tensor::Int;
-        // A tracked copy: the fast path's parameters are untracked (see `new`).
-        let model = self.model.clone().set_require_grad(true);
-        let n = batch.len();
-        let d = self.device.clone();
-        let t2 =
-            |v: Vec<f32>, shape: [usize; 2]| Tensor::<2>::from_data(TensorData::new(v, shape), &d);
-        let x = t2(batch.states.clone(), [n, self.state_dim]);
-        let actions: Vec<i64> = batch.actions.iter().map(|a| *a as i64).collect();
-        let actions = Tensor::<2, Int>::from_data(TensorData::new(actions, [n, 1]), &d);
-        let returns = t2(batch.returns.clone(), [n, 1]);
-        let mut mask = vec![0.0f32; n * self.n_items];
-        for (row, items) in batch.masked.iter().enumerate() {
-            for &i in items {
-                mask[row * self.n_items + i] = -1.0e9;
-            }
-        }
-        for (m, p) in mask.iter_mut().zip(&batch.prior) {
-            *m += p;
-        }
-        let logits = model.actor.forward(x.clone()) + t2(mask, [n, self.n_items]);
-        let log_probs = activation::log_softmax(logits, 1);
-        let values = model.critic.forward(x);
-        let v = numbers(values.clone());
-        let adv = advantages(&batch.returns, &v, self.config.normalize_advantages);
-        let advantage = t2(adv, [n, 1]);
-        let chosen = log_probs.clone().gather(1, actions);
-        let policy_loss = (chosen * advantage).mean().neg();
-        let diff = returns - values;
-        let value_loss = (diff.clone() * diff).mean();
-        let entropy = (log_probs.clone().exp() * log_probs.clone())
-            .sum_dim(1)
-            .mean()
-            .neg();
-        let mut loss = policy_loss + value_loss.mul_scalar(self.config.value_weight)
-            - entropy.mul_scalar(entropy_weight);
-        if let Some((logp0, w)) = anchor.filter(|(_, w)| *w > 0.0) {
-            let floored: Vec<f32> = logp0.iter().map(|q| q.max(-1.0e9)).collect();
-            let kl = (log_probs.clone().exp() * (log_probs - t2(floored, [n, self.n_items])))
-                .sum_dim(1)
-                .mean();
-            loss = loss + kl.mul_scalar(w);
-        }
-        let mut g = GradientsParams::from_grads(loss.backward(), &model);
-        let mut take = |net: &Mlp| -> Vec<mlp::LayerGrads> {
-            net.layers()
-                .into_iter()
-                .map(|l| mlp::LayerGrads {
-                    weight: g.remove::<2>(l.weight.id).map(numbers).unwrap_or_default(),
-                    bias: l
-                        .bias
-                        .as_ref()
-                        .and_then(|b| g.remove::<1>(b.id))
-                        .map(numbers)
-                        .unwrap_or_default(),
-                })
-                .collect()
+        let lr = self.config.learning_rate;
+        let mut actor = self.actor_weights().to_vec();
+        let mut critic = self.critic_weights().to_vec();
+        self.optim.step_layers(0, &mut actor, &g.actor, lr);
+        self.optim.step_layers(6, &mut critic, &g.critic, lr);
+        let device = device();
+        self.model = ActorCritic {
+            actor: Mlp::from_weights(&actor, &device),
+            critic: Mlp::from_weights(&critic, &device),
         };
-        let actor = take(&model.actor);
-        let critic = take(&model.critic);
-        Gradients { actor, critic }
+        self.snapshot = OnceCell::from(actor);
+        self.critic_snapshot = OnceCell::from(critic);
     }
 }
 

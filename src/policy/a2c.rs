@@ -5,12 +5,11 @@
 //!
 //! The networks are burn modules, their weights drawn by burn's seeded initialiser; Adam
 //! ([`Adam`], burn-optim's arithmetic operation for operation, the same bits) steps them;
-//! the arithmetic of an
-//! update is the fast path: the loss over `[batch, n_items]` (masked log-softmax,
-//! entropy, policy gradient, KL) is fused and differentiated in closed form (`head.rs`),
-//! and the two small MLPs are backpropagated in closed form too (`mlp.rs`), on the
-//! deterministic kernels of `kernels.rs`, so the page and the CLI stay bit-equal.
-//! burn's autodiff is the reference the closed forms are tested against
+//! the arithmetic of an update is the fast path: the loss over `[batch, n_items]`
+//! (masked log-softmax, entropy, policy gradient, KL) is fused and differentiated in
+//! closed form (`head.rs`), and the two small MLPs are backpropagated in closed form too
+//! (`mlp.rs`), on the deterministic kernels of `kernels.rs`, so the page and the CLI stay
+//! bit-equal. burn's autodiff is the reference the closed forms are tested against
 //! (`tests/a2c_gradients.rs`). Acting reads a snapshot of the actor's weights.
 //!
 //! Randomness that decides what happens (sampling actions) is drawn in Rust from the

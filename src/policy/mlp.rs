@@ -1,10 +1,10 @@
 //! A ReLU MLP's forward and backward passes on plain numbers, for the actor and the
 //! critic of A2C and for the reward model `R_φ`: the layers' weights are burn's (a
 //! `Module`, drawn by burn's seeded initialiser, stepped by `a2c::Adam`), the arithmetic
-//! is the deterministic kernels of `kernels.rs`. A2C's networks are
-//! three small dense layers, so the backward pass is written out here once, in closed
-//! form, rather than recorded op by op in an autodiff graph for every update;
-//! `tests/a2c_gradients.rs` checks it against burn's autodiff on the same loss.
+//! is the deterministic kernels of `kernels.rs`. A2C's networks are three small dense
+//! layers, so the backward pass is written out here once, in closed form, rather than
+//! recorded op by op in an autodiff graph for every update; `tests/a2c_gradients.rs`
+//! checks it against burn's autodiff on the same loss.
 
 use super::a2c::LayerWeights;
 use super::kernels::gemm;

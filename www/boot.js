@@ -32,6 +32,24 @@
   // A blocked request or script is said in the console with what blocked it.
   addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline code'}`));
 
+  // In a frame ("Embed this"): tell the parent page how tall the content is, so the
+  // snippet's script can size the frame (src/experiment/embed.rs). The page posts only
+  // {type: 'ialp-height', height} and listens to no message from its parent.
+  if (window.parent !== window) {
+    let last = -1;
+    const post = () => {
+      const height = Math.ceil(document.documentElement.getBoundingClientRect().height);
+      if (height !== last) {
+        last = height;
+        window.parent.postMessage({ type: 'ialp-height', height }, '*');
+      }
+    };
+    addEventListener('DOMContentLoaded', () => {
+      new ResizeObserver(post).observe(document.documentElement);
+      post();
+    });
+  }
+
   // Works offline after the first visit (www/sw.js); not on file:// pages.
   if ('serviceWorker' in navigator && location.protocol.startsWith('http')) {
     addEventListener('load', () => navigator.serviceWorker.register('./sw.js').catch(() => {}));

@@ -5,6 +5,7 @@ pub mod bounds;
 pub mod config;
 pub mod cost;
 pub mod delta;
+pub mod embed;
 pub mod form;
 pub mod paired;
 pub mod policy_file;

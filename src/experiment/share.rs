@@ -296,7 +296,7 @@ fn default_text(default: &Value, path: &str) -> String {
 }
 
 /// Percent-encodes everything but unreserved characters, `,` and `.`.
-fn encode(s: &str) -> String {
+pub(crate) fn encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || b"-_.~,".contains(&b) {
@@ -309,7 +309,7 @@ fn encode(s: &str) -> String {
 }
 
 /// Undoes [`encode`] (and `+` for a space); `None` for broken escapes or bad UTF-8.
-fn decode(s: &str) -> Option<String> {
+pub(crate) fn decode(s: &str) -> Option<String> {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
@@ -452,102 +452,6 @@ mod tests {
             got.config.raw().methods,
             vec![Method::Ialp, Method::AIalpFt]
         );
-    }
-}
-
-/// The page's layout flags from its query string: `?embed=1` shows a compact view for an
-/// `<iframe>` (chart, table, run bar); `hide=` and `show=` take comma-separated panel
-/// names (`header, settings, bar, chart, table, llm, inspector, explain`); `autorun=1`
-/// starts the link's config at once.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Layout {
-    pub embed: bool,
-    pub autorun: bool,
-    hidden: Vec<String>,
-    /// Unknown flags and panels, to name in a message.
-    pub problems: Vec<String>,
-}
-
-impl Layout {
-    pub const PANELS: [&'static str; 8] = [
-        "header",
-        "settings",
-        "bar",
-        "chart",
-        "table",
-        "llm",
-        "inspector",
-        "explain",
-    ];
-    /// Hidden in embed mode unless shown with `show=`.
-    const EMBED_HIDES: [&'static str; 5] = ["header", "settings", "llm", "inspector", "explain"];
-
-    pub fn from_query(query: &str) -> Layout {
-        let mut l = Layout::default();
-        let (mut hide, mut show) = (Vec::new(), Vec::new());
-        for part in query
-            .trim_start_matches('?')
-            .split('&')
-            .filter(|p| !p.is_empty())
-        {
-            let (k, v) = part.split_once('=').unwrap_or((part, "1"));
-            let v = decode(v).unwrap_or_default();
-            let on = !matches!(v.as_str(), "0" | "false" | "no");
-            match k {
-                "embed" => l.embed = on,
-                "autorun" => l.autorun = on,
-                "hide" | "show" => {
-                    for p in v.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-                        if Self::PANELS.contains(&p) {
-                            if k == "hide" {
-                                hide.push(p.to_string())
-                            } else {
-                                show.push(p.to_string())
-                            }
-                        } else {
-                            l.problems.push(format!(
-                                "{k}={p}: no such panel (panels: {})",
-                                Self::PANELS.join(", ")
-                            ));
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
-        if l.embed {
-            l.hidden = Self::EMBED_HIDES.iter().map(|s| s.to_string()).collect();
-        }
-        l.hidden.retain(|p| !show.contains(p));
-        l.hidden.extend(hide);
-        l
-    }
-
-    pub fn shows(&self, panel: &str) -> bool {
-        !self.hidden.iter().any(|p| p == panel)
-    }
-}
-
-#[cfg(test)]
-mod layout_tests {
-    use super::Layout;
-
-    #[test]
-    fn embed_hides_the_panels_and_flags_adjust_it() {
-        let full = Layout::from_query("");
-        assert!(Layout::PANELS.iter().all(|p| full.shows(p)));
-        let e = Layout::from_query("?embed=1");
-        assert!(
-            e.embed
-                && !e.shows("settings")
-                && !e.shows("header")
-                && e.shows("chart")
-                && e.shows("bar")
-        );
-        let e = Layout::from_query("embed=1&show=inspector&hide=table,bogus&autorun=1");
-        assert!(e.shows("inspector") && !e.shows("table") && e.autorun);
-        assert_eq!(e.problems.len(), 1, "{:?}", e.problems);
-        assert!(!Layout::from_query("embed=0").embed);
     }
 }
 

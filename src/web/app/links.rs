@@ -2,6 +2,7 @@
 //! and when edited by hand, copied with "Copy link".
 
 use super::*;
+use crate::experiment::embed::{self, EmbedOptions};
 
 /// The address bar and the Share box.
 pub enum LinkMsg {
@@ -9,6 +10,14 @@ pub enum LinkMsg {
     HashChanged,
     CopyLink,
     LinkCopied(Result<(), String>),
+    // "Embed this".
+    EmbedHeight(String),
+    EmbedAutorun(bool),
+    EmbedPanel(&'static str, bool),
+    CopySnippet,
+    SnippetCopied(Result<(), String>),
+    /// Shows (or reloads) the preview frame.
+    Preview,
 }
 
 impl App {
@@ -48,6 +57,60 @@ impl App {
                     self.share_status = None;
                 }
             },
+            LinkMsg::EmbedHeight(h) => match h.trim().parse::<u32>() {
+                Ok(px) if (embed::MIN_HEIGHT..=embed::MAX_HEIGHT).contains(&px) => {
+                    self.embed.height = px;
+                    self.embed_status = None;
+                }
+                _ => {
+                    self.embed_status = Some(Err(format!(
+                        "Height: a whole number of pixels from {} to {}, got {:?}",
+                        embed::MIN_HEIGHT,
+                        embed::MAX_HEIGHT,
+                        cut_text(&h, 20)
+                    )))
+                }
+            },
+            LinkMsg::EmbedAutorun(on) => self.embed.autorun = on,
+            LinkMsg::EmbedPanel(p, on) => {
+                self.embed.panels.retain(|q| q != p);
+                if on {
+                    self.embed.panels.push(p.to_string());
+                }
+            }
+            LinkMsg::CopySnippet => match self.snippet() {
+                Err(e) => self.embed_status = Some(Err(e)),
+                Ok(text) => {
+                    if let Some(clip) = web_sys::window().map(|w| w.navigator().clipboard()) {
+                        let promise = clip.write_text(&text);
+                        ctx.link().send_future(async move {
+                            LinkMsg::SnippetCopied(
+                                wasm_bindgen_futures::JsFuture::from(promise)
+                                    .await
+                                    .map(|_| ())
+                                    .map_err(|_| "the browser did not allow copying: select the snippet and copy it".to_string()),
+                            )
+                        });
+                    }
+                }
+            },
+            LinkMsg::SnippetCopied(r) => {
+                self.embed_status = Some(r.map(|()| {
+                    "Snippet copied: paste it into your course page's HTML.".to_string()
+                }))
+            }
+            LinkMsg::Preview => match self.form.to_config() {
+                Err(e) => self.embed_status = Some(Err(format!("Fix a setting first: {e}"))),
+                Ok(c) => {
+                    // The preview never autoruns: one run at a time on this machine.
+                    let opts = EmbedOptions {
+                        autorun: false,
+                        ..self.embed.clone()
+                    };
+                    self.embed_preview =
+                        Some(opts.src(&page_address(), &share::to_fragment(c.raw())));
+                }
+            },
             LinkMsg::LinkCopied(r) => {
                 self.share_status =
                     Some(r.map(|()| {
@@ -63,11 +126,72 @@ impl App {
     pub(super) fn read_link(&mut self) {
         let hash = location().and_then(|l| l.hash().ok()).unwrap_or_default();
         if hash.trim_start_matches('#').is_empty() {
+            // `?preset=NAME` without a fragment: start from that preset.
+            if let Some(name) = self.layout.preset.clone() {
+                match crate::experiment::presets::find(&name).map(|p| p.config(None)) {
+                    Some(Ok(c)) => self.form = ConfigForm::from_config(c.raw()),
+                    Some(Err(e)) => self.link_problems = vec![format!("preset={name}: {e}")],
+                    None => {
+                        self.link_problems = vec![format!(
+                            "preset={name}: no such preset (presets: {})",
+                            crate::experiment::presets::PRESETS.map(|p| p.name).join(", ")
+                        )]
+                    }
+                }
+            }
             return;
         }
         let got = share::from_fragment(&hash);
         self.form = ConfigForm::from_config(got.config.raw());
         self.link_problems = got.problems.iter().map(|p| p.to_string()).collect();
+    }
+
+    /// The `<iframe>` snippet for the current settings, or why there is none.
+    fn snippet(&self) -> Result<String, String> {
+        let c = self
+            .form
+            .to_config()
+            .map_err(|e| format!("Fix a setting first: {e}"))?;
+        Ok(self
+            .embed
+            .snippet(&page_address(), &share::to_fragment(c.raw())))
+    }
+
+    /// "Embed this": the snippet, its options, a preview.
+    fn view_embed(&self, ctx: &Context<Self>) -> Html {
+        let link = ctx.link();
+        let snippet = self.snippet();
+        html! {
+            <details id="embed">
+                <summary>{"Embed this in a course page"}</summary>
+                <p class="hint">{"An <iframe> of these settings, for a lesson's page: it shows the run bar, chart and table, and grows with its content."}</p>
+                <label for="embed-height">{"Starting height (px)"}</label>
+                <input id="embed-height" type="text" inputmode="numeric" value={self.embed.height.to_string()}
+                    onchange={link.callback(|e: Event| LinkMsg::EmbedHeight(input_value(&e)))} />
+                <label class="check"><input id="embed-autorun" type="checkbox" checked={self.embed.autorun}
+                    onchange={link.callback(|e: Event| LinkMsg::EmbedAutorun(e.target_unchecked_into::<HtmlInputElement>().checked()))} />
+                    {" Start the run when the lesson opens"}</label>
+                <div class="embed-panels" role="group" aria-label="Panels the embed shows">
+                    { for Layout::PANELS.iter().map(|&p| html!{
+                        <label class="check"><input id={format!("embed-panel-{p}")} type="checkbox" checked={self.embed.panels.iter().any(|q| q == p)}
+                            onchange={link.callback(move |e: Event| LinkMsg::EmbedPanel(p, e.target_unchecked_into::<HtmlInputElement>().checked()))} />
+                            {format!(" {p}")}</label>
+                    }) }
+                </div>
+                if let Ok(text) = &snippet {
+                    <label for="embed-snippet">{"Snippet"}</label>
+                    <textarea id="embed-snippet" readonly=true rows="6" value={text.clone()} />
+                }
+                <button id="copy-snippet" onclick={link.callback(|_| LinkMsg::CopySnippet)}>{"Copy snippet"}</button>
+                <button id="embed-preview-show" onclick={link.callback(|_| LinkMsg::Preview)}>{ if self.embed_preview.is_some() { "Update preview" } else { "Preview" } }</button>
+                { status_line("embed-message", &self.embed_status.clone().or_else(|| snippet.as_ref().err().map(|e| Err(e.clone())))) }
+                if let Some(src) = &self.embed_preview {
+                    <iframe id="embed-preview" title="Preview of the embed" src={src.clone()}
+                        height={self.embed.height.to_string()} width="100%"></iframe>
+                    <p class="hint">{"The preview does not start its run (press Run in it); the pasted snippet does when asked to. The snippet's script follows the frame's height; a course page that allows no inline script keeps the starting height. Publishing: docs/PUBLISHING.md."}</p>
+                }
+            </details>
+        }
     }
 
     /// The link to these settings.
@@ -82,10 +206,16 @@ impl App {
                         <input id="share-url" type="text" readonly=true value={url.clone()} />
                     }
                     { status_line("share-message", &self.share_status) }
-                    <p class="hint">{"Every setting and the seed go in the link's #fragment, so the same link gives the same numbers. Embed: add ?embed=1 (see the README)."}</p>
+                    <p class="hint">{"Every setting and the seed go in the link's #fragment, so the same link gives the same numbers. "}</p>
+                    { self.view_embed(ctx) }
                 </fieldset>
         }
     }
+}
+
+/// At most `n` characters of `s`.
+fn cut_text(s: &str, n: usize) -> String {
+    s.chars().take(n).collect()
 }
 
 pub(super) fn location() -> Option<web_sys::Location> {

@@ -1,7 +1,10 @@
 // iALP Playground's service worker: after the first visit the page loads with no network.
 // Same-origin GET requests go to the network first (so a new build is picked up at once)
 // and fall back to the copy kept here; everything else (LLM calls) is left alone.
-const CACHE = 'ialp-playground-v1';
+// One cache per scope: two copies of the playground in two folders of one site (a course
+// and its archive) keep their own files.
+const PREFIX = 'ialp-playground-v1 ';
+const CACHE = PREFIX + self.registration.scope;
 
 // On install, keep the page and every file it names (trunk's hashed js, wasm, css, icon).
 self.addEventListener('install', (event) => {
@@ -18,7 +21,10 @@ self.addEventListener('install', (event) => {
 
 self.addEventListener('activate', (event) => {
   event.waitUntil((async () => {
-    for (const key of await caches.keys()) if (key !== CACHE) await caches.delete(key);
+    for (const key of await caches.keys()) {
+      // Only this scope's older caches (and the unscoped one of earlier builds).
+      if (key !== CACHE && (key === 'ialp-playground-v1' || (key.startsWith('ialp-playground-') && key.endsWith(' ' + self.registration.scope)))) await caches.delete(key);
+    }
     await self.clients.claim();
   })());
 });

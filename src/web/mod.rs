@@ -3,6 +3,7 @@
 
 mod app;
 mod blob;
+mod body;
 mod canvas;
 mod csp;
 mod llm;
@@ -41,6 +42,13 @@ pub fn start() {
         .and_then(|w| w.document())
         .and_then(|d| d.get_element_by_id("app"))
         .and_then(|e| e.dyn_into::<web_sys::Element>().ok());
+    // The static "Starting…" line (index.html) says what to do if the app never starts.
+    if let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("starting"))
+    {
+        el.remove();
+    }
     match root {
         Some(el) => yew::Renderer::<app::App>::with_root(el).render(),
         None => yew::Renderer::<app::App>::new().render(),

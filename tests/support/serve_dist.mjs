@@ -9,10 +9,19 @@ import { fileURLToPath } from 'node:url';
 export const DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist');
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.svg': 'image/svg+xml' };
 
-/** Starts the server on a free port; resolves to `{ server, base }` (base ends in `/`). */
-export async function serveDist() {
+/**
+ * Starts the server on a free port; resolves to `{ server, base }` (base ends in `/`).
+ * `prefix` serves dist/ under that folder (for example `/course/ialp/`) and answers 404
+ * for every other path, as a course site hosting the page in a folder of its own would;
+ * `pages` adds other files by path (`{ '/lesson.html': '<html>…' }`).
+ */
+export async function serveDist({ prefix = '/', pages = {} } = {}) {
+  if (!prefix.startsWith('/') || !prefix.endsWith('/')) throw new Error(`serveDist: prefix ${prefix} must start and end with /`);
   const server = http.createServer((req, res) => {
-    let file = path.join(DIST, decodeURIComponent(new URL(req.url, 'http://x').pathname));
+    const url = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    if (Object.hasOwn(pages, url)) { res.writeHead(200, { 'content-type': 'text/html' }).end(pages[url]); return; }
+    if (!url.startsWith(prefix)) { res.writeHead(404).end(); return; }
+    let file = path.join(DIST, url.slice(prefix.length));
     if (!file.startsWith(DIST)) { res.writeHead(403).end(); return; }
     if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
     if (!fs.existsSync(file)) { res.writeHead(404).end(); return; }
@@ -20,5 +29,5 @@ export async function serveDist() {
     fs.createReadStream(file).pipe(res);
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  return { server, base: `http://127.0.0.1:${server.address().port}/` };
+  return { server, base: `http://127.0.0.1:${server.address().port}${prefix}` };
 }

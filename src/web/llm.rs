@@ -1,5 +1,5 @@
 //! The browser edge of the LLM: fetch transport (same protocol code as the CLI's), the
-//! key's optional storage, the answer cache in localStorage, and file downloads.
+//! key's optional storage, the answer cache (IndexedDB, web/store.rs), and file downloads.
 //!
 //! Keys live in the page's memory, each bound to the provider and origin it was typed
 //! for (`llm::key::KeyRing`); only with "remember on this device" are they put in
@@ -60,26 +60,51 @@ fn keep_aside(s: &web_sys::Storage, text: &str) -> String {
     name
 }
 
-/// The saved answer cache, and what was wrong with it if it could not be read (it is
-/// then kept aside, and the message says where).
-pub fn load_cache() -> (LlmCache, Option<String>) {
-    let Some(s) = storage() else {
-        return (LlmCache::new(), None);
-    };
-    let Some(text) = s.get_item(CACHE_ENTRY).ok().flatten() else {
-        return (LlmCache::new(), None);
-    };
-    match LlmCache::from_json(&text) {
-        Ok(c) => (c, None),
-        Err(e) => {
-            let aside = keep_aside(&s, &text);
-            let _ = s.remove_item(CACHE_ENTRY);
-            (
-                LlmCache::new(),
-                Some(format!("The answer cache stored in this browser could not be read ({e}). It was kept aside as “{aside}” in this site's storage, nothing was deleted, and a new cache was started; “Download the unreadable cache” saves it.")),
-            )
+/// Written (a time stamp) whenever this tab keeps answers, so other tabs' `storage`
+/// events tell them to read the answers again.
+pub const CACHE_TOUCHED: &str = "ialp.llm.cache.touched";
+
+/// The answer cache kept in this browser (IndexedDB, one record per answer), with what
+/// went wrong if some of it could not be read. A cache an earlier version kept in
+/// localStorage is moved into IndexedDB first (and removed from localStorage only once
+/// it is there); one that cannot be read is kept aside, never deleted.
+pub async fn load_cache() -> (LlmCache, Option<String>) {
+    let mut problems = Vec::new();
+    let mut old = LlmCache::new();
+    if let Some(s) = storage() {
+        if let Some(text) = s.get_item(CACHE_ENTRY).ok().flatten() {
+            match LlmCache::from_json(&text) {
+                Ok(c) => {
+                    let entries: Vec<_> = c.entries.clone().into_iter().collect();
+                    match crate::web::store::put_answers(&entries).await {
+                        Ok(()) => {
+                            let _ = s.remove_item(CACHE_ENTRY);
+                        }
+                        Err(e) => problems.push(format!("The answers kept by an earlier version of the page could not be moved into IndexedDB ({e}); they stay in localStorage and are used.")),
+                    }
+                    old = c;
+                }
+                Err(e) => {
+                    let aside = keep_aside(&s, &text);
+                    let _ = s.remove_item(CACHE_ENTRY);
+                    problems.push(format!("The answer cache stored in this browser could not be read ({e}). It was kept aside as “{aside}” in this site's storage, nothing was deleted, and a new cache was started; “Download the unreadable cache” saves it."));
+                }
+            }
         }
     }
+    let mut cache = match crate::web::store::all_answers().await {
+        Ok((c, 0)) => c,
+        Ok((c, bad)) => {
+            problems.push(format!("{bad} stored answers could not be read (an other version's?); they were left where they are and are not used."));
+            c
+        }
+        Err(e) => {
+            problems.push(format!("Answers cannot be kept in this browser ({e}): they last as long as this page; export the cache to keep them."));
+            LlmCache::new()
+        }
+    };
+    cache.merge(old);
+    (cache, (!problems.is_empty()).then(|| problems.join(" ")))
 }
 
 /// The text of the newest cache kept aside, for download.
@@ -103,35 +128,33 @@ pub fn aside_cache() -> Option<(String, String)> {
     Some((k, text))
 }
 
-/// The stored cache as another tab left it (nothing if unreadable or absent).
-pub fn stored_cache() -> Option<LlmCache> {
-    storage()?
-        .get_item(CACHE_ENTRY)
-        .ok()
-        .flatten()
-        .and_then(|t| LlmCache::from_json(&t).ok())
+/// The answers kept in this browser, as another tab may have added them.
+pub async fn stored_cache() -> Result<LlmCache, String> {
+    crate::web::store::all_answers().await.map(|(c, _)| c)
 }
 
-/// Saves the answer cache, merged with what is stored (another tab's answers are kept
-/// and come into `cache` too); an unreadable stored cache is moved aside first. Returns
-/// an error message if the browser refused (quota).
-pub fn save_cache(cache: &mut LlmCache) -> Result<(), String> {
-    let s = storage().ok_or("this browser gives the page no storage")?;
-    if let Some(text) = s.get_item(CACHE_ENTRY).ok().flatten() {
-        match LlmCache::from_json(&text) {
-            Ok(stored) => {
-                cache.merge(stored);
-            }
-            Err(_) => {
-                keep_aside(&s, &text);
-            }
-        }
+/// The answers in `new` that `cache` lacks (or holds differently), as records to keep.
+pub fn news(cache: &LlmCache, new: &LlmCache) -> Vec<(String, crate::llm::cache::CachedAnswer)> {
+    new.entries
+        .iter()
+        .filter(|(k, a)| cache.entries.get(*k) != Some(a))
+        .map(|(k, a)| (k.clone(), a.clone()))
+        .collect()
+}
+
+/// Keeps `answers`, one record each (only these: nothing else is rewritten), and tells
+/// other tabs. An error message if the browser refused (quota, no IndexedDB).
+pub async fn save_answers(answers: Vec<(String, crate::llm::cache::CachedAnswer)>) -> Result<(), String> {
+    if answers.is_empty() {
+        return Ok(());
     }
-    s.set_item(
-        CACHE_ENTRY,
-        &serde_json::to_string(cache).unwrap_or_default(),
-    )
-    .map_err(|_| "the browser's storage is full: export the cache to keep it".to_string())
+    crate::web::store::put_answers(&answers)
+        .await
+        .map_err(|e| format!("answers could not be kept in this browser ({e}): export the cache to keep them"))?;
+    if let Some(s) = storage() {
+        let _ = s.set_item(CACHE_TOUCHED, &js_sys::Date::now().to_string());
+    }
+    Ok(())
 }
 
 /// Offers `text` as a file download.
@@ -225,12 +248,26 @@ async fn call(config: &LlmConfig, key: &str, prompt: &str) -> Result<Completion,
                 }
                 .redacted(key));
             }
-            match resp.text().await {
+            // Streamed with a byte counter: a body without a length, or lying about it,
+            // is cut off at the limit instead of being held whole.
+            match crate::web::body::read_text(&resp, crate::limits::RESPONSE_BYTES).await {
                 Ok(body) => read_response(config.provider, status, wait, &body),
+                Err(crate::web::body::BodyError::TooLarge { limit }) => {
+                    Err(LlmFailure::BadResponse {
+                        status,
+                        snippet: format!(
+                            "more than the {} an answer may be (the rest was not read)",
+                            crate::limits::human(limit)
+                        ),
+                    })
+                }
                 Err(_) if aborted() => Err(LlmFailure::Timeout {
                     secs: config.timeout_secs,
                 }),
-                Err(e) => Err(network(e)),
+                Err(e) => Err(LlmFailure::Network {
+                    url: req.url.clone(),
+                    detail: e.to_string(),
+                }),
             }
         }
         Err(_) if aborted() => Err(LlmFailure::Timeout {

@@ -151,6 +151,19 @@ test('a bad key stops plainly, keeps Offline A2C, and sends nothing more', async
   assert.deepEqual(errors, []);
 });
 
+test('an answer that never ends is cut off at 8 MB, not held whole or waited for', async () => {
+  const { page, errors } = await open();
+  await ialpOnly(page);
+  await useProvider(page, 'openai', 'endless');
+  await setText(page, '#llm-timeout', '60');
+  await runUntil(page, /^(stopped|finished)/, 180_000);
+  assert.ok(await stat(page, 'failures') >= 1);
+  assert.match(await page.textContent('body'), /more than the 8 MB an answer may be \(the rest was not read\)/);
+  const sent = fake.stats().endless_bytes;
+  assert.ok(sent < 32 << 20, `the page stopped reading: the server sent ${sent} bytes`);
+  assert.deepEqual(errors, []);
+});
+
 test('a provider that refuses CORS gets an explanation, not a blank page', async () => {
   const { page, errors } = await open();
   await ialpOnly(page);

@@ -30,6 +30,9 @@
 //                  is knowable, i.e. Gemini paths; OpenAI/Anthropic carry the model in the
 //                  body, so their preflight passes but the real response lacks CORS)
 //   slow           correct, after 400 ms (to stop, reset or reload a run mid-distillation)
+//   endless        always: 200 with no content-length, a body that goes on (64 KiB
+//                  chunks, up to 64 MiB) until the client stops reading; `stats.endless_bytes`
+//                  is the most any one request was sent
 //   redirect       always: 307 to the same path on `redirectTo` (startServer option), as a
 //                  compromised or misconfigured proxy might; a client must not follow it
 //
@@ -42,7 +45,7 @@ import { pathToFileURL } from 'node:url';
 
 export const API_KEY = 'test-key-123';
 const SCENARIOS = new Set(['ok', 'rate-limit', 'rate-limit-ms', 'server-error', 'hang',
-  'garbage', 'garbage-body', 'always-500', 'nocors', 'slow', 'redirect']);
+  'garbage', 'garbage-body', 'always-500', 'nocors', 'slow', 'redirect', 'endless']);
 const SLOW_MS = 400;
 const HANG_MS = 30_000;
 const MAX_BODY = 16 * 1024 * 1024;
@@ -271,6 +274,23 @@ export function startServer({ port = 0, redirectTo = null, host = '127.0.0.1' } 
         record(scenario, 200);
         return send(res, 200, HTML_BODY, { type: 'text/html' });
       case 'always-500': return reply(p.internalError());
+      case 'endless': {
+        record(scenario, 200);
+        entry.status = 200;
+        res.writeHead(200, { 'content-type': 'application/json', 'access-control-allow-origin': '*' });
+        const chunk = Buffer.alloc(64 << 10, 0x20);
+        let sent = 0;
+        const more = () => {
+          while (!res.destroyed && sent < 64 << 20) {
+            sent += chunk.length;
+            stats.endless_bytes = Math.max(stats.endless_bytes ?? 0, sent);
+            if (!res.write(chunk)) return res.once('drain', more);
+          }
+          if (!res.destroyed) res.end();
+        };
+        res.on('close', () => { /* the client stopped reading */ });
+        return more();
+      }
       case 'rate-limit': if (first) return reply(p.rateLimit(), { 'retry-after': '1' }); break;
       case 'rate-limit-ms': if (first) return reply(p.rateLimit(), { 'retry-after-ms': '300' }); break;
       case 'server-error': if (first) return reply(p.serverError()); break;

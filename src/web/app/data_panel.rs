@@ -136,11 +136,10 @@ impl App {
                     for f in crate::env::coat::CoatFile::ALL {
                         let url = format!("{base}/{}", f.file_name());
                         let got = match gloo_net::http::Request::get(&url).send().await {
-                            Ok(r) if r.ok() => r
-                                .text()
+                            // Streamed with a byte counter: never more than the limit held.
+                            Ok(r) if r.ok() => crate::web::body::read_text(&r, crate::limits::COAT_FILE_BYTES)
                                 .await
-                                .map_err(|e| format!("{url}: {e}"))
-                                .and_then(|t| crate::limits::check_size(&url, t.len() as u64, crate::limits::COAT_FILE_BYTES).map(|()| t)),
+                                .map_err(|e| format!("{url}: {e}")),
                             Ok(r) => Err(format!("{url}: the server answered {} {}", r.status(), r.status_text())),
                             Err(e) => Err(format!(
                                 "{url} could not be fetched ({e}): is the address right, and does its server allow cross-origin requests (CORS)?"

@@ -8,6 +8,11 @@
 //! IndexedDB structured-clones, not JSON text; a record kept as JSON text by an earlier
 //! version of the page is still read.
 //!
+//! The LLM's answer cache lives in the same database, store `answers`: one record per
+//! answer, keyed by its hash ([`crate::llm::cache::cache_key`]), so keeping an answer
+//! writes that answer alone (the whole cache rewritten to localStorage at every answer
+//! was quadratic, and lost once the ~5 MB quota was full).
+//!
 //! Raw web-sys rather than an IndexedDB crate: three operations on one record do not
 //! need one, and the async crates pull in an executor the bundle has no room for.
 
@@ -20,7 +25,10 @@ use web_sys::{IdbDatabase, IdbRequest, IdbTransaction, IdbTransactionMode};
 use crate::experiment::{Checkpoint, ExperimentConfig};
 
 const DB: &str = "ialp-playground";
+/// Version 1 had `runs`; 2 adds `answers`.
+const DB_VERSION: u32 = 2;
 const STORE: &str = "runs";
+const ANSWERS: &str = "answers";
 const KEY: &str = "interrupted";
 
 /// What the page keeps of a run to resume it.
@@ -111,11 +119,16 @@ async fn open() -> Result<IdbDatabase, String> {
     let factory = web_sys::window()
         .and_then(|w| w.indexed_db().ok().flatten())
         .ok_or("this browser gives the page no IndexedDB (a private window may not)")?;
-    let req = factory.open_with_u32(DB, 1).map_err(problem)?;
+    let req = factory.open_with_u32(DB, DB_VERSION).map_err(problem)?;
     let upgrade = req.clone();
     let on_upgrade = Closure::<dyn FnMut()>::new(move || {
         if let Ok(db) = upgrade.result().and_then(|r| r.dyn_into::<IdbDatabase>()) {
-            let _ = db.create_object_store(STORE);
+            // From nothing, or from version 1 (which has `runs` and its record).
+            for name in [STORE, ANSWERS] {
+                if !db.object_store_names().contains(name) {
+                    let _ = db.create_object_store(name);
+                }
+            }
         }
     });
     req.set_onupgradeneeded(Some(on_upgrade.as_ref().unchecked_ref()));
@@ -180,4 +193,75 @@ pub async fn discard() -> Result<(), String> {
     with_store(IdbTransactionMode::Readwrite, |s| s.delete(&JsValue::from_str(KEY)))
         .await
         .map(|_| ())
+}
+
+/// Keeps `answers` (hash, answer), one record each, in one transaction.
+pub async fn put_answers(
+    answers: &[(String, crate::llm::cache::CachedAnswer)],
+) -> Result<(), String> {
+    if answers.is_empty() {
+        return Ok(());
+    }
+    let values = answers
+        .iter()
+        .map(|(k, a)| crate::web::protocol::try_to_js(a).map(|v| (k, v)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let db = open().await?;
+    let tx = db
+        .transaction_with_str_and_mode(ANSWERS, IdbTransactionMode::Readwrite)
+        .map_err(problem)?;
+    let (done, handlers) = committed(&tx);
+    let put = tx.object_store(ANSWERS).and_then(|store| {
+        for (k, v) in &values {
+            store.put_with_key(v, &JsValue::from_str(k))?;
+        }
+        Ok(())
+    });
+    if let Err(e) = put {
+        let _ = tx.abort();
+        drop(handlers);
+        db.close();
+        return Err(problem(e));
+    }
+    let commit = done.await.map(|_| ()).map_err(problem);
+    drop(handlers);
+    db.close();
+    commit
+}
+
+/// Every answer kept, and how many records could not be read (left where they are).
+pub async fn all_answers() -> Result<(crate::llm::LlmCache, usize), String> {
+    let db = open().await?;
+    let tx = db
+        .transaction_with_str_and_mode(ANSWERS, IdbTransactionMode::Readonly)
+        .map_err(problem)?;
+    let (done, handlers) = committed(&tx);
+    let reqs = tx
+        .object_store(ANSWERS)
+        .and_then(|s| Ok((s.get_all_keys()?, s.get_all()?)));
+    let got = match reqs {
+        Ok((keys, values)) => {
+            let keys = settled(&keys).await.map_err(problem);
+            let values = settled(&values).await.map_err(problem);
+            keys.and_then(|k| values.map(|v| (k, v)))
+        }
+        Err(e) => Err(problem(e)),
+    };
+    let commit = done.await.map_err(problem);
+    drop(handlers);
+    db.close();
+    let (keys, values) = got?;
+    commit?;
+    let (keys, values) = (js_sys::Array::from(&keys), js_sys::Array::from(&values));
+    let mut cache = crate::llm::LlmCache::new();
+    let mut unreadable = 0;
+    for (k, v) in keys.iter().zip(values.iter()) {
+        match (k.as_string(), crate::web::protocol::from_js::<crate::llm::cache::CachedAnswer>(v)) {
+            (Some(k), Ok(a)) if k.len() == 64 && k.bytes().all(|b| b.is_ascii_hexdigit()) => {
+                cache.entries.insert(k, a);
+            }
+            _ => unreadable += 1,
+        }
+    }
+    Ok((cache, unreadable))
 }

@@ -80,9 +80,18 @@ const state = (page) => page.getAttribute('#status', 'data-state');
 const waitState = (page, re, timeout = 120_000) => page.waitForFunction(
   (src) => new RegExp(src).test(document.querySelector('#status')?.dataset.state ?? ''), re.source, { timeout });
 const stat = async (page, k) => Number(await page.textContent(`#llm-stats [data-k="${k}"]`));
-const stored = (page) => page.evaluate(() => {
-  try { return Object.keys(JSON.parse(localStorage.getItem('ialp.llm.cache')).entries).length; } catch { return 0; }
-});
+/** How many answers the page keeps in IndexedDB (one record per answer). */
+const stored = (page) => page.evaluate(() => new Promise((resolve) => {
+  const req = indexedDB.open('ialp-playground');
+  req.onerror = () => resolve(0);
+  req.onsuccess = () => {
+    const db = req.result;
+    if (!db.objectStoreNames.contains('answers')) { db.close(); resolve(0); return; }
+    const c = db.transaction('answers').objectStore('answers').count();
+    c.onsuccess = () => { db.close(); resolve(c.result); };
+    c.onerror = () => { db.close(); resolve(0); };
+  };
+}));
 
 /** Run → the estimate panel → Start (typing `key` there if given). */
 async function runConfirmed(page, key) {
@@ -166,9 +175,11 @@ test('a 307 from the provider is not followed: the second port sees no request a
 
 /** Waits until the page has stored at least `k` answers (then stops the clock). */
 async function storedAtLeast(page, k) {
-  await page.waitForFunction((k) => {
-    try { return Object.keys(JSON.parse(localStorage.getItem('ialp.llm.cache')).entries).length >= k; } catch { return false; }
-  }, k, { timeout: 60_000, polling: 50 });
+  for (const until = Date.now() + 60_000; Date.now() < until;) {
+    if (await stored(page) >= k) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.fail(`fewer than ${k} answers kept after a minute`);
 }
 
 for (const interruption of ['reset', 'reload', 'worker crash']) {
@@ -223,16 +234,39 @@ test('two tabs distilling at once both keep their answers', async () => {
     await point(two, srv, 'slow', API_KEY);
     await Promise.all([runConfirmed(one), runConfirmed(two)]);
     await Promise.all([waitState(one, /^finished$/), waitState(two, /^finished$/)]);
-    // Merged on every write, and each tab takes the other's answers on the storage event
-    // (writing back any the stored copy lacks): both end with all 12.
+    // Each tab keeps its own answers, one record each, and takes the other's when told
+    // (a storage event): both end with all 12, and none is kept as one big entry.
     await storedAtLeast(one, 12);
     assert.equal(await stored(one), 12, 'both tabs\' 6 answers are in the stored cache');
+    assert.equal(await one.evaluate(() => localStorage.getItem('ialp.llm.cache')), null, 'not in localStorage');
     for (const p of [one, two]) {
       await p.waitForFunction(() => /12 answers/.test(document.querySelector('#llm-cache-status')?.textContent ?? ''), null, { timeout: 10_000 });
     }
   } finally {
     await context.close();
     await srv.close();
+  }
+});
+
+test('a cache an earlier page kept in localStorage moves into IndexedDB, one record per answer', async () => {
+  const { context, open } = await profile();
+  try {
+    const { page, errors } = await open();
+    const hash = (c) => c.repeat(64);
+    const old = { version: 1, entries: {
+      [hash('a')]: { provider: 'openai', model: 'm', text: 'one' },
+      [hash('b')]: { provider: 'openai', model: 'm', text: 'two' } } };
+    await page.evaluate((t) => localStorage.setItem('ialp.llm.cache', t), JSON.stringify(old));
+    await page.reload();
+    await page.waitForFunction(() => /2 answers/.test(document.querySelector('#llm-cache-status')?.textContent ?? ''), null, { timeout: 20_000 });
+    assert.equal(await stored(page), 2);
+    assert.equal(await page.evaluate(() => localStorage.getItem('ialp.llm.cache')), null, 'moved, not copied');
+    // And they are still there on the next visit.
+    await page.reload();
+    await page.waitForFunction(() => /2 answers/.test(document.querySelector('#llm-cache-status')?.textContent ?? ''), null, { timeout: 20_000 });
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
   }
 });
 

@@ -20,8 +20,13 @@ pub enum LlmMsg {
     Key(String),
     RememberKey(bool),
     ForgetKey,
-    /// Another tab saved the answer cache: take its answers too.
+    /// Another tab kept answers: read them too.
     StoredCacheChanged,
+    StoredCacheRead(Result<LlmCache, String>),
+    /// The answers kept in this browser, read at start (and what went wrong).
+    CacheLoaded(LlmCache, Option<String>),
+    /// Keeping new answers failed.
+    CacheSaved(Result<(), String>),
     DownloadAsideCache,
     CacheExport,
     CacheImport(Vec<web_sys::File>),
@@ -64,19 +69,32 @@ impl App {
                 crate::web::llm::remember_keys(None);
             }
             LlmMsg::StoredCacheChanged => {
-                // Another tab wrote: take its answers, and write back any it lacks (its
-                // write may have raced ours), so every tab's answers end up stored.
-                let stored = crate::web::llm::stored_cache().unwrap_or_else(LlmCache::new);
-                let lacking = self
-                    .cache
-                    .entries
-                    .keys()
-                    .any(|k| !stored.entries.contains_key(k));
+                ctx.link().send_future(async {
+                    LlmMsg::StoredCacheRead(crate::web::llm::stored_cache().await)
+                });
+                return false;
+            }
+            LlmMsg::StoredCacheRead(got) => match got {
+                // Every tab writes its own answers, one record each: nothing to write back.
+                Ok(stored) => {
+                    self.cache.merge(stored);
+                }
+                Err(e) => self.cache_status = Some(Err(e)),
+            },
+            LlmMsg::CacheLoaded(stored, problem) => {
+                // Answers that came while it loaded are kept too.
                 self.cache.merge(stored);
-                if lacking {
-                    if let Err(e) = crate::web::llm::save_cache(&mut self.cache) {
-                        self.cache_status = Some(Err(e));
-                    }
+                self.cache_problem = problem;
+                self.cache_loaded = true;
+                if let Some(paused) = self.pending_start.take() {
+                    self.start_with(paused);
+                }
+            }
+            LlmMsg::CacheSaved(r) => {
+                if let Err(e) = r {
+                    self.cache_status = Some(Err(e));
+                } else {
+                    return false;
                 }
             }
             LlmMsg::DownloadAsideCache => match crate::web::llm::aside_cache() {
@@ -109,13 +127,27 @@ impl App {
             LlmMsg::CacheImported(text) => {
                 self.cache_status = Some(text.and_then(|t| LlmCache::from_json(&t).map_err(|e| e.to_string())).map(|c| {
                     let total = c.len();
+                    let news = crate::web::llm::news(&self.cache, &c);
                     let added = self.cache.merge(c);
-                    let saved = crate::web::llm::save_cache(&mut self.cache).err().map(|e| format!(" ({e})")).unwrap_or_default();
-                    format!("imported {added} new answers ({total} in the file); the cache now holds {}{saved}", self.cache.len())
+                    self.keep_answers(ctx, news);
+                    format!("imported {added} new answers ({total} in the file); the cache now holds {}", self.cache.len())
                 }));
             }
         }
         true
+    }
+
+    /// Keeps `news` in this browser (in the background; a failure is said in the panel).
+    pub(super) fn keep_answers(
+        &self,
+        ctx: &Context<App>,
+        news: Vec<(String, crate::llm::cache::CachedAnswer)>,
+    ) {
+        if !news.is_empty() {
+            ctx.link().send_future(async move {
+                LlmMsg::CacheSaved(crate::web::llm::save_answers(news).await)
+            });
+        }
     }
 
     /// Where the LLM panel's settings point: the key field is for this provider and

@@ -16,7 +16,8 @@ use crate::chart::{Curve, Series};
 use crate::env::coat::{CoatFile, CoatFiles};
 use crate::env::{synthetic, Mode, Preset, Window, World};
 use crate::experiment::form::ConfigForm;
-use crate::experiment::share::{self, Layout};
+use crate::experiment::embed::Layout;
+use crate::experiment::share;
 use crate::experiment::{build_world, DataSource, Results, ValidConfig};
 use crate::ialp::Estimate;
 use crate::llm::key::{is_loopback, KeyRing};
@@ -127,6 +128,9 @@ pub struct App {
     cache_status: Option<Result<String, String>>,
     /// The stored cache could not be read (it was kept aside): what the page says.
     cache_problem: Option<String>,
+    /// Whether the kept answers have been read (a run waits for them: `pending_start`).
+    cache_loaded: bool,
+    pending_start: Option<bool>,
     _storage_listener: Option<gloo::events::EventListener>,
 
     // Links (links.rs).
@@ -137,6 +141,10 @@ pub struct App {
     /// The link to this config, shown for copying.
     share_url: Option<String>,
     share_status: Option<Result<String, String>>,
+    /// "Embed this": the snippet's options, the preview frame's address, what happened.
+    embed: crate::experiment::embed::EmbedOptions,
+    embed_preview: Option<String>,
+    embed_status: Option<Result<String, String>>,
     /// Kept so the listener lives as long as the page.
     _hash_listener: Option<gloo::events::EventListener>,
 
@@ -189,12 +197,15 @@ impl Component for App {
             gloo::events::EventListener::new(&w, "storage", move |e| {
                 use wasm_bindgen::JsCast;
                 let key = e.dyn_ref::<web_sys::StorageEvent>().and_then(|e| e.key());
-                if key.as_deref() == Some(crate::web::llm::CACHE_ENTRY) {
+                if key.as_deref() == Some(crate::web::llm::CACHE_TOUCHED) {
                     storage_link.send_message(LlmMsg::StoredCacheChanged)
                 }
             })
         });
-        let (cache, cache_problem) = crate::web::llm::load_cache();
+        ctx.link().send_future(async {
+            let (cache, problem) = crate::web::llm::load_cache().await;
+            LlmMsg::CacheLoaded(cache, problem)
+        });
         let mut app = Self {
             form: ConfigForm::default(),
             real: RealData::default(),
@@ -209,6 +220,9 @@ impl Component for App {
             layout,
             share_url: None,
             share_status: None,
+            embed: Default::default(),
+            embed_preview: None,
+            embed_status: None,
             overlay: None,
             overlay_status: None,
             inspector: Inspector::default(),
@@ -225,9 +239,11 @@ impl Component for App {
             remember_key: remembered.is_some(),
             keys: remembered.unwrap_or_else(KeyRing::new),
             consent: None,
-            cache,
+            cache: LlmCache::new(),
             cache_status: None,
-            cache_problem,
+            cache_problem: None,
+            cache_loaded: false,
+            pending_start: None,
             _storage_listener: storage_listener,
             saved: Saved::default(),
         };

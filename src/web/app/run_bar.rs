@@ -76,10 +76,9 @@ impl App {
             }
             RunMsg::Trainer(FromTrainer::Answers(c)) => {
                 // Kept whichever run asked: merged into what is stored, never replacing it.
+                let news = crate::web::llm::news(&self.cache, &c);
                 self.cache.merge(c);
-                if let Err(e) = crate::web::llm::save_cache(&mut self.cache) {
-                    self.cache_status = Some(Err(e));
-                }
+                self.keep_answers(ctx, news);
             }
             RunMsg::Trainer(FromTrainer::Update { update: u, results }) => {
                 if u.run != self.run_id {
@@ -171,6 +170,11 @@ impl App {
     /// Checks the settings and starts a run in the worker (paused: ready to step).
     pub(super) fn start_with(&mut self, paused: bool) {
         self.error = None;
+        if !self.cache_loaded {
+            // The kept answers are still being read: a run now would pay for them again.
+            self.pending_start = Some(paused);
+            return;
+        }
         let config = match self.form.to_config() {
             Ok(c) => c,
             Err(e) => {

@@ -133,8 +133,19 @@ test('a broken KuaiRec file is refused with its file, line and column, and the d
 });
 
 test('Coat is fetched from a URL on a CORS-enabled server', async () => {
+  let sent = 0;
   const files = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://x').pathname;
+    if (url.startsWith('/endless/')) {
+      // A mirror gone wrong: a body with no length that never ends.
+      res.writeHead(200, { 'content-type': 'text/plain', 'access-control-allow-origin': '*' });
+      const line = Buffer.from('1 2 3 4 5 0 0 0 0 0\n'.repeat(3000));
+      const more = () => {
+        while (!res.destroyed && sent < 256 << 20) { sent += line.length; if (!res.write(line)) return res.once('drain', more); }
+        if (!res.destroyed) res.end();
+      };
+      return more();
+    }
     const file = path.join(COAT, path.basename(url));
     if (!url.startsWith('/coat/') || !fs.existsSync(file)) { res.writeHead(404, { 'access-control-allow-origin': '*' }).end(); return; }
     res.writeHead(200, { 'content-type': 'text/plain', 'access-control-allow-origin': '*' });
@@ -152,6 +163,12 @@ test('Coat is fetched from a URL on a CORS-enabled server', async () => {
     await page.click('#coat-fetch');
     await page.waitForSelector('#coat-status.bad', { timeout: 30_000 });
     assert.match(await page.textContent('#coat-status'), /404/);
+    // A body that never ends is cut off at the Coat limit, not read whole first.
+    await page.fill('#coat-url', `http://127.0.0.1:${files.address().port}/endless/x`);
+    await page.click('#coat-fetch');
+    await page.waitForFunction(() => /more than/.test(document.querySelector('#coat-status.bad')?.textContent ?? ''), null, { timeout: 60_000 });
+    assert.match(await page.textContent('#coat-status'), /endless\/x\/train\.ascii: more than 16 MB came/);
+    assert.ok(sent < 64 << 20, `the page stopped reading: the server sent ${sent} bytes`);
     assert.deepEqual(errors, []);
     await page.close();
   } finally {

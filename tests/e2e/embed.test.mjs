@@ -91,7 +91,7 @@ test('the page previews its embed, and messages from a parent change nothing', a
   await page.click('#embed-preview-show');
   const frame = await (await page.waitForSelector('#embed-preview')).contentFrame();
   await frame.waitForSelector('main.layout.embed #run');
-  assert.match(frame.url(), /\/ialp\/\?embed=1&hide=table#.*seeds=1/, 'the snippet\'s embed');
+  assert.match(frame.url(), /\/ialp\/\?embed=1&hide=table#.*training\.offline_episodes=200/, 'the snippet\'s embed');
   assert.equal(await frame.evaluate(() => document.querySelector('#status')?.dataset.state ?? 'idle'), 'idle', 'the preview does not start');
   // A parent posting look-alike messages: the framed page reads none of them.
   await page.evaluate(() => {

@@ -665,10 +665,7 @@ mod native {
                 "{what} sends requests, with your API key, to a paid provider (estimate above), and there is no terminal to ask: pass --yes to start it (and --max-cost USD to cap it); nothing was sent"
             )));
         }
-        eprint!(
-            "{what}: {} · send these requests? [y/N] ",
-            estimate.describe()
-        );
+        eprint!("{what}: send these requests (estimate above)? [y/N] ");
         let _ = std::io::stderr().flush();
         let mut answer = String::new();
         stdin.lock().read_line(&mut answer).map_err(failed)?;

@@ -24,6 +24,11 @@ pub const GRID_FILE_BYTES: u64 = 1_000_000;
 /// A provider's HTTP response body (an answer of `llm.max_tokens` = 32,768 tokens is
 /// ~130 KB).
 pub const RESPONSE_BYTES: u64 = 8_000_000;
+/// A provider's error text as kept and shown (bytes): cut to this before the key is
+/// hidden in it, so a huge error body is not searched for the key on every retry.
+pub const ERROR_TEXT_BYTES: usize = 2_000;
+/// A model name (characters): a link can set it, and the estimate panel shows it.
+pub const MODEL_CHARS: usize = 200;
 /// A prompt template (characters).
 pub const TEMPLATE_CHARS: usize = 20_000;
 /// Copies of `{cases}` in a template (each repeats every user and candidate).

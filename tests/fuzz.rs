@@ -209,8 +209,8 @@ fn fuzz_results_and_policy_files() {
 #[test]
 fn fuzz_answer_caches() {
     let mut c = LlmCache::new();
-    c.insert("openai", "gpt-4o-mini", "prompt one", r#"{"cases":[{"case":1,"scores":{"3":4}}]}"#);
-    c.insert("gemini", "gemini-2.0-flash", "prompt two", "Sure! {\"3\": 5}");
+    c.insert("openai", "https://api.openai.com", "gpt-4o-mini", "prompt one", r#"{"cases":[{"case":1,"scores":{"3":4}}]}"#);
+    c.insert("gemini", "https://generativelanguage.googleapis.com", "gemini-2.0-flash", "prompt two", "Sure! {\"3\": 5}");
     fuzz("cache", 2000, vec![c.to_json().into_bytes()], |_, b| {
         let _ = LlmCache::from_json(&text(b));
     });

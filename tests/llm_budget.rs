@@ -40,6 +40,12 @@ fn the_estimate_matches_the_prompts_that_would_be_sent() {
             true,
         ),
         (
+            // A link's template may repeat the cases (up to 4 times): each copy counts.
+            "coat-4-copies",
+            r#"{"seed":1,"eval_episodes":5,"env":{"preset":"coat"},"methods":["ialp"],"ialp":{"states":60},"llm":{"provider":"openai","template":"Rate ({domain}): {cases}\n{cases}\n{cases}\n{cases}"}}"#,
+            false,
+        ),
+        (
             "kuairec",
             r#"{"seed":1,"eval_episodes":5,"env":{"preset":"kuairec","scale":0.1},"methods":["ialp"],"ialp":{"states":60,"candidates":15},"llm":{"provider":"anthropic","cases_per_request":3}}"#,
             false,
@@ -51,13 +57,7 @@ fn the_estimate_matches_the_prompts_that_would_be_sent() {
         ),
     ] {
         let (raw, prompts) = prompts(json, real);
-        let e = Estimate::of(
-            &raw.llm,
-            &raw.ialp,
-            raw.env.preset,
-            1,
-            raw.llm.template_text().chars().count(),
-        );
+        let e = Estimate::of(&raw.llm, &raw.ialp, raw.env.preset, 1);
         assert_eq!(e.planned_per_seed, prompts.len(), "{name}: requests");
         let chars: usize = prompts.iter().map(|p| p.chars().count()).sum();
         let estimated = e.prompt_tokens as f64 * 4.0;

@@ -55,6 +55,9 @@ fn run(out: &Path, cfg: &Value, key: Option<&str>, extra: &[&str]) -> Run {
         out.join("out").to_str().unwrap(),
         "--key-env",
         "IALP_TEST_LLM_KEY",
+        // Confirms the spend (stdin is not a terminal); the tests that check the
+        // confirmation use `run_plain`.
+        "--yes",
     ])
     .args(extra);
     cmd.env_remove("IALP_TEST_LLM_KEY");
@@ -129,7 +132,7 @@ fn a_default_key_variable_is_never_sent_to_a_host_the_config_names() {
         &out,
         &cfg,
         &[("OPENAI_API_KEY", KEY)],
-        &["--key-env", "OPENAI_API_KEY"],
+        &["--key-env", "OPENAI_API_KEY", "--yes"],
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
@@ -427,5 +430,172 @@ fn the_call_cap_is_honoured_and_reported() {
     assert_eq!(
         r.results["distillations"][0]["labelled_states"],
         2 * PER_REQUEST as u64
+    );
+}
+
+#[test]
+fn a_key_bound_to_an_origin_goes_there_only() {
+    let a = FakeProvider::start();
+    let b = FakeProvider::start();
+    let cfg = config("openai", &format!("{}/v1", a.base()), "ok", 51);
+    let out = dir("key-env-origin");
+    let bound = format!("IALP_TEST_LLM_KEY@{}", b.base());
+    let r = run_plain(
+        &out,
+        &cfg,
+        &[("IALP_TEST_LLM_KEY", KEY)],
+        &["--key-env", &bound, "--yes"],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&a.base()) && r.stderr.contains(&b.base()),
+        "names both origins: {}",
+        r.stderr
+    );
+    assert_eq!(a.log(), Vec::<Value>::new(), "A saw nothing");
+    assert_eq!(b.log(), Vec::<Value>::new(), "B saw nothing");
+    // Bound to the run's own origin: sent there.
+    let bound = format!("IALP_TEST_LLM_KEY@{}", a.base());
+    let r = run_plain(
+        &out,
+        &cfg,
+        &[("IALP_TEST_LLM_KEY", KEY)],
+        &["--key-env", &bound, "--yes"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!a.log().is_empty() && a.log().iter().all(|e| e["key"] == KEY));
+}
+
+/// `ialp sweep GRID --out DIR` with these arguments and the key in the environment.
+fn sweep(out: &Path, grid: &Value, extra: &[&str]) -> Run {
+    let grid_path = out.join("grid-in.json");
+    std::fs::write(&grid_path, grid.to_string()).unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_ialp"))
+        .args(["sweep", grid_path.to_str().unwrap(), "--out"])
+        .arg(out.join("sweep"))
+        .args(extra)
+        .env("IALP_TEST_LLM_KEY", KEY)
+        .env_remove("OPENAI_API_KEY")
+        .output()
+        .unwrap();
+    Run {
+        code: o.status.code().unwrap_or(-1),
+        stderr: String::from_utf8_lossy(&o.stderr).into(),
+        stdout: String::from_utf8_lossy(&o.stdout).into(),
+        results: Value::Null,
+    }
+}
+
+#[test]
+fn a_grid_naming_two_hosts_gets_no_key_unless_one_is_named() {
+    let a = FakeProvider::start();
+    let b = FakeProvider::start();
+    let grid = json!({
+        "config": config("openai", &format!("{}/v1", a.base()), "ok", 61),
+        "axes": [{"path": "llm.base_url", "values": [format!("{}/v1", a.base()), format!("{}/v1", b.base())]}],
+        "seeds": [61]
+    });
+    // A plain --key-env would approve both hosts: refused, for the run and the script.
+    for extra in [&["--yes"][..], &["--emit", "tasks", "--yes"][..]] {
+        let out = dir("sweep-two-origins");
+        let r = sweep(&out, &grid, &[&["--key-env", "IALP_TEST_LLM_KEY"][..], extra].concat());
+        assert_eq!(r.code, 2, "{extra:?}: {}", r.stderr);
+        assert!(r.stderr.contains("2 origins"), "{}", r.stderr);
+        assert!(!out.join("sweep/tasks.txt").exists());
+    }
+    // Bound to A: the run naming B is refused before anything runs, naming both.
+    let out = dir("sweep-bound");
+    let bound = format!("IALP_TEST_LLM_KEY@{}", a.base());
+    let r = sweep(&out, &grid, &["--key-env", &bound, "--yes"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&a.base()) && r.stderr.contains(&b.base()),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(a.log(), Vec::<Value>::new());
+    assert_eq!(b.log(), Vec::<Value>::new());
+    // One host: the job script carries the key's binding to it (and the confirmation).
+    let one = json!({
+        "config": config("openai", &format!("{}/v1", a.base()), "ok", 61),
+        "axes": [{"path": "llm.temperature", "values": [0.0, 0.5]}],
+        "seeds": [61]
+    });
+    let out = dir("sweep-emit-bound");
+    let r = sweep(&out, &one, &["--key-env", "IALP_TEST_LLM_KEY", "--emit", "tasks", "--yes"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let tasks = std::fs::read_to_string(out.join("sweep/tasks.txt")).unwrap();
+    assert!(
+        tasks.contains(&format!("IALP_TEST_LLM_KEY@{}", a.base())) && tasks.contains("--yes"),
+        "{tasks}"
+    );
+    assert!(!tasks.contains(KEY));
+    // Without --yes there is no one to ask: the script is not written.
+    let out = dir("sweep-emit-unconfirmed");
+    let r = sweep(&out, &one, &["--key-env", "IALP_TEST_LLM_KEY", "--emit", "tasks"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("--yes"), "{}", r.stderr);
+    assert!(!out.join("sweep/tasks.txt").exists());
+}
+
+#[test]
+fn a_paid_run_asks_first_and_honours_max_cost() {
+    let server = FakeProvider::start();
+    let base = format!("{}/v1", server.base());
+    let env = [("IALP_TEST_LLM_KEY", KEY)];
+    let flag = ["--key-env", "IALP_TEST_LLM_KEY"];
+    let out = dir("confirm");
+    // No terminal to ask and no --yes: refused, saying what to pass.
+    let cfg = config("openai", &base, "gpt-4o-mini", 71);
+    let r = run_plain(&out, &cfg, &env, &flag);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("pass --yes"), "{}", r.stderr);
+    assert!(r.stderr.contains("Worst case"), "the estimate is shown: {}", r.stderr);
+    // A worst case above --max-cost is refused, even with --yes.
+    let r = run_plain(&out, &cfg, &env, &[&flag[..], &["--yes", "--max-cost", "0.000001"]].concat());
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("more than --max-cost"), "{}", r.stderr);
+    // A model whose price is unknown cannot be held to a cap.
+    let r = run_plain(
+        &out,
+        &config("openai", &base, "ok", 71),
+        &env,
+        &[&flag[..], &["--yes", "--max-cost", "100"]].concat(),
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("not known"), "{}", r.stderr);
+    assert_eq!(server.log(), Vec::<Value>::new(), "nothing was sent");
+    let r = run_plain(&out, &cfg, &env, &[&flag[..], &["--yes", "--max-cost", "1000"]].concat());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!server.log().is_empty());
+}
+
+#[test]
+fn answers_from_another_host_are_not_replayed() {
+    let a = FakeProvider::start();
+    let b = FakeProvider::start();
+    let out = dir("cache-other-host");
+    let cache = out.join("cache.json");
+    let cache_flag = ["--llm-cache", cache.to_str().unwrap()];
+    let first = run(&out, &config("openai", &base_for("openai", &a), "ok", 81), Some(KEY), &cache_flag);
+    assert_completed(&first, "from A");
+    let second = run(&out, &config("openai", &base_for("openai", &b), "ok", 81), Some(KEY), &cache_flag);
+    assert_completed(&second, "from B");
+    assert_eq!(stats(&second)["cache_hits"], 0, "A's answers are not B's");
+    assert_eq!(b.stats()["total"], REQUESTS);
+    let text = std::fs::read_to_string(&cache).unwrap();
+    assert!(text.contains(&a.base()) && text.contains(&b.base()), "each answer names its host");
+}
+
+#[test]
+fn a_key_is_never_sent_over_plain_http_to_another_machine() {
+    let out = dir("plain-http");
+    let cfg = config("openai", "http://llm.invalid/v1", "ok", 91);
+    let r = run(&out, &cfg, Some(KEY), &[]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("http://llm.invalid") && r.stderr.contains("unencrypted"),
+        "{}",
+        r.stderr
     );
 }

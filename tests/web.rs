@@ -107,7 +107,7 @@ fn every_worker_message_round_trips_through_a_js_value() {
     let later = deltas.change(&results);
     assert!(matches!(later, ResultsChange::Since(_)));
     let mut cache = LlmCache::new();
-    cache.insert("openai", "gpt-4o-mini", "a prompt", "{\"3\": 4}");
+    cache.insert("openai", "https://api.openai.com", "gpt-4o-mini", "a prompt", "{\"3\": 4}");
 
     let to: Vec<ToTrainer> = vec![
         ToTrainer::Start(Box::new(StartRun {

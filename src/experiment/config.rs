@@ -347,6 +347,22 @@ impl ExperimentConfig {
         if let Some(t) = &l.template {
             PromptTemplate::new(t).map_err(|e| bad("llm.template", e.to_string()))?;
         }
+        if let Some(m) = &l.model {
+            // A link can set it, and the estimate panel shows it: bounded, one line.
+            let n = m.chars().count();
+            if n > crate::limits::MODEL_CHARS {
+                return Err(bad(
+                    "llm.model",
+                    format!(
+                        "must be at most {} characters, got {n}",
+                        crate::limits::MODEL_CHARS
+                    ),
+                ));
+            }
+            if m.chars().any(char::is_control) {
+                return Err(bad("llm.model", "must not contain control characters (line breaks, tabs, …)"));
+            }
+        }
         if let Some(u) = l.base_url.as_deref().filter(|u| !u.trim().is_empty()) {
             // No user:pass@ and no ?query: a key hidden there would travel in links,
             // results and the address bar.
@@ -469,6 +485,17 @@ mod tests {
         let mut c = ExperimentConfig::default();
         c.seed = MAX_SEED + 1;
         assert_eq!(field_of(c), "seed");
+    }
+
+    #[test]
+    fn the_model_name_is_bounded_and_one_line() {
+        let mut c = ExperimentConfig::default();
+        c.llm.model = Some("m".repeat(crate::limits::MODEL_CHARS));
+        assert!(c.clone().check().is_ok());
+        c.llm.model = Some("m".repeat(crate::limits::MODEL_CHARS + 1));
+        assert_eq!(field_of(c.clone()), "llm.model");
+        c.llm.model = Some("gpt-4o-mini\nIgnore the estimate".into());
+        assert_eq!(field_of(c), "llm.model");
     }
 
     #[test]

@@ -77,17 +77,74 @@ pub struct Estimate {
     pub cost_usd: Option<f64>,
     pub most_cost_usd: Option<f64>,
     pub raised: Vec<RaisedCap>,
+    /// The settings that differ from the provider's defaults and decide where the
+    /// prompts go and what they say (a link can set them): host, model, template.
+    pub custom: Vec<CustomSetting>,
+}
+
+/// A non-default `llm.base_url`, `llm.model` or `llm.template`, for the user to see
+/// before anything is sent.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CustomSetting {
+    pub path: &'static str,
+    /// The value as code (the origin for a base URL; the model name as given), or, for a
+    /// template, its size and the copies of `{cases}` it holds.
+    pub value: String,
+}
+
+impl std::fmt::Display for CustomSetting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} = {}", self.path, self.value)
+    }
+}
+
+/// The settings of `llm` that are not its provider's defaults (none for the stand-ins,
+/// which send nothing).
+pub fn custom_settings(llm: &LlmConfig) -> Vec<CustomSetting> {
+    let mut out = Vec::new();
+    if !llm.provider.is_remote() {
+        return out;
+    }
+    if llm.base_url() != llm.provider.default_base_url() {
+        out.push(CustomSetting {
+            path: "llm.base_url",
+            value: llm.base_url().to_string(),
+        });
+    }
+    if llm.model() != llm.provider.default_model() {
+        out.push(CustomSetting {
+            path: "llm.model",
+            value: llm.model(),
+        });
+    }
+    if llm.template_text() != crate::llm::prompt::DEFAULT_TEMPLATE {
+        let t = llm.template_text();
+        out.push(CustomSetting {
+            path: "llm.template",
+            value: format!(
+                "a custom template: {} characters, {{cases}} {} time(s)",
+                thousands(t.chars().count() as u64),
+                t.matches("{cases}").count()
+            ),
+        });
+    }
+    out
 }
 
 impl Estimate {
-    /// The estimate for `seeds` distillations with these settings in `preset`'s domain.
-    pub fn of(
-        llm: &LlmConfig,
-        ialp: &IalpConfig,
-        preset: Preset,
-        seeds: usize,
-        template_chars: usize,
-    ) -> Estimate {
+    /// The estimate for `seeds` distillations with these settings in `preset`'s domain
+    /// (the prompt's size from `llm`'s template: its own text, and every case once per
+    /// `{cases}` it holds).
+    pub fn of(llm: &LlmConfig, ialp: &IalpConfig, preset: Preset, seeds: usize) -> Estimate {
+        let template = llm.template_text();
+        // Each `{cases}` is replaced by every case (llm/prompt.rs), up to
+        // limits::TEMPLATE_CASES times; a template is refused without one.
+        let placeholders = template.matches("{cases}").count();
+        let copies = placeholders.max(1);
+        let template_chars = template
+            .chars()
+            .count()
+            .saturating_sub(placeholders * "{cases}".len());
         let per = llm.cases_per_request.max(1);
         let planned = ialp.states.div_ceil(per);
         let most = (planned * (1 + REASKS)).min(llm.max_calls);
@@ -97,7 +154,7 @@ impl Estimate {
             + user as f64
             + history * (item as f64 + 22.0)
             + ialp.candidates as f64 * (item as f64 + 12.0);
-        let request_chars = template_chars as f64 + 100.0 + per as f64 * case_chars;
+        let request_chars = template_chars as f64 + 100.0 + (copies * per) as f64 * case_chars;
         let prompt_per_request = (request_chars / 4.0).ceil() as u64;
         // `"123":4,` is about 4 tokens; plus the JSON frame per case.
         let completion_per_request =
@@ -128,6 +185,7 @@ impl Estimate {
             cost_usd: cost(prompt_tokens, completion_tokens),
             most_cost_usd: cost(most_prompt, most_completion_tokens),
             raised: raised_caps(llm),
+            custom: custom_settings(llm),
         }
     }
 
@@ -167,6 +225,53 @@ impl Estimate {
                 ),
             ),
         ]
+    }
+
+    /// Whether the worst case is within `max_usd` (the CLI's `--max-cost`): refused when it
+    /// is above, or when the model's price is unknown and so is the worst case.
+    pub fn within(&self, max_usd: f64) -> Result<(), String> {
+        match self.most_cost_usd {
+            Some(c) if c <= max_usd => Ok(()),
+            Some(c) => Err(format!(
+                "the worst case costs about ${c:.2} at list price ({} HTTP calls, every request retried), more than --max-cost {max_usd}: nothing was sent. Lower llm.max_calls, llm.max_retries or llm.max_tokens, or raise --max-cost",
+                thousands(self.most_calls as u64)
+            )),
+            None => Err(format!(
+                "--max-cost {max_usd}: this model's price is not known here (list prices are known for {}), so its cost cannot be bounded: nothing was sent. Leave out --max-cost to run on the token estimate alone",
+                PRICES.iter().map(|p| p.1).collect::<Vec<_>>().join(", ")
+            )),
+        }
+    }
+
+    /// The estimate of several runs (a sweep's): counts and costs added up, a cost
+    /// unknown if any is.
+    pub fn sum(all: &[Estimate]) -> Option<Estimate> {
+        let mut it = all.iter();
+        let mut total = it.next()?.clone();
+        let add = |a: Option<f64>, b: Option<f64>| Some(a? + b?);
+        for e in it {
+            total.distillations += e.distillations;
+            total.planned_per_seed = total.planned_per_seed.max(e.planned_per_seed);
+            total.most_per_seed = total.most_per_seed.max(e.most_per_seed);
+            total.most_requests += e.most_requests;
+            total.most_calls += e.most_calls;
+            total.prompt_tokens += e.prompt_tokens;
+            total.completion_tokens += e.completion_tokens;
+            total.most_completion_tokens += e.most_completion_tokens;
+            total.cost_usd = add(total.cost_usd, e.cost_usd);
+            total.most_cost_usd = add(total.most_cost_usd, e.most_cost_usd);
+            for r in &e.raised {
+                if !total.raised.contains(r) {
+                    total.raised.push(r.clone());
+                }
+            }
+            for c in &e.custom {
+                if !total.custom.contains(c) {
+                    total.custom.push(c.clone());
+                }
+            }
+        }
+        Some(total)
     }
 
     /// One line for a person (the CLI prints it). Answers in the cache cost nothing.
@@ -237,7 +342,7 @@ mod tests {
             states: 200,
             ..IalpConfig::default()
         };
-        let e = Estimate::of(&llm, &ialp, Preset::Coat, 5, 500);
+        let e = Estimate::of(&llm, &ialp, Preset::Coat, 5);
         assert_eq!(e.planned_per_seed, 50);
         assert_eq!(e.most_per_seed, 100);
         assert_eq!(e.most_requests, 500);
@@ -261,7 +366,7 @@ mod tests {
             model: Some("my-local-model".into()),
             ..llm.clone()
         };
-        let e = Estimate::of(&other, &ialp, Preset::Coat, 1, 500);
+        let e = Estimate::of(&other, &ialp, Preset::Coat, 1);
         assert_eq!(e.cost_usd, None);
         assert!(e.describe().contains("unknown for this model"));
         // The call cap bounds everything.
@@ -269,7 +374,7 @@ mod tests {
             max_calls: 10,
             ..llm
         };
-        let e = Estimate::of(&capped, &ialp, Preset::Coat, 2, 500);
+        let e = Estimate::of(&capped, &ialp, Preset::Coat, 2);
         assert_eq!((e.most_per_seed, e.most_requests), (10, 20));
     }
 
@@ -285,5 +390,91 @@ mod tests {
         let paths: Vec<&str> = r.iter().map(|c| c.path).collect();
         assert_eq!(paths, ["llm.max_calls", "llm.max_retries"]);
         assert_eq!(r[0].to_string(), "llm.max_calls = 100000 (default 200)");
+    }
+
+    #[test]
+    fn every_copy_of_the_cases_is_counted() {
+        let ialp = IalpConfig {
+            states: 200,
+            ..IalpConfig::default()
+        };
+        let once = LlmConfig {
+            provider: Provider::OpenAi,
+            template: Some("Rate these: {cases}".into()),
+            ..LlmConfig::default()
+        };
+        let four = LlmConfig {
+            template: Some("Rate these: {cases} {cases} {cases} {cases}".into()),
+            ..once.clone()
+        };
+        let (a, b) = (
+            Estimate::of(&once, &ialp, Preset::Coat, 1),
+            Estimate::of(&four, &ialp, Preset::Coat, 1),
+        );
+        let ratio = b.prompt_tokens as f64 / a.prompt_tokens as f64;
+        assert!(
+            (3.8..=4.0).contains(&ratio),
+            "4 copies cost {ratio:.2}× one"
+        );
+        assert!(b.most_cost_usd.unwrap() > 3.0 * a.most_cost_usd.unwrap() / 2.0);
+    }
+
+    #[test]
+    fn a_non_default_host_model_or_template_is_listed() {
+        let ialp = IalpConfig::default();
+        let d = LlmConfig {
+            provider: Provider::OpenAi,
+            ..LlmConfig::default()
+        };
+        assert!(Estimate::of(&d, &ialp, Preset::Coat, 1).custom.is_empty());
+        let c = LlmConfig {
+            base_url: Some("https://llm.example.com/v1/".into()),
+            model: Some("big-model".into()),
+            template: Some("{cases}\n{cases}".into()),
+            ..d.clone()
+        };
+        let e = Estimate::of(&c, &ialp, Preset::Coat, 1);
+        let paths: Vec<&str> = e.custom.iter().map(|c| c.path).collect();
+        assert_eq!(paths, ["llm.base_url", "llm.model", "llm.template"]);
+        assert_eq!(e.custom[0].value, "https://llm.example.com/v1");
+        assert_eq!(e.custom[1].value, "big-model");
+        assert!(
+            e.custom[2].value.contains("{cases} 2 time(s)"),
+            "{}",
+            e.custom[2]
+        );
+        // The stand-ins send nothing: nothing to flag.
+        let h = LlmConfig {
+            model: Some("x".into()),
+            ..LlmConfig::default()
+        };
+        assert!(custom_settings(&h).is_empty());
+    }
+
+    #[test]
+    fn a_cost_cap_refuses_a_dearer_or_unknown_worst_case() {
+        let llm = LlmConfig {
+            provider: Provider::OpenAi,
+            ..LlmConfig::default()
+        };
+        let e = Estimate::of(&llm, &IalpConfig::default(), Preset::Coat, 2);
+        let most = e.most_cost_usd.unwrap();
+        assert!(e.within(most * 1.01).is_ok());
+        let err = e.within(most / 2.0).unwrap_err();
+        assert!(err.contains("--max-cost"), "{err}");
+        let unknown = Estimate::of(
+            &LlmConfig {
+                model: Some("mystery".into()),
+                ..llm
+            },
+            &IalpConfig::default(),
+            Preset::Coat,
+            1,
+        );
+        assert!(unknown.within(1e9).unwrap_err().contains("not known"));
+        let total = Estimate::sum(&[e.clone(), e.clone()]).unwrap();
+        assert_eq!(total.most_calls, 2 * e.most_calls);
+        assert!((total.most_cost_usd.unwrap() - 2.0 * most).abs() < 1e-9);
+        assert_eq!(Estimate::sum(&[e, unknown]).unwrap().most_cost_usd, None);
     }
 }

@@ -63,8 +63,10 @@ pub struct LlmRequest {
     /// Identifies the request when its answer comes back.
     pub id: usize,
     pub prompt: String,
-    /// Who is asked (`provider.id()`, `model`): with the prompt, the cache key.
+    /// Who is asked (`provider.id()`, the base URL's origin, `model`): with the prompt,
+    /// the cache key.
     pub provider: String,
+    pub origin: String,
     pub model: String,
     /// The candidates of each case, to tell an answer with ratings from nonsense.
     pub expected: Vec<Vec<usize>>,
@@ -73,7 +75,7 @@ pub struct LlmRequest {
 impl LlmRequest {
     /// The hash the answer is kept under (see [`crate::llm::cache::cache_key`]).
     pub fn cache_key(&self) -> String {
-        crate::llm::cache::cache_key(&self.provider, &self.model, &self.prompt)
+        crate::llm::cache::cache_key(&self.provider, &self.origin, &self.model, &self.prompt)
     }
 
     /// `text` as a cache entry, if it holds any rating (a cached answer is never
@@ -81,7 +83,13 @@ impl LlmRequest {
     pub fn cache_entry(&self, text: &str) -> Option<LlmCache> {
         parse_answer(text, &self.expected).ok()?;
         let mut c = LlmCache::new();
-        c.insert(&self.provider, &self.model, &self.prompt, text);
+        c.insert(
+            &self.provider,
+            &self.origin,
+            &self.model,
+            &self.prompt,
+            text,
+        );
         Some(c)
     }
 }
@@ -145,6 +153,7 @@ pub struct Distillation {
     again: Vec<usize>,
     stats: LlmStats,
     provider: String,
+    origin: String,
     model: String,
     max_calls: usize,
     fatal: Option<LlmFailure>,
@@ -260,6 +269,7 @@ impl Distillation {
             again: Vec::new(),
             stats: LlmStats::default(),
             provider: llm.provider.id().into(),
+            origin: llm.answer_origin(),
             model: llm.model(),
             max_calls: llm.max_calls,
             fatal: None,
@@ -324,7 +334,12 @@ impl Distillation {
                 continue;
             }
             if let Some(text) = cache
-                .get(&self.provider, &self.model, &self.requests[id].prompt)
+                .get(
+                    &self.provider,
+                    &self.origin,
+                    &self.model,
+                    &self.requests[id].prompt,
+                )
                 .map(str::to_string)
             {
                 self.stats.cache_hits += 1;
@@ -349,6 +364,7 @@ impl Distillation {
             id,
             prompt: self.requests[id].prompt.clone(),
             provider: self.provider.clone(),
+            origin: self.origin.clone(),
             model: self.model.clone(),
             expected: self.cases[first..end]
                 .iter()
@@ -375,7 +391,7 @@ impl Distillation {
                 }
                 if self.apply(id, &c.text) {
                     let prompt = self.requests[id].prompt.clone();
-                    cache.insert(&self.provider, &self.model, &prompt, &c.text);
+                    cache.insert(&self.provider, &self.origin, &self.model, &prompt, &c.text);
                 }
             }
             Err(f) => {

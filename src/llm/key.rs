@@ -140,15 +140,63 @@ impl KeyBinding {
     }
 }
 
-/// Whether a base URL points at this machine (a local server may need no key).
-pub fn is_loopback(origin: &str) -> bool {
-    let host = origin
-        .split_once("://")
-        .map(|(_, h)| h)
-        .unwrap_or(origin)
-        .trim_end_matches(|c: char| c.is_ascii_digit())
-        .trim_end_matches(':');
-    matches!(host, "localhost" | "127.0.0.1" | "[::1]")
+/// Whether a base URL or origin points at this machine (a local server may need no
+/// key, and may be spoken to over plain `http://`): the host, parsed out of
+/// `scheme://host[:port][/path]`, is `localhost`, a loopback IPv4 address (`127.0.0.0/8`)
+/// or `[::1]`. `127.0.0.1.evil.example` and `localhost.evil` are other hosts.
+pub fn is_loopback(url: &str) -> bool {
+    let rest = url.trim().split_once("://").map_or(url.trim(), |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if authority.contains('@') {
+        return false;
+    }
+    // `[::1]:8080` / `host:8080` / `host`; a port, if any, must be digits.
+    let (host, port) = match authority.strip_prefix('[') {
+        Some(v6) => match v6.split_once(']') {
+            Some((h, after)) => match after {
+                "" => (h, None),
+                a => match a.strip_prefix(':') {
+                    Some(p) => (h, Some(p)),
+                    None => return false,
+                },
+            },
+            None => return false,
+        },
+        None => match authority.split_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (authority, None),
+        },
+    };
+    if port.is_some_and(|p| p.parse::<u16>().is_err()) {
+        return false;
+    }
+    if host.eq_ignore_ascii_case("localhost") {
+        return true;
+    }
+    if authority.starts_with('[') {
+        return host.parse::<std::net::Ipv6Addr>().is_ok_and(|ip| ip.is_loopback());
+    }
+    host.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Why a key may not be sent to an origin.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyTransportError {
+    #[error("{0} is plain http:// to a host that is not this machine: the API key would cross the network unencrypted, readable by anyone on the way. Use https://, or a server on this machine (localhost, 127.0.0.1, [::1]), or send no key")]
+    PlainHttp(String),
+}
+
+/// Whether a key may be sent to `origin` at all: over `https://`, or over `http://` only
+/// to this machine ([`is_loopback`]).
+pub fn key_may_travel_to(origin: &str) -> Result<(), KeyTransportError> {
+    let plain = origin
+        .trim()
+        .get(..7)
+        .is_some_and(|s| s.eq_ignore_ascii_case("http://"));
+    if plain && !is_loopback(origin) {
+        return Err(KeyTransportError::PlainHttp(origin.to_string()));
+    }
+    Ok(())
 }
 
 /// Whether a page whose `connect-src` directive holds `sources` (space-separated, as
@@ -177,27 +225,116 @@ pub fn connect_src_allows(sources: &str, origin: &str, page_origin: &str) -> boo
     })
 }
 
-/// The CLI's rule, checked when the provider's *default* variable (`OPENAI_API_KEY`, …)
-/// holds a key: that key goes only to the provider's default host; for any other host
-/// the user must name the variable with `--key-env`, so a shared config cannot redirect
-/// a key that merely happens to be in the environment.
-pub fn cli_key_allowed(config: &LlmConfig, key_env_flag: Option<&str>) -> Result<(), String> {
+/// The CLI's `--key-env VAR` or `--key-env VAR@ORIGIN`: the variable that holds the key
+/// and, bound to it, the one origin it may be sent to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyEnv {
+    pub var: String,
+    /// `scheme://host[:port]` as [`origin_of`] gives it; `None`: whatever one origin the
+    /// run (or every run of a grid) names.
+    pub origin: Option<String>,
+}
+
+impl KeyEnv {
+    /// Reads the flag's value; the origin may be given as a base URL (its path is dropped).
+    pub fn parse(flag: &str) -> Result<KeyEnv, String> {
+        let (var, origin) = match flag.split_once('@') {
+            Some((v, o)) => (v.trim(), Some(o.trim())),
+            None => (flag.trim(), None),
+        };
+        if var.is_empty() || var.contains(['=', '\0']) || var.chars().any(char::is_whitespace) {
+            return Err(format!(
+                "--key-env {flag:?}: give the name of an environment variable, as NAME or NAME@https://host"
+            ));
+        }
+        let origin = origin
+            .map(|o| {
+                origin_of(o).map_err(|e| format!("--key-env {flag}: the origin after @ {e}"))
+            })
+            .transpose()?;
+        Ok(KeyEnv {
+            var: var.to_string(),
+            origin,
+        })
+    }
+
+    /// The flag's value again (`VAR` or `VAR@ORIGIN`), for a job script.
+    pub fn to_flag(&self) -> String {
+        match &self.origin {
+            Some(o) => format!("{}@{o}", self.var),
+            None => self.var.clone(),
+        }
+    }
+}
+
+/// The CLI's rule for where a key from the environment may go, checked when the
+/// variable holds a key:
+/// - `--key-env VAR@ORIGIN`: only to ORIGIN; a config naming another is refused.
+/// - `--key-env VAR`: to the config's origin (a grid must name one only, see
+///   [`grid_key_origin`]).
+/// - no flag, the provider's *default* variable (`OPENAI_API_KEY`, …): only to the
+///   provider's default host, so a shared config cannot redirect a key that merely
+///   happens to be in the environment.
+///
+/// And never over plain `http://` to another machine ([`key_may_travel_to`]).
+pub fn cli_key_allowed(config: &LlmConfig, key_env: Option<&KeyEnv>) -> Result<(), String> {
     let Some(binding) = KeyBinding::of(config) else {
         return Ok(());
     };
-    let (Some(default_var), None) = (config.provider.key_env(), key_env_flag) else {
-        return Ok(());
-    };
-    if binding.is_default_host() {
-        return Ok(());
+    key_may_travel_to(&binding.origin).map_err(|e| e.to_string())?;
+    match key_env {
+        Some(KeyEnv {
+            var,
+            origin: Some(bound),
+        }) if *bound != binding.origin => Err(format!(
+            "--key-env {var}@{bound} lets the key go to {bound} only, but the config sends {} requests to {}: refused, nothing was sent. Use --key-env {var}@{} if you trust that host",
+            config.provider.id(),
+            binding.origin,
+            binding.origin
+        )),
+        Some(_) => Ok(()),
+        None => {
+            let Some(default_var) = config.provider.key_env() else {
+                return Ok(());
+            };
+            if binding.is_default_host() {
+                return Ok(());
+            }
+            Err(format!(
+                "the config sends {} requests to {}, not to {}; {default_var} is not sent to another host unless you name it: add --key-env {default_var}@{} if you trust {}, or unset {default_var} (a local server may need no key)",
+                config.provider.id(),
+                binding.origin,
+                config.provider.default_base_url(),
+                binding.origin,
+                binding.origin
+            ))
+        }
     }
-    Err(format!(
-        "the config sends {} requests to {}, not to {}; {default_var} is not sent to another host unless you name it: add --key-env {default_var} if you trust {}, or unset {default_var} (a local server may need no key)",
-        config.provider.id(),
-        binding.origin,
-        config.provider.default_base_url(),
-        binding.origin
-    ))
+}
+
+/// The one origin a grid's key goes to, given the origins its runs send requests to
+/// (`None`: no run calls a remote provider). A plain `--key-env VAR` would approve every
+/// host a grid's axis names, so it is refused for a grid naming more than one origin;
+/// `VAR@ORIGIN` names it, and each run is then held to it by [`cli_key_allowed`].
+pub fn grid_key_origin(key_env: &KeyEnv, origins: &[String]) -> Result<Option<String>, String> {
+    if let Some(o) = &key_env.origin {
+        return Ok(Some(o.clone()));
+    }
+    let mut distinct: Vec<&String> = origins.iter().collect();
+    distinct.sort();
+    distinct.dedup();
+    match distinct.as_slice() {
+        [] => Ok(None),
+        [one] => Ok(Some((*one).clone())),
+        many => Err(format!(
+            "the grid sends requests to {} origins ({}): --key-env {} would send the key to each. Name the one it may go to, e.g. --key-env {}@{} (runs naming another origin are then refused)",
+            many.len(),
+            many.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "),
+            key_env.var,
+            key_env.var,
+            many[0]
+        )),
+    }
 }
 
 /// A key with the place it may go.
@@ -343,6 +480,47 @@ pub fn redact(text: &str, key: &str) -> String {
     if key.is_empty() || text.is_empty() {
         return text.to_string();
     }
+    render(text, &hidden_bytes(text, key), text.len())
+}
+
+/// `text`'s first `bound` bytes or so (cut on a character boundary, `…` added when
+/// something was cut) with `key` hidden as [`redact`] hides it. The text is cut *before*
+/// the costly redaction, but with room for the longest form of the key after the bound,
+/// and only bytes before the bound are shown: a key that straddles the cut is seen whole
+/// and hidden, never left as a tail too short to be recognised.
+pub fn redact_cut(text: &str, key: &str, bound: usize) -> String {
+    if text.len() <= bound {
+        return redact(text, key);
+    }
+    let key = key.trim();
+    // JSON-escaping a control character takes 6 bytes (`\u0001`); no form is longer.
+    let margin = 6 * key.len() + 8;
+    let seen = floor_boundary(text, bound.saturating_add(margin));
+    let shown = floor_boundary(text, bound);
+    let hidden = if key.is_empty() {
+        vec![false; seen.len()]
+    } else {
+        hidden_bytes(seen, key)
+    };
+    let mut out = render(seen, &hidden, shown.len());
+    out.push_str(&format!(
+        "… (cut: {} in all)",
+        crate::limits::human(text.len() as u64)
+    ));
+    out
+}
+
+/// The longest prefix of `text` of at most `n` bytes that ends on a character boundary.
+fn floor_boundary(text: &str, n: usize) -> &str {
+    let mut n = n.min(text.len());
+    while !text.is_char_boundary(n) {
+        n -= 1;
+    }
+    &text[..n]
+}
+
+/// Which bytes of `text` belong to the key or a piece of it (whole characters).
+fn hidden_bytes(text: &str, key: &str) -> Vec<bool> {
     let t = text.as_bytes();
     let mut hidden = vec![false; t.len()];
     let mark = |hidden: &mut Vec<bool>, from: usize, len: usize| {
@@ -380,7 +558,7 @@ pub fn redact(text: &str, key: &str) -> String {
             }
         }
     }
-    // Widen hidden runs to whole characters, then replace each run by one marker.
+    // Widen hidden runs to whole characters.
     for i in 0..t.len() {
         if hidden[i] {
             let mut a = i;
@@ -395,12 +573,18 @@ pub fn redact(text: &str, key: &str) -> String {
             }
         }
     }
-    let mut out = String::with_capacity(text.len());
+    hidden
+}
+
+/// `text[..upto]` (a character boundary) with each run of hidden bytes replaced by one
+/// marker.
+fn render(text: &str, hidden: &[bool], upto: usize) -> String {
+    let mut out = String::with_capacity(upto);
     let mut i = 0;
-    while i < t.len() {
+    while i < upto {
         if hidden[i] {
             out.push_str(HIDDEN);
-            while i < t.len() && hidden[i] {
+            while i < upto && hidden[i] {
                 i += 1;
             }
         } else {
@@ -549,10 +733,97 @@ mod tests {
             e.contains("--key-env OPENAI_API_KEY") && e.contains("127.0.0.1:9"),
             "{e}"
         );
-        assert!(cli_key_allowed(&c, Some("OPENAI_API_KEY")).is_ok());
-        assert!(cli_key_allowed(&c, Some("MY_VAR")).is_ok());
+        let plain = |v: &str| KeyEnv::parse(v).unwrap();
+        assert!(cli_key_allowed(&c, Some(&plain("OPENAI_API_KEY"))).is_ok());
+        assert!(cli_key_allowed(&c, Some(&plain("MY_VAR"))).is_ok());
         let h = LlmConfig::default();
         assert!(cli_key_allowed(&h, None).is_ok(), "stand-ins send nothing");
+    }
+
+    #[test]
+    fn key_env_with_an_origin_sends_the_key_there_only() {
+        let k = KeyEnv::parse("MY_KEY@https://API.example.com:443/v1").unwrap();
+        assert_eq!(k.var, "MY_KEY");
+        assert_eq!(k.origin.as_deref(), Some("https://api.example.com"));
+        assert_eq!(k.to_flag(), "MY_KEY@https://api.example.com");
+        assert_eq!(KeyEnv::parse("MY_KEY").unwrap().origin, None);
+        assert!(KeyEnv::parse("@https://x.example").is_err());
+        assert!(KeyEnv::parse("MY_KEY@ftp://x").is_err());
+        let at = |url: &str| LlmConfig {
+            provider: Provider::OpenAi,
+            base_url: Some(url.into()),
+            ..LlmConfig::default()
+        };
+        assert!(cli_key_allowed(&at("https://api.example.com/v1"), Some(&k)).is_ok());
+        let e = cli_key_allowed(&at("https://evil.example/v1"), Some(&k)).unwrap_err();
+        assert!(
+            e.contains("https://api.example.com") && e.contains("https://evil.example"),
+            "names both: {e}"
+        );
+        // A grid: one origin for a plain flag, named for a bound one.
+        let plain = KeyEnv::parse("MY_KEY").unwrap();
+        let a = "https://a.example".to_string();
+        let b = "https://b.example".to_string();
+        assert_eq!(grid_key_origin(&plain, &[]), Ok(None));
+        assert_eq!(
+            grid_key_origin(&plain, &[a.clone(), a.clone()]),
+            Ok(Some(a.clone()))
+        );
+        let e = grid_key_origin(&plain, &[a.clone(), b.clone()]).unwrap_err();
+        assert!(e.contains("2 origins") && e.contains("MY_KEY@"), "{e}");
+        assert_eq!(grid_key_origin(&k, &[a, b]), Ok(k.origin.clone()));
+    }
+
+    #[test]
+    fn keys_never_travel_over_plain_http_to_another_machine() {
+        let at = |url: &str| LlmConfig {
+            provider: Provider::OpenAi,
+            base_url: Some(url.into()),
+            ..LlmConfig::default()
+        };
+        let flag = KeyEnv::parse("MY_KEY").unwrap();
+        let e = cli_key_allowed(&at("http://llm.example.com/v1"), Some(&flag)).unwrap_err();
+        assert!(e.contains("http://llm.example.com") && e.contains("unencrypted"), "{e}");
+        assert!(cli_key_allowed(&at("https://llm.example.com/v1"), Some(&flag)).is_ok());
+        for local in ["http://127.0.0.1:8080/v1", "http://localhost:11434/v1", "http://[::1]:1/v1"] {
+            assert!(cli_key_allowed(&at(local), Some(&flag)).is_ok(), "{local}");
+        }
+        assert!(key_may_travel_to("http://127.0.0.1.evil.example").is_err());
+        assert!(key_may_travel_to("HTTP://10.0.0.2:8080").is_err());
+        assert!(key_may_travel_to("https://10.0.0.2:8080").is_ok());
+    }
+
+    #[test]
+    fn loopback_is_the_host_not_a_prefix_of_it() {
+        for yes in [
+            "http://127.0.0.1",
+            "http://127.0.0.1:8080",
+            "http://127.0.0.1/v1",
+            "http://127.1.2.3:9",
+            "http://localhost",
+            "http://LOCALHOST:3000/v1",
+            "localhost:3000",
+            "127.0.0.1",
+            "http://[::1]",
+            "http://[::1]:8080/v1",
+        ] {
+            assert!(is_loopback(yes), "{yes}");
+        }
+        for no in [
+            "http://127.0.0.1.evil.com",
+            "http://127.0.0.1.evil.com:80",
+            "http://localhost.evil",
+            "https://localhost.evil.example",
+            "http://evil.example/127.0.0.1",
+            "http://user@127.0.0.1",
+            "http://[::2]:80",
+            "http://[::1]x",
+            "http://127.0.0.1:http",
+            "http://10.0.0.1",
+            "",
+        ] {
+            assert!(!is_loopback(no), "{no}");
+        }
     }
 
     #[test]
@@ -600,5 +871,28 @@ mod tests {
         assert!(!out.contains("секрет") && !out.contains("ключ"), "{out}");
         assert_eq!(redact("nothing here", "abcdef"), "nothing here");
         assert_eq!(redact("anything", ""), "anything");
+    }
+
+    #[test]
+    fn cutting_leaves_no_piece_of_a_key_that_straddles_the_cut() {
+        let key = "QZj7-wxyz-abcd-0123-4567";
+        let bound = 100;
+        // The key starts 3 bytes before the bound: cut first and redacted after, "QZj"
+        // would stay visible (too short to be recognised as a piece).
+        let text = format!("{}{key} and more", "e".repeat(bound - 3));
+        let out = redact_cut(&text, key, bound);
+        assert!(!out.contains("QZj"), "{out}");
+        assert!(out.starts_with(&"e".repeat(bound - 3)) && out.contains(HIDDEN), "{out}");
+        // Percent-encoded, which is longer than the key.
+        let pct = format!("{}QZj7-wxyz-abcd-0123-4567%20", "e".repeat(bound - 2));
+        assert!(!redact_cut(&pct, key, bound).contains("QZ"));
+        // Runs of hidden text do not pull later (unchecked) bytes into view.
+        let many = format!("{}{}QZj", key.repeat(8), "e".repeat(10));
+        let out = redact_cut(&many, key, bound);
+        assert!(!out.contains("QZ"), "{out}");
+        // Multi-byte characters at the cut: no broken UTF-8.
+        let out = redact_cut(&"é".repeat(100), key, 51);
+        assert!(out.starts_with(&"é".repeat(25)) && !out.starts_with(&"é".repeat(26)));
+        assert_eq!(redact_cut("short", key, bound), "short");
     }
 }

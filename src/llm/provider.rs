@@ -105,8 +105,11 @@ impl LlmFailure {
 
     /// The same failure with `key` hidden in every text it carries (see
     /// [`super::key::redact`]): providers sometimes echo a bad key, whole or in part.
+    /// Each text is cut to [`crate::limits::ERROR_TEXT_BYTES`] first
+    /// ([`super::key::redact_cut`]): an error body may be megabytes, and is redacted
+    /// again on every retry.
     pub fn redacted(self, key: &str) -> Self {
-        let r = |s: String| redact(&s, key);
+        let r = |s: String| super::key::redact_cut(&s, key, crate::limits::ERROR_TEXT_BYTES);
         match self {
             LlmFailure::BadKey { status, message } => LlmFailure::BadKey {
                 status,
@@ -543,5 +546,32 @@ mod tests {
             unreachable!()
         };
         assert!(!message.contains("abcdefgh"), "{message}");
+    }
+
+    #[test]
+    fn a_huge_error_text_is_cut_before_it_is_redacted() {
+        let key = "qz7-wxyzabcdefgh0123456789";
+        let huge = format!("{}{key}", "e".repeat(7_900_000));
+        let body = serde_json::json!({"error": {"message": huge}}).to_string();
+        let f = read_response(Provider::OpenAi, 500, None, &body).unwrap_err();
+        let t = std::time::Instant::now();
+        let LlmFailure::Server { message, .. } = f.redacted(key) else {
+            unreachable!()
+        };
+        assert!(
+            message.len() <= crate::limits::ERROR_TEXT_BYTES + 40,
+            "{} bytes kept",
+            message.len()
+        );
+        assert!(
+            message.ends_with("(cut: 8 MB in all)"),
+            "{}",
+            &message[1990..]
+        );
+        // Bounded work: the whole 8 MB is never searched (it took minutes in debug).
+        assert!(t.elapsed().as_secs_f64() < 5.0, "{:?}", t.elapsed());
+        // Without a key the text is cut too.
+        let f = read_response(Provider::OpenAi, 500, None, &body).unwrap_err();
+        assert!(f.redacted("").to_string().len() < 2_200);
     }
 }

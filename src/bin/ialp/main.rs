@@ -25,6 +25,8 @@ mod native {
         build_world, DataSource, EnvConfig, Experiment, ExperimentConfig, Results, ValidConfig,
     };
     use ialp::llm::transport::NativeTransport;
+    use ialp::ialp::Estimate;
+    use ialp::llm::key::KeyEnv;
     use ialp::llm::{ApiKey, LlmCache, LlmConfig};
     use ialp::policy::Method;
     use serde_json::json;
@@ -94,10 +96,8 @@ mod native {
         /// DIR/llm-cache.json with --out.
         #[arg(long, value_name = "FILE")]
         llm_cache: Option<PathBuf>,
-        /// Environment variable holding the provider's API key (default:
-        /// OPENAI_API_KEY, ANTHROPIC_API_KEY or GEMINI_API_KEY by provider).
-        #[arg(long, value_name = "NAME")]
-        key_env: Option<String>,
+        #[command(flatten)]
+        spend: SpendArgs,
         /// A policy file (from the page's "Download policy" or --policies) for method
         /// "imported" to deploy on the ground truth and fine-tune online.
         #[arg(long, value_name = "FILE")]
@@ -106,6 +106,38 @@ mod native {
         /// DIR/policies/METHOD-seedSEED.json (the page can deploy them).
         #[arg(long, requires = "out")]
         policies: bool,
+    }
+
+    /// Which key a paid run uses, where it may go, and how it is confirmed (`run` and
+    /// `sweep`).
+    #[derive(clap::Args, Clone)]
+    pub(crate) struct SpendArgs {
+        /// Environment variable holding the provider's API key (default:
+        /// OPENAI_API_KEY, ANTHROPIC_API_KEY or GEMINI_API_KEY by provider).
+        /// NAME@ORIGIN (e.g. MY_KEY@https://openrouter.ai) sends it to that origin only
+        /// and refuses a run that names another; a plain NAME is refused for a grid
+        /// naming more than one origin.
+        #[arg(long, value_name = "NAME[@ORIGIN]")]
+        pub(crate) key_env: Option<String>,
+        /// Start a paid run (a remote provider, with a key) without asking; without it
+        /// the estimate is shown and the terminal asks y/N (no terminal: refused).
+        #[arg(long)]
+        pub(crate) yes: bool,
+        /// Refuse a paid run whose worst-case cost at list price (every request
+        /// retried) is above USD dollars, or cannot be bounded (unknown price).
+        #[arg(long, value_name = "USD")]
+        pub(crate) max_cost: Option<f64>,
+    }
+
+    impl SpendArgs {
+        /// The parsed `--key-env`.
+        pub(crate) fn key_env(&self) -> Result<Option<KeyEnv>, CliError> {
+            self.key_env
+                .as_deref()
+                .map(KeyEnv::parse)
+                .transpose()
+                .map_err(usage)
+        }
     }
 
     #[derive(clap::Args)]
@@ -472,7 +504,12 @@ mod native {
         }
         let world = Arc::new(load_world(&valid, a.real_dir.as_deref()).map_err(failed)?);
         let uses_llm = valid.uses_llm();
-        let transport = transport_for(&valid, a.key_env.as_deref())?;
+        let key_env = a.spend.key_env()?;
+        let planned = transport_for(&valid, key_env.as_ref(), "")?;
+        if let Some(p) = planned.as_ref().filter(|p| p.paid) {
+            confirm_spend(&p.estimate, &a.spend, "this run")?;
+        }
+        let transport = planned.map(|p| p.transport);
         let cache = match a.llm_cache.as_deref().filter(|p| p.exists()) {
             None => LlmCache::new(),
             Some(path) => match ialp::limits::read_text(path, ialp::limits::CACHE_FILE_BYTES)
@@ -570,29 +607,73 @@ mod native {
         }
     }
 
+    /// A run's client for a remote LLM, with its spend estimate.
+    pub(crate) struct Planned {
+        pub(crate) transport: NativeTransport,
+        pub(crate) estimate: Estimate,
+        /// A key is sent: the run costs money (ask first, see [`confirm_spend`]).
+        pub(crate) paid: bool,
+    }
+
     /// The client for a config whose methods ask a remote LLM (its spend estimate said on
-    /// stderr first); `None` when no request leaves the machine.
+    /// stderr first, after `prefix`); `None` when no request leaves the machine.
     pub(crate) fn transport_for(
         valid: &ValidConfig,
-        key_env: Option<&str>,
-    ) -> Result<Option<NativeTransport>, CliError> {
+        key_env: Option<&KeyEnv>,
+        prefix: &str,
+    ) -> Result<Option<Planned>, CliError> {
         let llm = &valid.raw().llm;
         if !(valid.uses_llm() && llm.provider.is_remote()) {
             return Ok(None);
         }
         let key = api_key(llm, key_env).map_err(usage)?;
-        let estimate = ialp::ialp::Estimate::of(
-            llm,
-            &valid.raw().ialp,
-            valid.preset(),
-            valid.seeds(),
-            llm.template_text().chars().count(),
-        );
-        eprintln!("LLM: {} · {}", llm.describe(), estimate.describe());
-        for c in &estimate.raised {
-            eprintln!("LLM: note: {c}, above the documented default");
+        let estimate = Estimate::of(llm, &valid.raw().ialp, valid.preset(), valid.seeds());
+        eprintln!("{prefix}LLM: {} · {}", llm.describe(), estimate.describe());
+        for c in &estimate.custom {
+            eprintln!("{prefix}LLM: note: {c}, not the provider's default");
         }
-        Ok(Some(NativeTransport::new(llm, key)))
+        for c in &estimate.raised {
+            eprintln!("{prefix}LLM: note: {c}, above the documented default");
+        }
+        Ok(Some(Planned {
+            paid: !key.is_empty(),
+            transport: NativeTransport::new(llm, key),
+            estimate,
+        }))
+    }
+
+    /// Before a paid run: refuses a worst case above `--max-cost`, then asks y/N on the
+    /// terminal unless `--yes` (with no terminal to ask, refuses and says to pass it).
+    pub(crate) fn confirm_spend(
+        estimate: &Estimate,
+        spend: &SpendArgs,
+        what: &str,
+    ) -> Result<(), CliError> {
+        use std::io::{BufRead, IsTerminal, Write};
+        if let Some(max) = spend.max_cost {
+            if !(max.is_finite() && max >= 0.0) {
+                return Err(usage(format!("--max-cost {max}: give an amount of US dollars, 0 or more")));
+            }
+            estimate.within(max).map_err(usage)?;
+        }
+        if spend.yes {
+            return Ok(());
+        }
+        let stdin = std::io::stdin();
+        if !stdin.is_terminal() {
+            return Err(usage(format!(
+                "{what} sends requests, with your API key, to a paid provider (estimate above), and there is no terminal to ask: pass --yes to start it (and --max-cost USD to cap it); nothing was sent"
+            )));
+        }
+        eprint!("{what}: send these requests (estimate above)? [y/N] ");
+        let _ = std::io::stderr().flush();
+        let mut answer = String::new();
+        stdin.lock().read_line(&mut answer).map_err(failed)?;
+        if matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
+            Ok(())
+        } else {
+            Err(usage("not confirmed: nothing was sent"))
+        }
     }
 
     /// Runs `exp` until it finishes, halts or Ctrl-C is pressed: answers its LLM requests
@@ -645,10 +726,18 @@ mod native {
 
     /// The provider's key from the environment. A local server (localhost) may go
     /// without one. A key from the provider's default variable goes only to the
-    /// provider's default host, unless `--key-env` names that variable
-    /// (`ialp::llm::key::cli_key_allowed`).
-    fn api_key(llm: &LlmConfig, key_env: Option<&str>) -> Result<ApiKey, String> {
-        let name = key_env.or(llm.provider.key_env()).unwrap_or("IALP_LLM_KEY");
+    /// provider's default host, unless `--key-env` names that variable; with
+    /// `--key-env NAME@ORIGIN` only to ORIGIN; never over plain http:// to another
+    /// machine (`ialp::llm::key::cli_key_allowed`).
+    fn api_key(llm: &LlmConfig, key_env: Option<&KeyEnv>) -> Result<ApiKey, String> {
+        let name = key_env
+            .map(|k| k.var.as_str())
+            .or(llm.provider.key_env())
+            .unwrap_or("IALP_LLM_KEY");
+        if key_env.is_some_and(|k| k.origin.is_some()) {
+            // A key bound to an origin: a run naming another is refused, key set or not.
+            ialp::llm::key::cli_key_allowed(llm, key_env)?;
+        }
         match std::env::var(name) {
             Ok(k) if !k.trim().is_empty() => {
                 ialp::llm::key::cli_key_allowed(llm, key_env)?;

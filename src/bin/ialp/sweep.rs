@@ -13,8 +13,11 @@ use ialp::experiment::{DataSource, Experiment, Results};
 use serde_json::json;
 
 use crate::native::{
-    drive, failed, load_world, transport_for, usage, write_outputs, CliError, INTERRUPTED,
+    confirm_spend, drive, failed, load_world, transport_for, usage, write_outputs, CliError,
+    Planned, SpendArgs, INTERRUPTED,
 };
+use ialp::ialp::Estimate;
+use ialp::llm::key::{cli_key_allowed, grid_key_origin, KeyBinding, KeyEnv};
 
 #[derive(clap::Args)]
 pub(crate) struct SweepArgs {
@@ -37,9 +40,10 @@ pub(crate) struct SweepArgs {
     /// The real data set (a folder or its zip archive), for a grid on real data.
     #[arg(long, visible_alias = "real", value_name = "DIR|FILE.zip")]
     pub(crate) real_dir: Option<PathBuf>,
-    /// Environment variable holding the provider's API key (as for `run`).
-    #[arg(long, value_name = "NAME")]
-    pub(crate) key_env: Option<String>,
+    /// The key, where it may go, and the confirmation (as for `run`; one confirmation
+    /// for the whole sweep, given when it starts or when --emit writes the script).
+    #[command(flatten)]
+    pub(crate) spend: SpendArgs,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -140,8 +144,9 @@ pub(crate) fn sweep(a: SweepArgs) -> Result<(), CliError> {
         }
         return Ok(());
     }
+    let key_env = grid_key_env(&a.spend, &runs)?;
     if let Some(format) = a.emit {
-        return emit(&a, format, runs.len());
+        return emit(&a, format, &runs, key_env.as_ref());
     }
     let chosen: Vec<&SweepRun> = match a.task {
         Some(i) if i >= runs.len() => {
@@ -154,21 +159,49 @@ pub(crate) fn sweep(a: SweepArgs) -> Result<(), CliError> {
         Some(i) => vec![&runs[i]],
         None => runs.iter().collect(),
     };
-    let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst));
-    let (mut kept, mut ran) = (0, 0);
+    // Every run's client and estimate first, so the whole sweep is confirmed once, before
+    // anything is sent (a job runs unattended).
+    let mut plans: Vec<Option<Option<Planned>>> = Vec::with_capacity(chosen.len());
     for (k, run) in chosen.iter().enumerate() {
         let head = format!("[run {}/{} {}] ", k + 1, chosen.len(), run.name);
-        if finished_run(&a.out, run).map_err(failed)?.is_some() {
+        plans.push(if finished_run(&a.out, run).map_err(failed)?.is_some() {
+            None
+        } else {
+            Some(transport_for(&run.config, key_env.as_ref(), &head)?)
+        });
+    }
+    let paid: Vec<Estimate> = plans
+        .iter()
+        .flatten()
+        .flatten()
+        .filter(|p| p.paid)
+        .map(|p| p.estimate.clone())
+        .collect();
+    if let Some(total) = Estimate::sum(&paid) {
+        if paid.len() > 1 {
+            eprintln!("LLM, {} runs in all: {}", paid.len(), total.describe());
+        }
+        confirm_spend(
+            &total,
+            &a.spend,
+            &format!("this sweep ({} paid run(s))", paid.len()),
+        )?;
+    }
+    let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst));
+    let (mut kept, mut ran) = (0, 0);
+    for ((k, run), plan) in chosen.iter().enumerate().zip(plans) {
+        let head = format!("[run {}/{} {}] ", k + 1, chosen.len(), run.name);
+        let Some(plan) = plan else {
             eprintln!("{head}already finished: kept");
             kept += 1;
             continue;
-        }
+        };
         let valid = &run.config;
         if valid.data() == DataSource::Real && a.real_dir.is_none() {
             return Err(usage("the grid asks for real data: give the data set's folder or archive with --real-dir DIR|FILE.zip"));
         }
         let world = Arc::new(load_world(valid, a.real_dir.as_deref()).map_err(failed)?);
-        let transport = transport_for(valid, a.key_env.as_deref())?;
+        let transport = plan.map(|p| p.transport);
         let mut exp = Experiment::new(valid.clone(), world);
         drive(&mut exp, valid, transport.as_ref(), &head);
         let results = exp.results();
@@ -199,17 +232,80 @@ pub(crate) fn sweep(a: SweepArgs) -> Result<(), CliError> {
     Ok(())
 }
 
+/// The `--key-env` every run of the grid is held to: a plain `NAME` is bound to the one
+/// origin the grid's runs name (refused if they name several), and with `NAME@ORIGIN`
+/// a run naming another origin is refused before anything runs, naming both.
+fn grid_key_env(spend: &SpendArgs, runs: &[SweepRun]) -> Result<Option<KeyEnv>, CliError> {
+    let Some(flag) = spend.key_env()? else {
+        return Ok(None);
+    };
+    let remote: Vec<&SweepRun> = runs
+        .iter()
+        .filter(|r| r.config.uses_llm() && r.config.raw().llm.provider.is_remote())
+        .collect();
+    let origins: Vec<String> = remote
+        .iter()
+        .filter_map(|r| KeyBinding::of(&r.config.raw().llm).map(|b| b.origin))
+        .collect();
+    let origin = grid_key_origin(&flag, &origins).map_err(usage)?;
+    let bound = KeyEnv {
+        var: flag.var.clone(),
+        origin,
+    };
+    if bound.origin.is_some() {
+        for r in &remote {
+            cli_key_allowed(&r.config.raw().llm, Some(&bound))
+                .map_err(|e| usage(format!("run {} ({}): {e}", r.index, r.name)))?;
+        }
+    }
+    Ok(Some(bound))
+}
+
 /// Writes the scheduler's script for the sweep: every task runs this binary on the
-/// grid kept in the sweep's folder, by index.
-fn emit(a: &SweepArgs, format: EmitArg, runs: usize) -> Result<(), CliError> {
+/// grid kept in the sweep's folder, by index, with the key bound to the grid's origin.
+/// A grid that calls a remote provider is confirmed here, once (its tasks run with
+/// `--yes` and the same `--max-cost`).
+fn emit(
+    a: &SweepArgs,
+    format: EmitArg,
+    all: &[SweepRun],
+    key_env: Option<&KeyEnv>,
+) -> Result<(), CliError> {
+    let runs = all.len();
     let mut extra = Vec::new();
     if let Some(d) = &a.real_dir {
         extra.push("--real-dir".to_string());
         extra.push(absolute(d));
     }
-    if let Some(k) = &a.key_env {
+    if let Some(k) = key_env {
         extra.push("--key-env".to_string());
-        extra.push(k.clone());
+        extra.push(k.to_flag());
+    }
+    // Runs that may send a key: a remote provider, unless on this machine with no key
+    // variable named.
+    let remote: Vec<Estimate> = all
+        .iter()
+        .filter(|r| r.config.uses_llm() && r.config.raw().llm.provider.is_remote())
+        .filter(|r| {
+            key_env.is_some() || !ialp::llm::key::is_loopback(r.config.raw().llm.base_url())
+        })
+        .map(|r| {
+            let c = r.config.raw();
+            Estimate::of(&c.llm, &c.ialp, r.config.preset(), r.config.seeds())
+        })
+        .collect();
+    if let Some(total) = Estimate::sum(&remote) {
+        eprintln!("LLM, {} runs in all: {}", remote.len(), total.describe());
+        confirm_spend(
+            &total,
+            &a.spend,
+            &format!("the script's {} run(s) calling a provider", remote.len()),
+        )?;
+        extra.push("--yes".to_string());
+        if let Some(max) = a.spend.max_cost {
+            extra.push("--max-cost".to_string());
+            extra.push(max.to_string());
+        }
     }
     let exe = std::env::current_exe()
         .map(|p| p.display().to_string())

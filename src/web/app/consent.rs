@@ -66,6 +66,18 @@ impl App {
         let Some(mut c) = self.consent.take() else {
             return;
         };
+        // Never a key over plain http:// to another machine (a server there may need
+        // none: start with the key field empty).
+        let would_send = !c.typed.trim().is_empty()
+            || (c.use_unbound && self.keys.unbound.is_some())
+            || self.keys.get(&c.target).is_some();
+        if would_send {
+            if let Err(e) = crate::llm::key::key_may_travel_to(&c.target.origin) {
+                c.error = Some(format!("Not sent: {e}."));
+                self.consent = Some(c);
+                return;
+            }
+        }
         let key = if !c.typed.trim().is_empty() {
             let k = ApiKey::new(&c.typed);
             self.keys.set(c.target.clone(), k.clone());
@@ -117,7 +129,17 @@ impl App {
                 if !c.target.is_default_host() {
                     <p id="llm-consent-host" class="bad">{format!("These settings name a host other than {}'s own API ({}): {}. Start only if you trust it.", llm.provider.id(), llm.provider.default_base_url(), c.target.origin)}</p>
                 }
-                <p>{format!("iALP will ask {} · model {} for ratings.", llm.provider.label(), llm.model())}</p>
+                if let Err(err) = crate::llm::key::key_may_travel_to(&c.target.origin) {
+                    <p id="llm-consent-http" class="bad">{format!("{err}: a key is refused for this host.")}</p>
+                }
+                <p>{format!("iALP will ask {} · model ", llm.provider.label())}<code id="llm-consent-model">{llm.model()}</code>{" for ratings."}</p>
+                if !e.custom.is_empty() {
+                    <ul id="llm-consent-custom" class="bad">
+                        { for e.custom.iter().map(|c| html!{ <li><code>{c.path}</code>{" = "}
+                            if c.path == "llm.template" { {c.value.clone()} } else { <code>{c.value.clone()}</code> }
+                            {" (not the provider's default: set by these settings or the link)"}</li> }) }
+                    </ul>
+                }
                 <dl id="llm-consent-estimate" class="estimate">
                     { for e.lines().into_iter().map(|(k, v)| html!{ <><dt>{k}</dt><dd>{v}</dd></> }) }
                 </dl>

@@ -211,13 +211,7 @@ impl App {
                 self.error = Some("Please fix a setting: llm.base_url cannot be used".into());
                 return;
             };
-            let estimate = Estimate::of(
-                llm,
-                &config.raw().ialp,
-                config.preset(),
-                config.seeds(),
-                llm.template_text().chars().count(),
-            );
+            let estimate = Estimate::of(llm, &config.raw().ialp, config.preset(), config.seeds());
             self.consent = Some(Consent {
                 config,
                 paused,

@@ -253,9 +253,9 @@ test('a cache an earlier page kept in localStorage moves into IndexedDB, one rec
   try {
     const { page, errors } = await open();
     const hash = (c) => c.repeat(64);
-    const old = { version: 1, entries: {
-      [hash('a')]: { provider: 'openai', model: 'm', text: 'one' },
-      [hash('b')]: { provider: 'openai', model: 'm', text: 'two' } } };
+    const old = { version: 2, entries: {
+      [hash('a')]: { provider: 'openai', origin: 'https://api.openai.com', model: 'm', text: 'one' },
+      [hash('b')]: { provider: 'openai', origin: 'https://api.openai.com', model: 'm', text: 'two' } } };
     await page.evaluate((t) => localStorage.setItem('ialp.llm.cache', t), JSON.stringify(old));
     await page.reload();
     await page.waitForFunction(() => /2 answers/.test(document.querySelector('#llm-cache-status')?.textContent ?? ''), null, { timeout: 20_000 });

@@ -10,6 +10,9 @@ source scripts/setup.sh --browser
 step() { printf '\n\033[1;34m== %s\033[0m\n' "$*"; }
 [ -d ../shared/data/coat ] || { echo "test: ../shared/data/coat not found (the real Coat files the tests read)" >&2; exit 1; }
 
+step "0/3 scripts: the local model's pinned supply chain (nothing downloaded)"
+bash tests/scripts/local_llm_pins.sh
+
 step "1/3 native tests (cargo test)"
 cargo test --locked
 

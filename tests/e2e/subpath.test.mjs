@@ -2,16 +2,23 @@
 // site or a GitHub project page hosts it), not from the origin's root: it starts from
 // `?preset=`, runs to the end with the same digest as at the root, its service worker's
 // scope is the folder, and a second visit works with the server gone. Opened from a
-// file://, it says that it needs a web server.
+// file://, it says that it needs a web server. Published with scripts/publish.sh and
+// served with the headers it writes, it runs, and frame-ancestors holds.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { launchChromium } from '../support/browser.mjs';
 import { serveDist, DIST } from '../support/serve_dist.mjs';
 import { openPage, setText, waitState } from '../support/page.mjs';
 
 const FOLDER = '/course/ialp/';
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const run = promisify(execFile);
 let browser;
 
 before(async () => { browser = await launchChromium(); });
@@ -95,4 +102,52 @@ test('opened from a file://, the page says it needs a web server', async () => {
   assert.ok(await note.isVisible());
   assert.match(await note.textContent(), /web server[\s\S]*python3 -m http\.server/);
   await context.close();
+});
+
+test('published with scripts/publish.sh and served with its headers, it runs; only the sites named may frame it', async () => {
+  const frameOf = (src) => `<!doctype html><html><body><h1>Lesson</h1><iframe id="f" src="${src}" width="900" height="600"></iframe></body></html>`;
+  // Two lesson sites: one named in frame-ancestors, one not.
+  const allowed = await serveDist({ prefix: '/none/', pages: {} });
+  const other = await serveDist({ prefix: '/none/', pages: {} });
+  const allowedOrigin = new URL(allowed.base).origin;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ialp-publish-'));
+  await run('bash', [path.join(ROOT, 'scripts/publish.sh'), dir], {
+    env: { ...process.env, IALP_PUBLISH_NO_BUILD: '1', IALP_FRAME_ANCESTORS: `'self' ${allowedOrigin}` } });
+  const headers = Object.fromEntries(fs.readFileSync(path.join(dir, 'HEADERS.txt'), 'utf8').trim().split('\n')
+    .map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trim()]));
+  assert.match(headers['Content-Security-Policy'], /^default-src 'none';.*; frame-ancestors 'self' http:\/\/127\.0\.0\.1:\d+$/);
+  assert.match(fs.readFileSync(path.join(dir, '_headers'), 'utf8'), /^\/\*\n  Content-Security-Policy: /);
+  const site = await serveDist({ prefix: FOLDER, root: dir, headers });
+  try {
+    // The header's policy and the page's own both apply: the page still runs under them.
+    const { page, errors, close } = await openPage(browser, site.base);
+    await setText(page, '#offline-episodes', '100');
+    await setText(page, '#online-episodes', '100');
+    await page.click('#run');
+    await waitState(page, 'finished');
+    assert.deepEqual(errors, []);
+    await close();
+    // A lesson on the named site frames it.
+    allowed.server.removeAllListeners('request');
+    allowed.server.on('request', (req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(frameOf(`${site.base}?embed=1`)));
+    const ctx = await browser.newContext();
+    const ok = await ctx.newPage();
+    await ok.goto(`${allowedOrigin}/lesson.html`);
+    const shown = await (await ok.waitForSelector('#f')).contentFrame();
+    await shown.waitForSelector('main.layout.embed #run');
+    // A lesson on any other site does not.
+    browser.expectCspBlock(/frame-ancestors/);
+    other.server.removeAllListeners('request');
+    other.server.on('request', (req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(frameOf(`${site.base}?embed=1`)));
+    const bad = await ctx.newPage();
+    const refused = new Promise((resolve) => bad.on('console', (m) => { if (/frame-ancestors/.test(m.text())) resolve(m.text()); }));
+    await bad.goto(`${new URL(other.base).origin}/lesson.html`);
+    assert.match(await refused, /violates the following Content Security Policy directive: "frame-ancestors 'self' http:\/\/127\.0\.0\.1:\d+". The request has been blocked/);
+    const frame = await (await bad.$('#f')).contentFrame();
+    assert.equal(await frame?.$('#run').catch(() => null) ?? null, null, 'nothing of the playground in the refused frame');
+    await ctx.close();
+  } finally {
+    site.server.close(); allowed.server.close(); other.server.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -13,19 +13,20 @@ const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'applic
  * Starts the server on a free port; resolves to `{ server, base }` (base ends in `/`).
  * `prefix` serves dist/ under that folder (for example `/course/ialp/`) and answers 404
  * for every other path, as a course site hosting the page in a folder of its own would;
- * `pages` adds other files by path (`{ '/lesson.html': '<html>…' }`).
+ * `pages` adds other files by path (`{ '/lesson.html': '<html>…' }`); `root` serves
+ * another folder than dist/ (a published copy), `headers` are sent with every file.
  */
-export async function serveDist({ prefix = '/', pages = {} } = {}) {
+export async function serveDist({ prefix = '/', pages = {}, root = DIST, headers = {} } = {}) {
   if (!prefix.startsWith('/') || !prefix.endsWith('/')) throw new Error(`serveDist: prefix ${prefix} must start and end with /`);
   const server = http.createServer((req, res) => {
     const url = decodeURIComponent(new URL(req.url, 'http://x').pathname);
     if (Object.hasOwn(pages, url)) { res.writeHead(200, { 'content-type': 'text/html' }).end(pages[url]); return; }
     if (!url.startsWith(prefix)) { res.writeHead(404).end(); return; }
-    let file = path.join(DIST, url.slice(prefix.length));
-    if (!file.startsWith(DIST)) { res.writeHead(403).end(); return; }
+    let file = path.join(root, url.slice(prefix.length));
+    if (!file.startsWith(root)) { res.writeHead(403).end(); return; }
     if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
     if (!fs.existsSync(file)) { res.writeHead(404).end(); return; }
-    res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
+    res.writeHead(200, { ...headers, 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
     fs.createReadStream(file).pipe(res);
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));

@@ -209,10 +209,7 @@ pub(crate) fn for_each_line<R: Read>(
     loop {
         buf.clear();
         let n = r.read_until(b'\n', &mut buf).map_err(|e| {
-            capped::as_data_error(file, &e).unwrap_or_else(|| DataError::Shape {
-                file: file.into(),
-                problem: format!("could not be read after line {line}: {e}"),
-            })
+            capped::as_data_error(file, &e).unwrap_or_else(|| bad(file, line + 1, format!("could not be read ({e})")))
         })?;
         if n == 0 {
             break;

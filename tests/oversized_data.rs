@@ -140,8 +140,8 @@ fn a_300_mb_line_or_record_is_refused_naming_the_file_and_line_in_bounded_memory
         let files = generated(preset).into_iter().filter(|(p, _)| real::source::base_name(p) != name).collect();
         let mut source = Streamed { files, name, len: HUGE, make };
         let (e, peak) = refused(preset, &mut source);
-        assert_eq!(e, want);
         eprintln!("{name}: refused holding at most {:.1} MB", peak as f64 / 1e6);
+        assert_eq!(e, want);
         assert!(peak < BOUND, "{name}: {peak} bytes held");
     }
 }
@@ -175,9 +175,9 @@ fn a_zip_entry_inflating_past_its_declared_size_is_refused_naming_it_in_bounded_
     assert!(bomb.len() < 4 << 20, "{} bytes compressed", bomb.len());
     let mut source = ZipSource::new("ml-1m.zip", Cursor::new(&bomb[..])).unwrap();
     let (e, peak) = refused(Preset::MovieLens, &mut source);
+    eprintln!("zip entry: refused holding at most {:.1} MB", peak as f64 / 1e6);
     assert!(e.starts_with("users.dat, line 1: could not be read ("), "{e}");
     assert!(e.contains("larger than its declared"), "{e}");
-    eprintln!("zip entry: refused holding at most {:.1} MB", peak as f64 / 1e6);
     assert!(peak < BOUND, "{peak} bytes held");
 }
 
@@ -272,17 +272,17 @@ fn the_cli_refuses_a_300_mb_line_and_a_zip_bomb_naming_the_file_in_bounded_memor
     }
     let (code, err, peak) = ialp_peak(&["world", "--env", "movielens", "--real-dir", dir.to_str().unwrap()]);
     std::fs::remove_file(dir.join("users.dat")).unwrap();
+    eprintln!("ialp world, a 300 MB line: peak resident {:.1} MB", peak as f64 / 1e6);
     assert_eq!(code, Some(1), "{err}");
     assert!(err.contains("users.dat, line 2: longer than 64 KB"), "{err}");
-    eprintln!("ialp world, a 300 MB line: peak resident {:.1} MB", peak as f64 / 1e6);
     assert!(peak > 0 && peak < BOUND as u64, "VmHWM {peak} bytes");
 
     let zip = dir.join("ml-1m.zip");
     std::fs::write(&zip, zip_bomb()).unwrap();
     let (code, err, peak) = ialp_peak(&["world", "--env", "movielens", "--real-dir", zip.to_str().unwrap()]);
+    eprintln!("ialp world, a zip entry inflating to 300 MB: peak resident {:.1} MB", peak as f64 / 1e6);
     assert_eq!(code, Some(1), "{err}");
     assert!(err.contains("users.dat, line 1: could not be read (") && err.contains("larger than its declared"), "{err}");
-    eprintln!("ialp world, a zip entry inflating to 300 MB: peak resident {:.1} MB", peak as f64 / 1e6);
     assert!(peak > 0 && peak < BOUND as u64, "VmHWM {peak} bytes");
     std::fs::remove_dir_all(&dir).unwrap();
 }

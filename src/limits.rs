@@ -7,6 +7,19 @@
 
 /// A data file of a real data set (KuaiRec's `big_matrix.csv` is 1.14 GB).
 pub const DATA_FILE_BYTES: u64 = 1_500_000_000;
+/// A line of a data file. The longest of the three data sets' are ~600 bytes (a row of
+/// Coat's 300 ratings; MovieLens' and KuaiRec's are under 400), so a line past this is
+/// a file without line ends, refused before it is held whole.
+pub const LINE_BYTES: usize = 64_000;
+/// A record of a CSV data file (KuaiRec), which may span lines inside quotes; none of
+/// KuaiRec's does, so one past this is a quote left open.
+pub const RECORD_BYTES: usize = 256_000;
+/// Rows of the offline log a loader keeps (MovieLens-1M has 1,000,209 ratings,
+/// KuaiRec's `big_matrix.csv` 12,530,806 rows): 12 bytes each, 300 MB at most.
+pub const LOG_ROWS: usize = 25_000_000;
+/// Rows of a table of users or items (MovieLens-1M has 6,040 users and 3,883 films);
+/// each row is a few small allocations.
+pub const TABLE_ROWS: usize = 1_000_000;
 /// One of the five Coat files (the largest is ~0.5 MB), read whole.
 pub const COAT_FILE_BYTES: u64 = 16_000_000;
 /// A results file to overlay (paper-coat-real's is ~6 MB).

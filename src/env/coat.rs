@@ -121,9 +121,12 @@ impl CoatFiles {
                 return Err(too_big());
             }
             let mut bytes = Vec::new();
-            std::io::Read::read_to_end(&mut std::io::Read::take(r, limit + 1), &mut bytes).map_err(|e| DataError::Shape {
-                file: f.file_name().into(),
-                problem: format!("could not be read ({e})"),
+            let capped = super::real::capped::Capped::lines(r);
+            std::io::Read::read_to_end(&mut std::io::Read::take(capped, limit + 1), &mut bytes).map_err(|e| {
+                super::real::capped::as_data_error(f.file_name(), &e).unwrap_or_else(|| DataError::Shape {
+                    file: f.file_name().into(),
+                    problem: format!("could not be read ({e})"),
+                })
             })?;
             if bytes.len() as u64 > limit {
                 return Err(too_big());
@@ -278,6 +281,15 @@ fn parse_grid(
     hi: u8,
 ) -> Result<Vec<Vec<u8>>, DataError> {
     let name = file.file_name();
+    // The page hands over texts it read whole (at most a Coat file's size): their lines
+    // are capped like a streamed file's.
+    if let Some((idx, _)) = text.lines().enumerate().find(|(_, l)| l.len() > crate::limits::LINE_BYTES) {
+        return Err(DataError::Malformed {
+            file: name.into(),
+            line: idx + 1,
+            problem: super::real::capped::Overlong::Line { line: idx as u64 + 1 }.to_string(),
+        });
+    }
     let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
     if lines.len() != rows {
         return Err(DataError::Shape {
@@ -426,5 +438,16 @@ mod tests {
         let e = parse_grid(CoatFile::PseudoGt, "1 2 0\n", 1, 3, 1, 5).unwrap_err();
         assert!(e.to_string().contains("0 is outside 1-5"), "{e}");
         assert!(parse_grid(CoatFile::Train, "1 2 3.0\n", 1, 3, 0, 5).is_ok());
+    }
+
+    #[test]
+    fn a_line_past_the_cap_is_named_read_whole_or_streamed() {
+        let long = format!("1 2 3\n{}\n", "1 ".repeat(crate::limits::LINE_BYTES));
+        let want = "train.ascii, line 2: longer than 64 KB (a line of a data file is at most 64 KB: is it the right file, with its line ends?)";
+        let e = parse_grid(CoatFile::Train, &long, 2, 3, 0, 5).unwrap_err();
+        assert_eq!(e.to_string(), want);
+        let mut source = crate::env::real::MemSource::new(vec![("coat/train.ascii".into(), long.into_bytes())]);
+        let e = CoatFiles::from_source(&mut source).unwrap_err();
+        assert_eq!(e.to_string(), want);
     }
 }

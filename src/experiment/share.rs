@@ -215,7 +215,9 @@ fn lookup<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
 
 /// Sets `path` in `v` from the text `text`, typed like the default's value there.
 fn set(v: &mut Value, default: &Value, path: &str, text: &str) -> Result<(), String> {
-    if path.is_empty() || path.split('.').any(str::is_empty) {
+    // Only a path the config has: any other would build a value as deep as the link is
+    // long (`env.a.a.a…`) before serde could refuse it.
+    if !is_setting(path) {
         return Err("is not a setting".into());
     }
     let typed = match lookup(default, path) {
@@ -269,6 +271,12 @@ fn set(v: &mut Value, default: &Value, path: &str, text: &str) -> Result<(), Str
         obj.insert(last.to_string(), typed);
     }
     Ok(())
+}
+
+/// Whether `path` is one of the config's settings (an option left out of the default's
+/// JSON included).
+fn is_setting(path: &str) -> bool {
+    known_settings().iter().any(|k| k.path == path) || super::bounds::bound(path).is_some()
 }
 
 /// A number, `true`/`false`, or else the text as a string.
@@ -441,6 +449,28 @@ mod tests {
         assert_eq!(got.problems[0].key, "v");
         assert_eq!(from_fragment("seeds=2").problems[0].key, "v");
         assert_eq!(from_fragment("v=1&env=3").problems[0].key, "env");
+    }
+
+    #[test]
+    fn only_the_configs_settings_are_set_and_a_deep_path_builds_nothing() {
+        let default = to_value(&ExperimentConfig::default());
+        let deep = format!("env{}", ".a".repeat(5000));
+        for path in [deep.as_str(), "env.a", "nonsense", "llm.model.x", "methods.x"] {
+            let shown = &path[..path.len().min(20)];
+            let mut v = default.clone();
+            assert!(set(&mut v, &default, path, "1") == Err("is not a setting".into()), "{shown}");
+            assert!(v == default, "{shown}: nothing is added");
+        }
+        // Options the default leaves out, and `first_run`, are settings.
+        for (path, text) in [("env.scale", "0.5"), ("llm.model", "m"), ("first_run", "2"), ("a2c.gamma", "0.5")] {
+            let mut v = default.clone();
+            assert_eq!(set(&mut v, &default, path, text), Ok(()), "{path}");
+        }
+        let got = from_fragment(&format!("v=1&{deep}=1&seeds=3"));
+        assert_eq!(got.config.raw().seeds, 3);
+        assert_eq!(got.problems.len(), 1);
+        assert!(got.problems[0].key == deep);
+        assert!(got.problems[0].problem.starts_with("is not a setting"), "{}", got.problems[0].problem);
     }
 
     #[test]

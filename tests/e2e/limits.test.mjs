@@ -1,7 +1,7 @@
 // End-to-end: what the config check and the input bounds refuse, the page refuses with
 // the limit named (issue 16): a million seeds and 1e12 episodes in a link, MovieLens at
-// scale 2 with 100 seeds, a 2 GB results file, a policy claiming 10⁹ inputs. Nothing
-// runs, nothing is lost, no panic.
+// scale 2 with 100 seeds, a 2 GB results file, a policy claiming 10⁹ inputs, a data file
+// with a 300 MB line (issue 28). Nothing runs, nothing is lost, no panic.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -71,6 +71,36 @@ test('a 2 GB results file and a policy claiming 10⁹ inputs are refused before 
   await page.setInputFiles('#import-policy', policy);
   await page.waitForSelector('#policy-message.bad');
   assert.match(await page.textContent('#policy-message'), /claims 1000000000 inputs.*more than the 50000000 a policy may have/);
+  assert.deepEqual(errors, []);
+  await close();
+});
+
+/** Writes `head` and then `mb` MB of `a` without a line end, a chunk at a time. */
+async function writeLongLine(file, head, mb) {
+  const out = fs.createWriteStream(file);
+  const chunk = Buffer.alloc(1 << 20, 'a');
+  out.write(head);
+  for (let k = 0; k < mb; k++) {
+    if (!out.write(chunk)) await new Promise((r) => out.once('drain', r));
+  }
+  await new Promise((r, e) => out.end((err) => (err ? e(err) : r())));
+}
+
+test('a data file with a 300 MB line is refused naming the file and line, and the page stays usable', async () => {
+  const dir = path.join(tmp, 'long-line');
+  fs.mkdirSync(dir, { recursive: true });
+  await writeLongLine(path.join(dir, 'users.dat'), '1::M::1::10::48067\n', 300);
+  for (const f of ['movies.dat', 'ratings.dat']) fs.writeFileSync(path.join(dir, f), '');
+  const { page, errors, close } = await openPage(browser, `${base}#v=1&env.preset=movielens&env.data=real&env.scale=0.05&methods=random&eval_episodes=5&training.offline_episodes=0&training.online_episodes=20`);
+  await page.waitForSelector('#real-files');
+  await page.setInputFiles('#real-files', ['users.dat', 'movies.dat', 'ratings.dat'].map((f) => path.join(dir, f)));
+  await page.waitForSelector('#real-status.bad', { timeout: 60_000 });
+  assert.match(await page.textContent('#real-status'), /users\.dat, line 2: longer than 64 KB \(a line of a data file is at most 64 KB/);
+  fs.rmSync(dir, { recursive: true, force: true });
+  // The same worker runs a synthetic world afterwards.
+  await page.selectOption('#data-source', 'synthetic');
+  await page.click('#run');
+  await page.waitForFunction(() => /^finished/.test(document.querySelector('#status')?.textContent ?? ''), null, { timeout: 120_000 });
   assert.deepEqual(errors, []);
   await close();
 });

@@ -8,7 +8,9 @@
 use std::collections::HashMap;
 use std::io::Read;
 
-use super::{bad, LoadReport, Loaded, OnProgress, open, shown};
+use super::capped::{as_data_error, Capped};
+use super::{bad, too_many_rows, LoadReport, Loaded, OnProgress, open, shown};
+use crate::limits::LOG_ROWS;
 use super::{DataError, LoadProgress, Source};
 use crate::env::vocab::{FieldSpec, KUAIREC_ITEM, KUAIREC_TAGS, KUAIREC_USER};
 use crate::env::world::{Item, Rating, RatingMatrix, RewardScale, User, World, WorldSource};
@@ -49,10 +51,10 @@ fn bucket(x: f64, bounds: &[f64]) -> u16 {
     bounds.iter().position(|b| x < *b).unwrap_or(bounds.len()) as u16
 }
 
-/// A streamed CSV file with named columns.
+/// A streamed CSV file with named columns, its lines and records capped.
 struct Csv<'r> {
     file: &'static str,
-    reader: csv::Reader<Box<dyn Read + 'r>>,
+    reader: csv::Reader<Capped<Box<dyn Read + 'r>>>,
     total: u64,
     record: csv::ByteRecord,
     next_report: u64,
@@ -63,11 +65,17 @@ impl<'r> Csv<'r> {
         let reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .buffer_capacity(1 << 20)
-            .from_reader(r);
+            .from_reader(Capped::csv(r));
         Csv { file, reader, total, record: csv::ByteRecord::new(), next_report: 0 }
     }
 
     fn error(&self, e: csv::Error) -> DataError {
+        if let Some(capped) = match e.kind() {
+            csv::ErrorKind::Io(io) => as_data_error(self.file, io),
+            _ => None,
+        } {
+            return capped;
+        }
         let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
         let problem = match e.kind() {
             csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
@@ -383,6 +391,7 @@ pub fn load(source: &mut dyn Source, progress: OnProgress) -> Result<Loaded, Dat
             continue;
         };
         match csv.num(line, c[2], "watch_ratio")? {
+            Some(_) if log.len() >= LOG_ROWS => return Err(too_many_rows(BIG, line, LOG_ROWS, "log rows")),
             Some(w) => log.push(Rating { user: uk, item: vk, value: w.clamp(0.0, 5.0) as f32 }),
             None => no_ratio += 1,
         }

@@ -11,6 +11,7 @@
 //! browser-sized world out of it (`env.scale` < 1), so the full data is parsed once and
 //! every run's world is a cheap cut.
 
+pub mod capped;
 pub mod complete;
 pub mod generate;
 pub mod kuairec;
@@ -192,8 +193,9 @@ pub fn subsample(world: &World, sub: Subsample) -> World {
 }
 
 /// Reads `reader` line by line (`\n` or `\r\n`), calling `each(line_number, bytes)`
-/// with the line's bytes without its end; stops at the first error. Reports progress
-/// every 4 MB read. Returns the number of lines.
+/// with the line's bytes without its end; stops at the first error, or at a line longer
+/// than [`crate::limits::LINE_BYTES`] (so at most one such line is held). Reports
+/// progress every 4 MB read. Returns the number of lines.
 pub(crate) fn for_each_line<R: Read>(
     reader: R,
     file: &str,
@@ -201,26 +203,19 @@ pub(crate) fn for_each_line<R: Read>(
     progress: &mut dyn FnMut(LoadProgress),
     mut each: impl FnMut(usize, &[u8]) -> Result<(), DataError>,
 ) -> Result<u64, DataError> {
-    let mut r = BufReader::with_capacity(1 << 20, reader);
+    let mut r = BufReader::with_capacity(1 << 20, capped::Capped::lines(reader));
     let mut buf = Vec::with_capacity(256);
     let (mut line, mut read, mut next_report) = (0usize, 0u64, 0u64);
     loop {
         buf.clear();
-        let n = r.read_until(b'\n', &mut buf).map_err(|e| DataError::Shape {
-            file: file.into(),
-            problem: format!("could not be read after line {line}: {e}"),
+        let n = r.read_until(b'\n', &mut buf).map_err(|e| {
+            capped::as_data_error(file, &e).unwrap_or_else(|| bad(file, line + 1, format!("could not be read ({e})")))
         })?;
         if n == 0 {
             break;
         }
         line += 1;
         read += n as u64;
-        if read > MAX_FILE_BYTES {
-            return Err(DataError::Shape {
-                file: file.into(),
-                problem: format!("is larger than the {} a data file may be", crate::limits::human(MAX_FILE_BYTES)),
-            });
-        }
         let mut l: &[u8] = &buf;
         if let Some(s) = l.strip_suffix(b"\n") {
             l = s;
@@ -253,6 +248,24 @@ pub(crate) fn bad(file: &str, line: usize, problem: impl Into<String>) -> DataEr
         line,
         problem: problem.into(),
     }
+}
+
+/// A row past a limit on rows (src/limits.rs) was met at `line` of `file`.
+pub(crate) fn too_many_rows(file: &str, line: usize, limit: usize, what: &str) -> DataError {
+    bad(file, line, format!("more than the {} {what} this app keeps (the real data sets have far fewer)", thousands(limit)))
+}
+
+/// `25000000` → `25,000,000`.
+fn thousands(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (k, c) in s.chars().enumerate() {
+        if k > 0 && (s.len() - k) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// A value as the error shows it: at most 24 characters, control bytes escaped.

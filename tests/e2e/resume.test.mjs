@@ -28,10 +28,11 @@ const CONFIG = '#v=1&seeds=3&methods=random,popular,offline_a2c,online_a2c&eval_
 
 /** The run kept in the page's IndexedDB (a JS value): its jobs done, or null if none. */
 const stored = (page) => page.evaluate(() => new Promise((resolve, reject) => {
-  const open = indexedDB.open('ialp-playground', 1);
-  open.onupgradeneeded = () => open.result.createObjectStore('runs');
+  // The page's current version, whatever it is (version 2 added the answer store).
+  const open = indexedDB.open('ialp-playground');
   open.onerror = () => reject(open.error);
   open.onsuccess = () => {
+    if (!open.result.objectStoreNames.contains('runs')) { open.result.close(); resolve(null); return; }
     const get = open.result.transaction('runs').objectStore('runs').get('interrupted');
     get.onsuccess = () => {
       open.result.close();
@@ -138,6 +139,39 @@ test('Discard forgets the interrupted run', async () => {
   await page.click('#discard-saved');
   assert.equal(await page.$('#resume-offer'), null);
   await noOfferAfterReload(page, 'discarded for good');
+  assert.deepEqual(errors, []);
+  await close();
+});
+
+test('a database an earlier page made (version 1) is upgraded in place: what it kept stays', async () => {
+  const { page, errors, close } = await openPage(browser, base);
+  // As the previous version of the page left it: version 1, store `runs` only.
+  await page.evaluate(() => new Promise((resolve, reject) => {
+    const del = indexedDB.deleteDatabase('ialp-playground');
+    del.onerror = () => reject(del.error);
+    del.onsuccess = () => {
+      const open = indexedDB.open('ialp-playground', 1);
+      open.onupgradeneeded = () => open.result.createObjectStore('runs').put('kept by the old page', 'marker');
+      open.onsuccess = () => { open.result.close(); resolve(); };
+      open.onerror = () => reject(open.error);
+    };
+  }));
+  await page.reload();
+  await page.waitForSelector('#run');
+  const look = () => page.evaluate(() => new Promise((resolve, reject) => {
+    const open = indexedDB.open('ialp-playground');
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const d = open.result;
+      const get = d.transaction('runs').objectStore('runs').get('marker');
+      get.onsuccess = () => { resolve({ version: d.version, stores: [...d.objectStoreNames], marker: get.result }); d.close(); };
+    };
+  }));
+  // The page opens its database as it starts (reading the kept answers): until then the
+  // old version is what is there.
+  let db = await look();
+  for (let i = 0; i < 100 && db.version < 2; i++) { await page.waitForTimeout(50); db = await look(); }
+  assert.deepEqual(db, { version: 2, stores: ['answers', 'runs'], marker: 'kept by the old page' });
   assert.deepEqual(errors, []);
   await close();
 });

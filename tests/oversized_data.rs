@@ -46,8 +46,11 @@ struct Streamed {
     files: Vec<(String, Vec<u8>)>,
     name: &'static str,
     len: u64,
-    make: Box<dyn Fn() -> Box<dyn Read>>,
+    make: Make,
 }
+
+/// Opens a streamed file afresh.
+type Make = Box<dyn Fn() -> Box<dyn Read>>;
 
 impl Source for Streamed {
     fn names(&self) -> Vec<String> {
@@ -74,7 +77,7 @@ fn generated(preset: Preset) -> Vec<(String, Vec<u8>)> {
 }
 
 /// `head`, then `HUGE` bytes of `fill` repeated, without a line end.
-fn head_then(head: &'static str, fill: &'static [u8]) -> Box<dyn Fn() -> Box<dyn Read>> {
+fn head_then(head: &'static str, fill: &'static [u8]) -> Make {
     Box::new(move || Box::new(Cursor::new(head.as_bytes()).chain(Repeat { fill, left: HUGE, at: 0 })))
 }
 
@@ -106,7 +109,7 @@ fn refused(preset: Preset, source: &mut dyn Source) -> (String, usize) {
 fn a_300_mb_line_or_record_is_refused_naming_the_file_and_line_in_bounded_memory() {
     let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
     let line = "longer than 64 KB (a line of a data file is at most 64 KB: is it the right file, with its line ends?)";
-    let cases: [(Preset, &'static str, Box<dyn Fn() -> Box<dyn Read>>, String); 3] = [
+    let cases: [(Preset, &'static str, Make, String); 3] = [
         (Preset::MovieLens, "users.dat", head_then("1::M::1::10::48067\n", b"a"), format!("users.dat, line 2: {line}")),
         (Preset::KuaiRec, "small_matrix.csv", head_then("user_id,video_id,video_duration,watch_ratio\n", b"a"), format!("small_matrix.csv, line 2: {line}")),
         // Short lines inside a quote that is never closed: one record of 300 MB.

@@ -5,7 +5,7 @@
 //! documents. One test in this file: the allocator's counter is process-wide.
 #![cfg(not(target_arch = "wasm32"))]
 
-use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
 
 use ialp::experiment::cost::{estimate, MEMORY_BUDGET, WORK_BUDGET};

@@ -43,17 +43,7 @@ impl App {
                     set_fragment(&fragment);
                     let url = format!("{}#{fragment}", page_address());
                     self.share_url = Some(url.clone());
-                    if let Some(clip) = web_sys::window().map(|w| w.navigator().clipboard()) {
-                        let promise = clip.write_text(&url);
-                        ctx.link().send_future(async move {
-                            LinkMsg::LinkCopied(
-                                wasm_bindgen_futures::JsFuture::from(promise)
-                                    .await
-                                    .map(|_| ())
-                                    .map_err(|_| "the browser did not allow copying: select the link below and copy it".to_string()),
-                            )
-                        });
-                    }
+                    copy(ctx, &url, "the link below", LinkMsg::LinkCopied);
                     self.share_status = None;
                 }
             },
@@ -81,17 +71,7 @@ impl App {
             LinkMsg::CopySnippet => match self.snippet() {
                 Err(e) => self.embed_status = Some(Err(e)),
                 Ok(text) => {
-                    if let Some(clip) = web_sys::window().map(|w| w.navigator().clipboard()) {
-                        let promise = clip.write_text(&text);
-                        ctx.link().send_future(async move {
-                            LinkMsg::SnippetCopied(
-                                wasm_bindgen_futures::JsFuture::from(promise)
-                                    .await
-                                    .map(|_| ())
-                                    .map_err(|_| "the browser did not allow copying: select the snippet and copy it".to_string()),
-                            )
-                        });
-                    }
+                    copy(ctx, &text, "the snippet", LinkMsg::SnippetCopied);
                 }
             },
             LinkMsg::SnippetCopied(r) => {
@@ -210,6 +190,29 @@ impl App {
                     { self.view_embed(ctx) }
                 </fieldset>
         }
+    }
+}
+
+/// Puts `text` on the clipboard; `done` says how it went (`what`: where to copy it from
+/// by hand if the browser refuses).
+fn copy(
+    ctx: &Context<App>,
+    text: &str,
+    what: &'static str,
+    done: fn(Result<(), String>) -> LinkMsg,
+) {
+    if let Some(clip) = web_sys::window().map(|w| w.navigator().clipboard()) {
+        let promise = clip.write_text(text);
+        ctx.link().send_future(async move {
+            done(
+                wasm_bindgen_futures::JsFuture::from(promise)
+                    .await
+                    .map(|_| ())
+                    .map_err(|_| {
+                        format!("the browser did not allow copying: select {what} and copy it")
+                    }),
+            )
+        });
     }
 }
 

@@ -44,6 +44,18 @@ struct Run {
     results: Value,
 }
 
+impl Run {
+    /// A finished CLI process's exit code and output (no results file read).
+    fn of(o: &std::process::Output) -> Run {
+        Run {
+            code: o.status.code().unwrap_or(-1),
+            stderr: String::from_utf8_lossy(&o.stderr).into(),
+            stdout: String::from_utf8_lossy(&o.stdout).into(),
+            results: Value::Null,
+        }
+    }
+}
+
 fn run(out: &Path, cfg: &Value, key: Option<&str>, extra: &[&str]) -> Run {
     let cfg_path = out.join("config.json");
     std::fs::write(&cfg_path, cfg.to_string()).unwrap();
@@ -100,12 +112,7 @@ fn run_plain(out: &Path, cfg: &Value, env: &[(&str, &str)], extra: &[&str]) -> R
         cmd.env(k, v);
     }
     let o = cmd.output().unwrap();
-    Run {
-        code: o.status.code().unwrap_or(-1),
-        stderr: String::from_utf8_lossy(&o.stderr).into(),
-        stdout: String::from_utf8_lossy(&o.stdout).into(),
-        results: Value::Null,
-    }
+    Run::of(&o)
 }
 
 #[test]
@@ -478,12 +485,7 @@ fn sweep(out: &Path, grid: &Value, extra: &[&str]) -> Run {
         .env_remove("OPENAI_API_KEY")
         .output()
         .unwrap();
-    Run {
-        code: o.status.code().unwrap_or(-1),
-        stderr: String::from_utf8_lossy(&o.stderr).into(),
-        stdout: String::from_utf8_lossy(&o.stdout).into(),
-        results: Value::Null,
-    }
+    Run::of(&o)
 }
 
 #[test]

@@ -63,6 +63,19 @@ pub fn check_size(what: &str, bytes: u64, limit: u64) -> Result<(), String> {
     }
 }
 
+/// `1234567` → `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (k, c) in s.chars().enumerate() {
+        if k > 0 && (s.len() - k) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Bytes for people: `1.5 GB`, `64 MB`, `12 KB`.
 pub fn human(bytes: u64) -> String {
     let b = bytes as f64;

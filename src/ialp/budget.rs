@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::IalpConfig;
 use crate::env::Preset;
+use crate::limits::thousands;
 use crate::llm::{LlmConfig, Provider};
 
 /// Unparsable answers are asked once more (as `ialp::distill` does).
@@ -285,18 +286,6 @@ impl Estimate {
     }
 }
 
-/// `1234567` → `1,234,567`.
-pub fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (k, c) in s.chars().enumerate() {
-        if k > 0 && (s.len() - k) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
 
 /// The caps `llm` sets above [`default_caps`].
 pub fn raised_caps(llm: &LlmConfig) -> Vec<RaisedCap> {

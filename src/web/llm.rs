@@ -21,7 +21,8 @@ use crate::llm::{ApiKey, Completion, LlmCache, LlmConfig};
 const KEYS_ENTRY: &str = "ialp.llm.keys";
 /// Where an older version of the page kept a bare key (read once, then moved).
 const LEGACY_KEY_ENTRY: &str = "ialp.llm.key";
-pub const CACHE_ENTRY: &str = "ialp.llm.cache";
+/// Where earlier versions kept the answer cache (moved into IndexedDB on load).
+const CACHE_ENTRY: &str = "ialp.llm.cache";
 /// A stored cache this version cannot read is moved here (plus a time stamp), not
 /// overwritten.
 const ASIDE_PREFIX: &str = "ialp.llm.cache.unreadable.";

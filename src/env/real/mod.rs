@@ -252,21 +252,9 @@ pub(crate) fn bad(file: &str, line: usize, problem: impl Into<String>) -> DataEr
 
 /// A row past a limit on rows (src/limits.rs) was met at `line` of `file`.
 pub(crate) fn too_many_rows(file: &str, line: usize, limit: usize, what: &str) -> DataError {
-    bad(file, line, format!("more than the {} {what} this app keeps (the real data sets have far fewer)", thousands(limit)))
+    bad(file, line, format!("more than the {} {what} this app keeps (the real data sets have far fewer)", crate::limits::thousands(limit as u64)))
 }
 
-/// `25000000` → `25,000,000`.
-fn thousands(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (k, c) in s.chars().enumerate() {
-        if k > 0 && (s.len() - k) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
 
 /// A value as the error shows it: at most 24 characters, control bytes escaped.
 pub(crate) fn shown(bytes: &[u8]) -> String {

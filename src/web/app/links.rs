@@ -18,6 +18,8 @@ pub enum LinkMsg {
     SnippetCopied(Result<(), String>),
     /// Shows (or reloads) the preview frame.
     Preview,
+    /// "Embed this" opened or closed: the snippet is made only while it is open.
+    EmbedOpen(bool),
 }
 
 impl App {
@@ -61,6 +63,7 @@ impl App {
                     )))
                 }
             },
+            LinkMsg::EmbedOpen(open) => self.embed_open = open,
             LinkMsg::EmbedAutorun(on) => self.embed.autorun = on,
             LinkMsg::EmbedPanel(p, on) => {
                 self.embed.panels.retain(|q| q != p);
@@ -140,9 +143,12 @@ impl App {
     /// "Embed this": the snippet, its options, a preview.
     fn view_embed(&self, ctx: &Context<Self>) -> Html {
         let link = ctx.link();
-        let snippet = self.snippet();
+        // Checking the settings on every render of a closed panel (each snapshot of a
+        // run re-renders the page) would be work for nothing.
+        let snippet = if self.embed_open { self.snippet() } else { Ok(String::new()) };
         html! {
-            <details id="embed">
+            <details id="embed" open={self.embed_open}
+                ontoggle={link.callback(|e: Event| LinkMsg::EmbedOpen(e.target_unchecked_into::<web_sys::HtmlDetailsElement>().open()))}>
                 <summary>{"Embed this in a course page"}</summary>
                 <p class="hint">{"An <iframe> of these settings, for a lesson's page: it shows the run bar, chart and table, and grows with its content."}</p>
                 <label for="embed-height">{"Starting height (px)"}</label>

@@ -144,6 +144,7 @@ pub struct App {
     /// "Embed this": the snippet's options, the preview frame's address, what happened.
     embed: crate::experiment::embed::EmbedOptions,
     embed_preview: Option<String>,
+    embed_open: bool,
     embed_status: Option<Result<String, String>>,
     /// Kept so the listener lives as long as the page.
     _hash_listener: Option<gloo::events::EventListener>,
@@ -222,6 +223,7 @@ impl Component for App {
             share_status: None,
             embed: Default::default(),
             embed_preview: None,
+            embed_open: false,
             embed_status: None,
             overlay: None,
             overlay_status: None,

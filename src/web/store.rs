@@ -139,21 +139,49 @@ async fn open() -> Result<IdbDatabase, String> {
     db.dyn_into::<IdbDatabase>().map_err(problem)
 }
 
-/// Runs `op` on the store in one transaction and waits for it to commit.
-async fn with_store(
+/// Runs `op` on `store` in one transaction and waits for it to commit: the results of
+/// the requests `op` returns, in order. If `op` fails, nothing of it is kept.
+async fn transact(
+    store: &str,
     mode: IdbTransactionMode,
-    op: impl FnOnce(&web_sys::IdbObjectStore) -> Result<IdbRequest, JsValue>,
-) -> Result<JsValue, String> {
+    op: impl FnOnce(&web_sys::IdbObjectStore) -> Result<Vec<IdbRequest>, JsValue>,
+) -> Result<Vec<JsValue>, String> {
     let db = open().await?;
-    let tx = db.transaction_with_str_and_mode(STORE, mode).map_err(problem)?;
-    let req = tx.object_store(STORE).and_then(|s| op(&s)).map_err(problem)?;
+    let tx = db.transaction_with_str_and_mode(store, mode).map_err(problem)?;
     let (done, handlers) = committed(&tx);
-    let value = settled(&req).await.map_err(problem);
+    let reqs = match tx.object_store(store).and_then(|s| op(&s)) {
+        Ok(r) => r,
+        Err(e) => {
+            let _ = tx.abort();
+            drop(handlers);
+            db.close();
+            return Err(problem(e));
+        }
+    };
+    let mut values = Vec::with_capacity(reqs.len());
+    let mut failed = None;
+    for req in &reqs {
+        match settled(req).await {
+            Ok(v) => values.push(v),
+            Err(e) => {
+                failed.get_or_insert(problem(e));
+            }
+        }
+    }
     let commit = done.await.map_err(problem);
     drop(handlers);
     db.close();
     commit?;
-    value
+    failed.map_or(Ok(values), Err)
+}
+
+/// One request on the store of runs.
+async fn with_store(
+    mode: IdbTransactionMode,
+    op: impl FnOnce(&web_sys::IdbObjectStore) -> Result<IdbRequest, JsValue>,
+) -> Result<JsValue, String> {
+    let mut values = transact(STORE, mode, |s| Ok(vec![op(s)?])).await?;
+    Ok(values.pop().unwrap_or(JsValue::UNDEFINED))
 }
 
 /// Keeps `run`, replacing the one kept before.
@@ -206,52 +234,24 @@ pub async fn put_answers(
         .iter()
         .map(|(k, a)| crate::web::protocol::try_to_js(a).map(|v| (k, v)))
         .collect::<Result<Vec<_>, _>>()?;
-    let db = open().await?;
-    let tx = db
-        .transaction_with_str_and_mode(ANSWERS, IdbTransactionMode::Readwrite)
-        .map_err(problem)?;
-    let (done, handlers) = committed(&tx);
-    let put = tx.object_store(ANSWERS).and_then(|store| {
+    // Only the commit is awaited: a put that fails aborts the transaction.
+    transact(ANSWERS, IdbTransactionMode::Readwrite, |store| {
         for (k, v) in &values {
             store.put_with_key(v, &JsValue::from_str(k))?;
         }
-        Ok(())
-    });
-    if let Err(e) = put {
-        let _ = tx.abort();
-        drop(handlers);
-        db.close();
-        return Err(problem(e));
-    }
-    let commit = done.await.map(|_| ()).map_err(problem);
-    drop(handlers);
-    db.close();
-    commit
+        Ok(Vec::new())
+    })
+    .await
+    .map(|_| ())
 }
 
 /// Every answer kept, and how many records could not be read (left where they are).
 pub async fn all_answers() -> Result<(crate::llm::LlmCache, usize), String> {
-    let db = open().await?;
-    let tx = db
-        .transaction_with_str_and_mode(ANSWERS, IdbTransactionMode::Readonly)
-        .map_err(problem)?;
-    let (done, handlers) = committed(&tx);
-    let reqs = tx
-        .object_store(ANSWERS)
-        .and_then(|s| Ok((s.get_all_keys()?, s.get_all()?)));
-    let got = match reqs {
-        Ok((keys, values)) => {
-            let keys = settled(&keys).await.map_err(problem);
-            let values = settled(&values).await.map_err(problem);
-            keys.and_then(|k| values.map(|v| (k, v)))
-        }
-        Err(e) => Err(problem(e)),
-    };
-    let commit = done.await.map_err(problem);
-    drop(handlers);
-    db.close();
-    let (keys, values) = got?;
-    commit?;
+    let got = transact(ANSWERS, IdbTransactionMode::Readonly, |s| {
+        Ok(vec![s.get_all_keys()?, s.get_all()?])
+    })
+    .await?;
+    let [keys, values] = <[JsValue; 2]>::try_from(got).map_err(|_| "two answers expected from IndexedDB".to_string())?;
     let (keys, values) = (js_sys::Array::from(&keys), js_sys::Array::from(&values));
     let mut cache = crate::llm::LlmCache::new();
     let mut unreadable = 0;

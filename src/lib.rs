@@ -12,6 +12,7 @@ pub mod chart;
 pub mod env;
 pub mod experiment;
 pub mod ialp;
+pub mod learner;
 pub mod limits;
 pub mod llm;
 pub mod methods;

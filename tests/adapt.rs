@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use ialp::experiment::{build_world, Experiment, ExperimentConfig};
-use ialp::policy::Method;
+use ialp::methods::Method;
 
 #[test]
 fn ap_detects_a_compromised_policy_and_recovers_above_ft() {

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use ialp::experiment::cost::{estimate, MEMORY_BUDGET, WORK_BUDGET};
 use ialp::experiment::presets::PRESETS;
 use ialp::experiment::{build_world, Experiment, ExperimentConfig};
-use ialp::policy::Method;
+use ialp::methods::Method;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 

@@ -25,7 +25,7 @@ use ialp::experiment::sweep::Grid;
 use ialp::experiment::{build_world, Experiment, ExperimentConfig, PolicyFile, Results};
 use ialp::llm::provider::read_response;
 use ialp::llm::{parse_answer, LlmCache, Provider};
-use ialp::policy::Method;
+use ialp::methods::Method;
 use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};

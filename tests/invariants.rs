@@ -10,15 +10,16 @@ use std::sync::Arc;
 
 use ialp::adapt::{AdaptConfig, AnchorPolicy, ApLearner, Check, CompromiseDetector};
 use ialp::env::{Environment, Episode};
-use ialp::experiment::results::WorldInfo;
+use ialp::env::world::WorldInfo;
 use ialp::experiment::{build_world, Experiment, ExperimentConfig, ValidConfig};
 use ialp::ialp::pretrain::{mixed_reward, LearntReward};
 use ialp::ialp::reward_model::AttributeFeatures;
 use ialp::ialp::RewardModel;
 use ialp::methods::a2c::A2cLearner;
-use ialp::methods::{self, Build, Feedback, Ground, Learner};
+use ialp::methods::{self, Build};
+use ialp::learner::{Feedback, Ground, Learner};
 use ialp::policy::a2c::{A2c, A2cConfig};
-use ialp::policy::Method;
+use ialp::methods::Method;
 use ialp::policy::Policy;
 use ialp::rng::{self, Stream};
 use ialp::user_model::UserModel;
@@ -61,7 +62,7 @@ impl Bench {
     fn build(&self, method: Method) -> Build<'_> {
         Build {
             method,
-            config: self.config.raw(),
+            config: self.config.raw().method_settings(),
             seed: self.config.seed(),
             model: &self.model,
             truth: &self.truth,

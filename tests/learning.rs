@@ -11,7 +11,7 @@
 use std::sync::Arc;
 
 use ialp::experiment::{build_world, Experiment, ExperimentConfig};
-use ialp::policy::Method;
+use ialp::methods::Method;
 use serde_json::Value;
 
 fn summary(config: &str) -> Vec<(Method, f64, f64, f64)> {

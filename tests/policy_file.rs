@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use ialp::experiment::{build_world, Experiment, ExperimentConfig, PolicyFile};
 use ialp::policy::a2c::{A2c, A2cConfig};
-use ialp::policy::Method;
+use ialp::methods::Method;
 
 fn run(json: &str, policy: Option<PolicyFile>) -> Experiment {
     let config = ExperimentConfig::from_json(json).unwrap();

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use ialp::experiment::paired::paired;
 use ialp::experiment::sweep::Grid;
 use ialp::experiment::{build_world, Experiment, ExperimentConfig, Results, ValidConfig};
-use ialp::policy::Method;
+use ialp::methods::Method;
 
 /// Small enough to run in a second or two per seed.
 const SMALL: &str = r#"{"env": {"preset": "coat", "mode": "nx0", "scale": 0.3},

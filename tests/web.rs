@@ -78,7 +78,7 @@ fn every_worker_message_round_trips_through_a_js_value() {
     use ialp::env::Preset;
     use ialp::experiment::delta::{Deltas, ResultsChange};
     use ialp::llm::{ApiKey, LlmCache};
-    use ialp::policy::Method;
+    use ialp::methods::Method;
     use ialp::web::protocol::{
         from_js, to_js, DataSummary, FromTrainer, RunState, Speed, StartRun, ToTrainer, Update,
     };

@@ -8,10 +8,11 @@
 
 use std::sync::Arc;
 
-use super::{AdaptConfig, AnchorPolicy, Check, CompromiseDetector, KlSchedule, Repair};
+use super::{AdaptConfig, AnchorPolicy, Check, CompromiseDetector, KlSchedule};
+use crate::learner::Repair;
 use crate::env::{Environment, Episode};
 use crate::ialp::pretrain::LearntReward;
-use crate::methods::{Batch, Feedback, Ground, Learner};
+use crate::learner::{Batch, Feedback, Ground, Learner};
 use crate::policy::a2c::A2cAgent;
 use crate::policy::Policy;
 use crate::rng::{self, SimRng};

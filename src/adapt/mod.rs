@@ -206,17 +206,6 @@ impl KlSchedule {
     }
 }
 
-/// A repair, as shown on the curve and in results.json.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct Repair {
-    /// Online episodes played when it happened.
-    pub online_episode: usize,
-    pub moving_average: f64,
-    pub anchor_return: f64,
-    /// The KL weight from then on.
-    pub kl_weight: f32,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,6 +2,7 @@
 //! step-by-step environment API every policy and evaluation goes through.
 
 pub mod coat;
+pub mod mf;
 pub mod quit;
 pub mod real;
 pub mod synthetic;

@@ -244,6 +244,16 @@ fn describe(fields: &[Field], attrs: &[Vec<u16>]) -> String {
         .join("; ")
 }
 
+/// The world an experiment ran in, as results and policy files describe it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WorldInfo {
+    pub preset: super::Preset,
+    pub source: WorldSource,
+    pub users: usize,
+    pub items: usize,
+    pub log_size: usize,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

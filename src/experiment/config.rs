@@ -11,7 +11,7 @@ use crate::ialp::IalpConfig;
 use crate::llm::{LlmConfig, PromptTemplate};
 use crate::policy::a2c::A2cConfig;
 use crate::policy::state::StateConfig;
-use crate::policy::Method;
+use crate::methods::Method;
 use crate::user_model::UserModelConfig;
 
 /// The current config format. Bump on incompatible changes.
@@ -90,29 +90,6 @@ impl Default for Training {
     }
 }
 
-/// Constants of the baselines.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct BaselineConfig {
-    /// ε of ε-greedy.
-    pub epsilon: f64,
-    /// Exploration weight c of UCB.
-    pub ucb_c: f64,
-    /// Weight of the DORL-style entropy bonus (entropy of the categories in the quit
-    /// window, divided by ln N, added to each step's reward).
-    pub dorl_entropy: f32,
-}
-
-impl Default for BaselineConfig {
-    fn default() -> Self {
-        Self {
-            epsilon: 0.1,
-            ucb_c: 1.0,
-            dorl_entropy: 1.0,
-        }
-    }
-}
-
 /// A whole experiment, as written by people and programs. Check it before use.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -145,7 +122,7 @@ pub struct ExperimentConfig {
     #[serde(default)]
     pub a2c: A2cConfig,
     #[serde(default)]
-    pub baselines: BaselineConfig,
+    pub baselines: crate::methods::baselines::BaselineConfig,
     /// Who rates the distillation's cases (iALP only). Never holds the key.
     #[serde(default)]
     pub llm: LlmConfig,
@@ -199,7 +176,7 @@ impl Default for ExperimentConfig {
             user_model: UserModelConfig::default(),
             state: StateConfig::default(),
             a2c: A2cConfig::default(),
-            baselines: BaselineConfig::default(),
+            baselines: crate::methods::baselines::BaselineConfig::default(),
             llm: LlmConfig::default(),
             ialp: IalpConfig::default(),
             adapt: crate::adapt::AdaptConfig::default(),
@@ -276,6 +253,17 @@ impl ValidConfig {
 }
 
 impl ExperimentConfig {
+    /// The parts of it the methods read when they build their learners.
+    pub fn method_settings(&self) -> crate::methods::Settings {
+        crate::methods::Settings {
+            a2c: self.a2c,
+            state: self.state,
+            baselines: self.baselines,
+            ialp: self.ialp,
+            adapt: self.adapt,
+        }
+    }
+
     /// The seed of run `k`.
     pub fn run_seed(&self, k: usize) -> u64 {
         self.seed + (self.first_run + k) as u64

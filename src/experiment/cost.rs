@@ -14,7 +14,7 @@ use super::config::{DataSource, ExperimentConfig};
 use crate::env::synthetic;
 use crate::env::Preset;
 use crate::methods;
-use crate::policy::Learning;
+use crate::methods::Learning;
 
 /// Most memory a run may need (estimated peak, bytes): the training worker is one
 /// WebAssembly instance (at most 4 GiB addressable; a tab holding much more than 2 GB

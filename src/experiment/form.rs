@@ -5,7 +5,7 @@ use super::config::{ConfigError, DataSource, EnvConfig, ExperimentConfig, ValidC
 use crate::env::{synthetic, Mode, Preset, QuitRule, Window};
 use crate::llm::prompt::DEFAULT_TEMPLATE;
 use crate::llm::{LlmConfig, Provider};
-use crate::policy::Method;
+use crate::methods::Method;
 
 /// Text and choices as shown in the page's controls. Empty optional boxes mean "the
 /// preset's default".

@@ -18,7 +18,8 @@ pub mod stats;
 pub mod sweep;
 
 pub use config::{ConfigError, DataSource, EnvConfig, ExperimentConfig, ValidConfig};
-pub use policy_file::{Misfit, PolicyFile};
+pub use crate::policy::deployable::Misfit;
+pub use policy_file::PolicyFile;
 pub use results::{MethodRun, MethodSummary, OnlineStats, Results};
 pub use run::{Checkpoint, Experiment, LlmTicket, Progress, ResumeError};
 pub use stats::{MeanStd, PolicySummary};

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::results::{MethodRun, Results};
 use super::stats::MeanStd;
-use crate::policy::Method;
+use crate::methods::Method;
 
 /// One LLM method against its twin over the seeds both finished.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -6,10 +6,11 @@
 use serde::{Deserialize, Serialize};
 
 use super::config::ExperimentConfig;
-use super::results::WorldInfo;
+use crate::env::world::WorldInfo;
 use super::FileError;
 use crate::policy::a2c::NetWeights;
-use crate::policy::Method;
+use crate::policy::deployable::{Deployable, Misfit};
+use crate::methods::Method;
 
 /// The `format` field of every policy file.
 pub const POLICY_FORMAT: &str = "ialp-policy";
@@ -29,20 +30,6 @@ pub struct PolicyFile {
     pub config: ExperimentConfig,
     pub world: WorldInfo,
     pub weights: NetWeights,
-}
-
-/// Why a policy cannot act in a run.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum Misfit {
-    #[error("the policy recommends among {items} items of {}; this run's world has {here_items} items of {}", preset.label(), here_preset.label())]
-    Catalogue {
-        items: usize,
-        preset: crate::env::Preset,
-        here_items: usize,
-        here_preset: crate::env::Preset,
-    },
-    #[error("the policy was trained with other state settings (state.*): set them as in the policy's run")]
-    State,
 }
 
 impl PolicyFile {
@@ -100,20 +87,18 @@ impl PolicyFile {
         )
     }
 
+    /// What method `imported` deploys of it: the weights and what they fit.
+    pub fn deployable(&self) -> Deployable {
+        Deployable {
+            world: self.world.clone(),
+            state: self.config.state,
+            weights: self.weights.clone(),
+        }
+    }
+
     /// Whether it can act in a run of `config` on `world`: same catalogue and the same
     /// state features. The error says what differs.
     pub fn fits(&self, world: &WorldInfo, config: &ExperimentConfig) -> Result<(), Misfit> {
-        if self.world.items != world.items || self.world.preset != world.preset {
-            return Err(Misfit::Catalogue {
-                items: self.world.items,
-                preset: self.world.preset,
-                here_items: world.items,
-                here_preset: world.preset,
-            });
-        }
-        if self.config.state != config.state {
-            return Err(Misfit::State);
-        }
-        Ok(())
+        self.deployable().fits(world, &config.state)
     }
 }

@@ -93,7 +93,7 @@ mod tests {
 
     #[test]
     fn every_preset_is_valid_and_the_paper_ones_compare_the_seven_methods_and_the_twins() {
-        use crate::policy::Method::*;
+        use crate::methods::Method::*;
         for p in &PRESETS {
             let c = p.config(None).unwrap_or_else(|e| panic!("{}: {e}", p.name));
             if p.name.starts_with("paper-") {

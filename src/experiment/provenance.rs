@@ -3,33 +3,7 @@
 //! own choice, with the constants and why. Shown in the page's "Paper or
 //! reconstruction?" panel.
 
-/// How much of a component the paper itself gives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Source {
-    /// Named in the paper's abstract.
-    Abstract,
-    /// METHOD.md, following the public code the paper builds on (DORL, EasyRL4Rec).
-    Method,
-    /// Our reconstruction: the paper does not say.
-    Ours,
-}
-
-impl Source {
-    pub fn label(self) -> &'static str {
-        match self {
-            Source::Abstract => "paper (abstract)",
-            Source::Method => "METHOD.md (our written specification)",
-            Source::Ours => "our reconstruction",
-        }
-    }
-    pub fn id(self) -> &'static str {
-        match self {
-            Source::Abstract => "abstract",
-            Source::Method => "method",
-            Source::Ours => "ours",
-        }
-    }
-}
+pub use crate::methods::Source;
 
 /// (component, source, constants and where they came from).
 pub const PROVENANCE: &[(&str, Source, &str)] = &[

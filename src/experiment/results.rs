@@ -7,9 +7,8 @@ use sha2::{Digest, Sha256};
 
 use super::config::ExperimentConfig;
 use super::stats::{MeanStd, PolicySummary};
-use crate::env::world::WorldSource;
-use crate::env::Preset;
-use crate::policy::Method;
+use crate::env::world::WorldInfo;
+use crate::methods::Method;
 use crate::user_model::UserModelReport;
 
 /// One evaluation during training: the mean over the evaluation's episodes.
@@ -42,7 +41,7 @@ pub struct MethodRun {
     pub online: Option<OnlineStats>,
     /// A-iALP_ap's repairs, in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub repairs: Vec<crate::adapt::Repair>,
+    pub repairs: Vec<crate::learner::Repair>,
     /// The first [`MethodRun::TRACES`] episodes of the last evaluation, step by step:
     /// what the episode inspector replays.
     #[serde(default)]
@@ -84,16 +83,6 @@ impl OnlineStats {
             self.first_k += 1;
         }
     }
-}
-
-/// The world an experiment ran in.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct WorldInfo {
-    pub preset: Preset,
-    pub source: WorldSource,
-    pub users: usize,
-    pub items: usize,
-    pub log_size: usize,
 }
 
 /// A method's final numbers over all its finished runs: mean ± std over seeds of the

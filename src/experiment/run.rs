@@ -12,15 +12,19 @@ use serde::{Deserialize, Serialize};
 
 use super::config::ValidConfig;
 use super::policy_file::PolicyFile;
-use super::results::{CurvePoint, MethodRun, OnlineStats, Results, WorldInfo};
+use crate::policy::deployable::Deployable;
+use super::results::{CurvePoint, MethodRun, OnlineStats, Results};
+use crate::env::world::WorldInfo;
 use super::stats::PolicySummary;
 use crate::env::{Environment, Episode, World};
 use crate::ialp::distill::{LlmOutcome, LlmRequest};
 use crate::ialp::pretrain::{Pretraining, Unit};
 use crate::llm::{LlmCache, LlmStats};
-use crate::methods::{self, Build, Feedback, Ground, Learner, Pretrained, BATCH};
+use crate::methods::{self, Build, Pretrained};
+use crate::learner::{Feedback, Ground, Learner, BATCH};
 use crate::policy::a2c::NetWeights;
-use crate::policy::{rollout, Learning, Method};
+use crate::policy::rollout;
+use crate::methods::{Learning, Method};
 use crate::rng::{self, SimRng, Stream};
 use crate::user_model::UserModel;
 
@@ -151,7 +155,7 @@ pub struct Experiment {
     /// carries; no optimiser, no state tracker): (method, run, weights, last R_tra).
     trained: Vec<(Method, usize, NetWeights, Option<f64>)>,
     /// The policy method `imported` deploys.
-    imported: Option<Arc<PolicyFile>>,
+    imported: Option<Arc<Deployable>>,
     /// Counters as the last finished job left them (for [`Experiment::checkpoint`]).
     mark: Mark,
     /// After a resume: jobs (indices) to replay first, for the policies later jobs deploy.
@@ -290,7 +294,7 @@ impl Experiment {
 
     /// The policy that method `imported` deploys and fine-tunes online.
     pub fn with_imported(mut self, policy: PolicyFile) -> Self {
-        self.imported = Some(Arc::new(policy));
+        self.imported = Some(Arc::new(policy.deployable()));
         self
     }
 
@@ -501,7 +505,7 @@ impl Experiment {
         let seed = ctx.seed;
         let built = (spec.build)(&Build {
             method,
-            config: raw,
+            config: raw.method_settings(),
             seed,
             model: &ctx.model,
             truth: &ctx.truth,
@@ -514,7 +518,9 @@ impl Experiment {
         });
         let ialp = spec.uses_llm.then(|| {
             Box::new(Pretraining::new(
-                raw,
+                raw.state,
+                &raw.ialp,
+                &raw.llm,
                 seed,
                 &ctx.model,
                 &ctx.truth,
@@ -750,11 +756,9 @@ impl Experiment {
     /// One unit of iALP's preparation (see [`Pretraining::work`]); hands `R_φ` to the
     /// learner once it is fitted. Returns a step count for the chunk budget.
     fn prepare_ialp(&mut self, job: &mut ActiveJob) -> usize {
-        let raw = self.config.raw();
         let ctx = ctx(&self.runs, job.run);
         let ij = job.ialp.as_mut().expect("an iALP job");
         let unit = ij.work(
-            raw,
             job.run,
             ctx.seed,
             &ctx.model,

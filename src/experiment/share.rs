@@ -345,7 +345,7 @@ pub(crate) fn decode(s: &str) -> Option<String> {
 mod tests {
     use super::*;
     use crate::experiment::presets::PRESETS;
-    use crate::policy::Method;
+    use crate::methods::Method;
 
     #[test]
     fn the_default_is_just_the_version() {

@@ -552,7 +552,7 @@ mod tests {
             .expand()
             .unwrap();
         assert_eq!(runs.len(), 25);
-        use crate::policy::Method::*;
+        use crate::methods::Method::*;
         for r in &runs {
             assert_eq!(r.config.methods(), [OfflineA2c, Ialp, AIalpFt, AIalpAp]);
         }

@@ -8,11 +8,11 @@ use std::sync::Arc;
 
 use super::distill::{LlmOutcome, RewardSplit};
 use super::reward_model::AttributeFeatures;
-use super::{DistillReport, Distillation, RewardModel};
+use super::{DistillReport, Distillation, IalpConfig, RewardModel};
 use crate::env::{Environment, Episode};
-use crate::experiment::ExperimentConfig;
 use crate::llm::{standin, Completion, LlmCache, LlmStats, PromptTemplate, Provider};
-use crate::policy::state::StateTracker;
+use crate::llm::LlmConfig;
+use crate::policy::state::{StateConfig, StateTracker};
 use crate::rng::{self, SimRng, Stream};
 use crate::user_model::UserModel;
 
@@ -77,38 +77,42 @@ pub struct Pretraining {
     /// Set once `R_φ` is fitted.
     report: Option<DistillReport>,
     learnt: Option<Arc<LearntReward>>,
+    /// The settings it was made with.
+    ialp: IalpConfig,
+    llm: LlmConfig,
 }
 
 impl Pretraining {
     /// Samples the cases to rate for run `run` (seed `seed`): nothing is asked yet.
     pub fn new(
-        raw: &ExperimentConfig,
+        state: StateConfig,
+        ialp: &IalpConfig,
+        llm: &LlmConfig,
         seed: u64,
         model: &Arc<UserModel>,
         truth: &Environment,
         offline: &Environment,
     ) -> Self {
         let world = truth.world();
-        let tracker = StateTracker::new(raw.state, model, world, truth.settings().quit.n());
-        let template = PromptTemplate::new(raw.llm.template_text()).unwrap_or_else(|_| {
+        let tracker = StateTracker::new(state, model, world, truth.settings().quit.n());
+        let template = PromptTemplate::new(llm.template_text()).unwrap_or_else(|_| {
             PromptTemplate::new(crate::llm::prompt::DEFAULT_TEMPLATE).expect("default template")
         });
         let mut rng = rng::stream(seed, Stream::Llm, 0);
         let distill = Distillation::new(
-            world, model, offline, &tracker, &raw.ialp, &raw.llm, &template, &mut rng,
+            world, model, offline, &tracker, ialp, llm, &template, &mut rng,
         );
-        let emb = raw
-            .ialp
+        let emb = ialp
             .reward_model
             .item_embedding
             .then_some((&model.item_embeddings[..], model.dim));
         let mut features = AttributeFeatures::of(world, emb);
-        if raw.ialp.reward_model.user_model_score {
+        if ialp.reward_model.user_model_score {
             features = features.with_prediction(model.clone(), world.reward);
         }
         let reward = RewardModel::new(
             tracker.state_dim() + features.dim(),
-            raw.ialp.reward_model,
+            ialp.reward_model,
             world.reward,
             rng::seed_for(seed, Stream::Llm, 1),
         );
@@ -124,6 +128,8 @@ impl Pretraining {
             counted: 0,
             report: None,
             learnt: None,
+            ialp: *ialp,
+            llm: llm.clone(),
         }
     }
 
@@ -165,7 +171,6 @@ impl Pretraining {
     #[allow(clippy::too_many_arguments)]
     pub fn work(
         &mut self,
-        raw: &ExperimentConfig,
         run: usize,
         seed: u64,
         model: &UserModel,
@@ -180,11 +185,11 @@ impl Pretraining {
         // edge between two calls).
         *settled += self.newly_settled();
         if !self.distill.is_finished() {
-            if !raw.llm.provider.is_remote() {
+            if !self.llm.provider.is_remote() {
                 for req in self.distill.next_requests(cache, STANDIN_PER_UNIT) {
-                    let text = match raw.llm.provider {
+                    let text = match self.llm.provider {
                         Provider::Oracle => {
-                            standin::oracle_answer(&req.prompt, world, raw.llm.oracle_noise)
+                            standin::oracle_answer(&req.prompt, world, self.llm.oracle_noise)
                         }
                         _ => standin::heuristic_answer(&req.prompt),
                     };
@@ -203,7 +208,7 @@ impl Pretraining {
         let mut report = DistillReport {
             run,
             seed,
-            source: raw.llm.describe(),
+            source: self.llm.describe(),
             states: d.cases().len(),
             planned_requests: d.planned_requests(),
             stats: *d.stats(),
@@ -225,7 +230,7 @@ impl Pretraining {
         }
         let fit = self.fitting.as_mut().expect("fitting until the report");
         if fit.data.is_none() {
-            fit.data = Some(d.reward_data(world, &fit.features, raw.ialp.mix_logged));
+            fit.data = Some(d.reward_data(world, &fit.features, self.ialp.mix_logged));
         }
         let split = fit.data.as_ref().expect("data built");
         let train = &split.train;
@@ -242,7 +247,7 @@ impl Pretraining {
             reports.push(report);
             return Unit::Halt(why);
         }
-        let rm = &raw.ialp.reward_model;
+        let rm = &self.ialp.reward_model;
         let n = EPOCHS_PER_UNIT.min(rm.epochs - fit.epochs_done);
         let mut stale = 0;
         for _ in 0..n {

@@ -4,11 +4,13 @@
 
 use std::sync::Arc;
 
-use super::{Batch, Build, Feedback, Ground, Learner, MethodSpec};
+use super::{Build, MethodSpec};
+use crate::learner::{Batch, Feedback, Ground, Learner};
 use crate::env::{Episode, World};
 use crate::ialp::pretrain::{mixed_reward, LearntReward};
 use crate::policy::a2c::{A2c, A2cAgent};
-use crate::policy::{Learning, Method, Policy};
+use crate::policy::Policy;
+use crate::methods::{Learning, Method};
 use crate::rng::{self, Stream};
 
 /// An A2C agent trained on whole episodes, in the user-model world or on the truth.
@@ -65,7 +67,7 @@ impl Learner for A2cLearner {
         }
     }
 
-    fn learn(&mut self, eps: &[Episode], fb: &Feedback) -> Vec<crate::adapt::Repair> {
+    fn learn(&mut self, eps: &[Episode], fb: &Feedback) -> Vec<crate::learner::Repair> {
         let bonus = self.entropy_bonus;
         let window = fb.quit_window;
         let learnt = self

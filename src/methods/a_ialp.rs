@@ -6,10 +6,12 @@
 
 use super::a2c::A2cLearner;
 use super::baselines::plain;
-use super::{Build, Built, Ground, MethodSpec};
+use super::{Build, Built, MethodSpec};
+use crate::learner::Ground;
 use crate::adapt::ApLearner;
-use crate::experiment::provenance::Source;
-use crate::policy::{Learning, Method, RandomPolicy};
+use super::Source;
+use crate::policy::RandomPolicy;
+use crate::methods::{Learning, Method};
 
 /// The deployed policy, updated online with A2C (a fresh Adam state).
 pub fn fine_tune(b: &Build) -> Built {

@@ -5,9 +5,10 @@
 //! the A-iALP methods of the same run.
 
 use super::a2c::A2cLearner;
-use super::{Ground, MethodSpec};
-use crate::experiment::provenance::Source;
-use crate::policy::{Learning, Method};
+use super::MethodSpec;
+use crate::learner::Ground;
+use super::Source;
+use crate::methods::{Learning, Method};
 
 pub const IALP: MethodSpec = MethodSpec {
     method: Method::Ialp,

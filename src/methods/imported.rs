@@ -4,10 +4,12 @@
 
 use super::a2c::A2cLearner;
 use super::baselines::plain;
-use super::{Build, Built, Ground, MethodSpec};
-use crate::experiment::provenance::Source;
+use super::{Build, Built, MethodSpec};
+use crate::learner::Ground;
+use super::Source;
 use crate::policy::a2c::{A2c, A2cAgent};
-use crate::policy::{Learning, Method, RandomPolicy};
+use crate::policy::RandomPolicy;
+use crate::methods::{Learning, Method};
 
 pub const IMPORTED: MethodSpec = MethodSpec {
     method: Method::Imported,
@@ -26,7 +28,7 @@ fn build(b: &Build) -> Built {
     let Some(file) = b.imported else {
         return refuse("Method \"imported\" deploys a policy file: load one first (the page's \"Deploy a trained policy\", or ialp run --policy FILE).".into());
     };
-    if let Err(e) = file.fits(b.world_info, b.config) {
+    if let Err(e) = file.fits(b.world_info, &b.config.state) {
         return refuse(format!("The imported policy cannot be deployed here: {e}."));
     }
     let tracker = b.tracker();

@@ -12,19 +12,23 @@ pub mod a_ialp;
 pub mod baselines;
 pub mod ialp;
 pub mod imported;
+mod method;
 pub mod twins;
+
+pub use method::{Learning, Method, Source};
 
 use std::sync::Arc;
 
-use crate::env::{Environment, Episode, World};
-use crate::experiment::policy_file::PolicyFile;
-use crate::experiment::provenance::Source;
-use crate::experiment::results::WorldInfo;
-use crate::experiment::ExperimentConfig;
+use crate::env::Environment;
+use crate::learner::Learner;
+use crate::adapt::AdaptConfig;
+use crate::env::world::WorldInfo;
 use crate::ialp::pretrain::LearntReward;
-use crate::policy::a2c::A2cAgent;
-use crate::policy::state::StateTracker;
-use crate::policy::{Learning, Method, Policy};
+use crate::ialp::IalpConfig;
+use crate::policy::a2c::{A2cAgent, A2cConfig};
+use crate::policy::deployable::Deployable;
+use crate::policy::state::{StateConfig, StateTracker};
+use baselines::BaselineConfig;
 use crate::user_model::UserModel;
 
 /// One method, described once.
@@ -106,13 +110,21 @@ pub fn deployed_by(trained: Method, methods: &[Method]) -> bool {
     methods.iter().any(|m| spec(*m).deploys == Some(trained))
 }
 
-/// Episodes played in lockstep per chunk of an evaluation or of bandit learning.
-pub const BATCH: usize = 32;
+/// The parts of a run's config the methods read.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Settings {
+    pub a2c: A2cConfig,
+    pub state: StateConfig,
+    pub baselines: BaselineConfig,
+    pub ialp: IalpConfig,
+    pub adapt: AdaptConfig,
+}
 
 /// What a run shares with the methods it builds.
 pub struct Build<'a> {
     pub method: Method,
-    pub config: &'a ExperimentConfig,
+    /// The settings methods read (sub-configs of the run's config).
+    pub config: Settings,
     /// The run's seed.
     pub seed: u64,
     pub model: &'a Arc<UserModel>,
@@ -123,7 +135,7 @@ pub struct Build<'a> {
     /// The world, as results and policy files describe it.
     pub world_info: &'a WorldInfo,
     /// The policy file method `imported` deploys.
-    pub imported: Option<&'a PolicyFile>,
+    pub imported: Option<&'a Deployable>,
 }
 
 impl Build<'_> {
@@ -144,83 +156,6 @@ pub struct Pretrained {
     pub policy: A2cAgent,
     /// iALP's `R_φ`; `None` for a method that asks no LLM.
     pub reward: Option<Arc<LearntReward>>,
-}
-
-/// Which world a training batch is played in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Ground {
-    /// The ground truth: real users feel every step.
-    Truth,
-    /// The user-model world, with `R̂` as reward.
-    UserModel,
-}
-
-/// The next training batch a learner wants.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Batch {
-    pub on: Ground,
-    pub episodes: usize,
-    /// The policy observes every step's feedback during the rollout (the bandits);
-    /// otherwise it learns from the whole episodes afterwards ([`Learner::learn`]).
-    pub observes_steps: bool,
-}
-
-/// What a learner is told about a training batch.
-pub struct Feedback<'a> {
-    pub world: &'a World,
-    /// Whether the mode masks repeated items (the A2C masks follow it).
-    pub masks_repeats: bool,
-    /// The quit rule's window N (the DORL bonus looks at it).
-    pub quit_window: usize,
-    /// Online episodes this learner had played before the batch.
-    pub trained: usize,
-    /// Test-only: the feedback is negated (see `Experiment::corrupt_online_feedback`).
-    pub corrupted: bool,
-}
-
-impl Feedback<'_> {
-    /// A reward as the learner is told it.
-    pub fn seen(&self, r: f32) -> f32 {
-        if self.corrupted {
-            -r
-        } else {
-            r
-        }
-    }
-}
-
-/// A method's policy in one run, and how it learns.
-pub trait Learner {
-    /// The policy that acts (in evaluations and training batches).
-    fn policy(&mut self) -> &mut dyn Policy;
-
-    /// The next training batch, at most `room` episodes.
-    fn batch(&self, room: usize) -> Batch {
-        Batch {
-            on: Ground::Truth,
-            episodes: room.min(BATCH),
-            observes_steps: true,
-        }
-    }
-
-    /// Set while a training batch is played (`true`) and back after (`false`).
-    fn training(&mut self, _on: bool) {}
-
-    /// Learns from a training batch's episodes; returns A-iALP_ap's repairs, if any.
-    fn learn(&mut self, _episodes: &[Episode], _feedback: &Feedback) -> Vec<crate::adapt::Repair> {
-        Vec::new()
-    }
-
-    /// An evaluation on the ground truth ended with this mean `R_tra`.
-    fn evaluated(&mut self, _r_tra: f64) {}
-
-    /// `R_φ` is fitted (iALP pre-trains on the mixed reward from then on).
-    fn reward_learnt(&mut self, _reward: Arc<LearntReward>) {}
-
-    /// The network, for policy files and for the methods that deploy it.
-    fn network(&self) -> Option<&A2cAgent> {
-        None
-    }
 }
 
 #[cfg(test)]

@@ -7,8 +7,8 @@
 
 use super::a_ialp::{adapt, fine_tune};
 use super::MethodSpec;
-use crate::experiment::provenance::Source;
-use crate::policy::{Learning, Method};
+use super::Source;
+use crate::methods::{Learning, Method};
 
 pub const OFFLINE_A2C_FT: MethodSpec = MethodSpec {
     method: Method::OfflineA2cFt,

@@ -11,7 +11,7 @@ use crate::env::Preset;
 use crate::experiment::delta::ResultsChange;
 use crate::experiment::{Checkpoint, ExperimentConfig, Progress};
 use crate::llm::{ApiKey, LlmCache, LlmStats};
-use crate::policy::Method;
+use crate::methods::Method;
 
 /// How fast the worker trains: all out, or slowly enough to watch the curves grow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

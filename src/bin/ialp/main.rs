@@ -28,7 +28,7 @@ mod native {
     use ialp::ialp::Estimate;
     use ialp::llm::key::KeyEnv;
     use ialp::llm::{ApiKey, LlmCache, LlmConfig};
-    use ialp::policy::Method;
+    use ialp::methods::Method;
     use serde_json::json;
 
     #[derive(Parser)]

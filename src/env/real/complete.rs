@@ -8,11 +8,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::env::world::{Rating, RatingMatrix, World};
 use crate::rng::{self, Stream};
-use crate::user_model::{UserModel, UserModelConfig};
+use crate::env::mf::{self, MfConfig};
 
 /// The factorisation used for completion (smaller and shorter than the user model's:
 /// it runs once per load, on up to a million ratings).
-pub const COMPLETION: UserModelConfig = UserModelConfig {
+pub const COMPLETION: MfConfig = MfConfig {
     dim: 16,
     epochs: 20,
     learning_rate: 0.02,
@@ -69,7 +69,7 @@ pub fn complete(
         held_out: Vec::new(),
         ..skeleton.clone()
     };
-    let model = UserModel::fit(&world, &COMPLETION, 0);
+    let model = mf::fit(&world, &COMPLETION, 0);
     let rmse = |pred: &dyn Fn(&Rating) -> f32, set: &[Rating]| -> f64 {
         let s: f64 = set
             .iter()

@@ -23,7 +23,7 @@ use crate::ialp::Estimate;
 use crate::llm::key::{is_loopback, KeyRing};
 use crate::llm::prompt::DEFAULT_TEMPLATE;
 use crate::llm::{ApiKey, KeyBinding, LlmCache, LlmConfig, Provider};
-use crate::policy::{Learning, Method};
+use crate::methods::{Learning, Method};
 use crate::web::protocol::{FromTrainer, RunState, Speed, StartRun, ToTrainer, Update};
 use crate::web::worker::TrainerHandle;
 

@@ -2,6 +2,7 @@
 //! runner that works in chunks, and the metrics it reports.
 
 pub mod bounds;
+mod check;
 pub mod config;
 pub mod cost;
 pub mod delta;

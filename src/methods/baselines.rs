@@ -1,34 +1,10 @@
 //! The baselines that need no network: fixed policies (Random, Most popular, Greedy)
 //! and bandits learning online on the ground truth (ε-greedy, UCB).
 
-use serde::{Deserialize, Serialize};
-
 use super::{Learning, Method, MethodSpec};
 use crate::learner::Learner;
 use crate::policy::{EpsilonGreedy, Greedy, MostPopular, Policy, RandomPolicy, Ucb};
 
-/// Constants of the baselines.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct BaselineConfig {
-    /// ε of ε-greedy.
-    pub epsilon: f64,
-    /// Exploration weight c of UCB.
-    pub ucb_c: f64,
-    /// Weight of the DORL-style entropy bonus (entropy of the categories in the quit
-    /// window, divided by ln N, added to each step's reward).
-    pub dorl_entropy: f32,
-}
-
-impl Default for BaselineConfig {
-    fn default() -> Self {
-        Self {
-            epsilon: 0.1,
-            ucb_c: 1.0,
-            dorl_entropy: 1.0,
-        }
-    }
-}
 
 /// A policy that learns nothing, or only from the steps it observes (the bandits).
 pub struct Plain(pub Box<dyn Policy>);

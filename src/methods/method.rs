@@ -89,31 +89,9 @@ impl Method {
         Method::OfflineA2cAp,
     ];
 
-    /// The method's description: id, label, how it learns, what it needs
-    /// ([`super::SPECS`]).
-    pub fn spec(self) -> &'static super::MethodSpec {
-        super::spec(self)
-    }
-
-    pub fn id(self) -> &'static str {
-        self.spec().id
-    }
-
-    pub fn label(self) -> &'static str {
-        self.spec().label
-    }
-
-    pub fn from_id(s: &str) -> Option<Method> {
-        Method::ALL.into_iter().find(|m| m.id() == s)
-    }
-
     /// Position in [`Method::ALL`]: offsets the method's random streams.
     pub fn index(self) -> u64 {
         Method::ALL.iter().position(|m| *m == self).unwrap_or(0) as u64
-    }
-
-    pub fn learning(self) -> Learning {
-        self.spec().learning
     }
 }
 

@@ -5,7 +5,7 @@ mod common;
 
 use std::sync::Arc;
 
-use ialp::env::coat::DataError;
+use ialp::env::real::DataError;
 use ialp::experiment::{build_world, Experiment, ExperimentConfig};
 
 fn texts() -> Vec<(String, String)> {

@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Arc;
 use std::time::Instant;
 
-use ialp::env::coat::{parse_coat_grid, CoatFile};
+use ialp::env::real::coat::{parse_coat_grid, CoatFile};
 use ialp::env::real::generate::{self, MemSink, Size, ZipSink};
 use ialp::env::real::{self, MemSource, ZipSource};
 use ialp::env::Preset;

@@ -6,7 +6,8 @@
 use std::io::Cursor;
 
 use ialp::env::real::generate::{self, MemSink, Size, ZipSink};
-use ialp::env::real::{self, subsample, world_digest, DataError, MemSource, Subsample, ZipSource};
+use ialp::env::real::{self, subsample, world_digest, DataError, MemSource, ZipSource};
+use ialp::env::world::Subsample;
 use ialp::env::{Preset, World};
 
 fn files(preset: Preset, scale: f64) -> Vec<(String, Vec<u8>)> {

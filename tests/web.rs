@@ -3,7 +3,7 @@
 
 mod common;
 
-use ialp::env::coat::CoatFiles;
+use ialp::env::real::coat::CoatFiles;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);

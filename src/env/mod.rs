@@ -1,7 +1,7 @@
 //! The simulated users (METHOD.md §2): worlds, quit rules, evaluation modes, and the
 //! step-by-step environment API every policy and evaluation goes through.
 
-pub mod coat;
+pub mod catalogue;
 pub mod mf;
 pub mod quit;
 pub mod real;

@@ -11,7 +11,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::coat::{coat_item, COAT_TAG_FIELD};
+use super::catalogue::{coat_item, COAT_TAG_FIELD};
 use super::vocab::{self, FieldSpec};
 use super::world::{Item, Rating, RatingMatrix, RewardScale, User, World, WorldSource};
 use super::Preset;

@@ -112,7 +112,7 @@ pub enum WorldSource {
     Real {
         preset: super::Preset,
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        subsample: Option<super::real::Subsample>,
+        subsample: Option<Subsample>,
     },
 }
 
@@ -242,6 +242,13 @@ fn describe(fields: &[Field], attrs: &[Vec<u16>]) -> String {
         })
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+/// How a world was cut out of a bigger one.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Subsample {
+    pub seed: u64,
+    pub scale: f64,
 }
 
 /// The world an experiment ran in, as results and policy files describe it.

@@ -236,9 +236,9 @@ impl ValidConfig {
         self.raw.env.data
     }
     /// How a real data set is cut down for this config (`None`: used whole).
-    pub fn subsample(&self) -> Option<crate::env::real::Subsample> {
+    pub fn subsample(&self) -> Option<crate::env::world::Subsample> {
         let scale = self.raw.env.scale.unwrap_or(1.0);
-        (self.synthetic.is_none() && scale < 1.0).then_some(crate::env::real::Subsample {
+        (self.synthetic.is_none() && scale < 1.0).then_some(crate::env::world::Subsample {
             seed: self.raw.seed,
             scale,
         })

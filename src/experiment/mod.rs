@@ -25,7 +25,7 @@ pub use results::{MethodRun, MethodSummary, OnlineStats, Results};
 pub use run::{Checkpoint, Experiment, LlmTicket, Progress, ResumeError};
 pub use stats::{MeanStd, PolicySummary};
 
-use crate::env::coat::DataError;
+use crate::env::real::DataError;
 use crate::env::{synthetic, Preset, World};
 
 /// Why a results or policy file the user gave cannot be used.

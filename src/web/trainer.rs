@@ -16,7 +16,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::protocol::{FromTrainer, RunState, Speed, StartRun, ToTrainer, Update};
-use crate::env::coat::CoatFiles;
+use crate::env::real::coat::CoatFiles;
 use crate::env::{Preset, World};
 use super::protocol::DataSummary;
 use crate::experiment::{build_world, DataSource, Experiment, LlmTicket};

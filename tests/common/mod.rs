@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use ialp::env::coat::CoatFiles;
+use ialp::env::real::coat::CoatFiles;
 use ialp::experiment::{build_world, Experiment, ExperimentConfig};
 
 /// (name, config JSON). A few hundred episodes each: every method but `imported` (it
@@ -92,7 +92,7 @@ pub fn golden() -> Vec<(&'static str, &'static str)> {
 #[cfg(not(target_arch = "wasm32"))]
 pub fn real_coat_texts() -> Vec<(String, String)> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/coat");
-    ialp::env::coat::CoatFile::ALL
+    ialp::env::real::coat::CoatFile::ALL
         .iter()
         .map(|f| {
             let p = dir.join(f.file_name());

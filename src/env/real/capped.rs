@@ -221,7 +221,7 @@ impl<R: Read> Read for Capped<R> {
 pub fn as_data_error(file: &str, e: &io::Error) -> Option<super::DataError> {
     let o = e.get_ref()?.downcast_ref::<Overlong>()?;
     Some(match o {
-        Overlong::Line { line } | Overlong::Record { line } => super::bad(file, *line as usize, o.to_string()),
+        Overlong::Line { line } | Overlong::Record { line } => super::error::bad(file, *line as usize, o.to_string()),
         Overlong::File => super::DataError::Shape { file: file.into(), problem: o.to_string() },
     })
 }

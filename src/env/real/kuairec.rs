@@ -9,9 +9,12 @@ use std::collections::HashMap;
 use std::io::Read;
 
 use super::capped::{as_data_error, Capped};
-use super::{bad, too_many_rows, LoadReport, Loaded, OnProgress, open, shown};
+use super::error::bad;
+use super::read::{open, shown, too_many_rows, LoadReport, Loaded, OnProgress};
 use crate::limits::LOG_ROWS;
-use super::{DataError, LoadProgress, Source};
+use super::error::DataError;
+use super::read::LoadProgress;
+use super::source::Source;
 use crate::env::vocab::{FieldSpec, KUAIREC_ITEM, KUAIREC_TAGS, KUAIREC_USER};
 use crate::env::world::{Item, Rating, RatingMatrix, RewardScale, User, World, WorldSource};
 use crate::env::Preset;

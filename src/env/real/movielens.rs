@@ -8,9 +8,12 @@ use std::collections::{HashMap, HashSet};
 use std::io::Read;
 
 use super::complete::{complete, split};
-use super::{bad, check_text, for_each_line, int_field, open, shown, too_many_rows, LoadReport, Loaded, OnProgress};
+use super::error::bad;
+use super::read::{check_text, for_each_line, int_field, open, shown, too_many_rows, LoadReport, Loaded, OnProgress};
 use crate::limits::{LOG_ROWS, TABLE_ROWS};
-use super::{DataError, LoadProgress, Source};
+use super::error::DataError;
+use super::read::LoadProgress;
+use super::source::Source;
 use crate::env::vocab::{FieldSpec, MOVIELENS_GENRES, MOVIELENS_ITEM, MOVIELENS_USER};
 use crate::env::world::{Item, Rating, RatingMatrix, RewardScale, User, World, WorldSource};
 use crate::env::{Preset, QuitRule};

@@ -4,7 +4,7 @@
 
 use std::io::{Read, Seek};
 
-use super::DataError;
+use super::error::DataError;
 
 /// Named files that can be opened as byte streams.
 pub trait Source {

@@ -133,7 +133,7 @@ impl App {
                 crate::web::csp::session_set(COAT_URL_KEY, &base);
                 ctx.link().send_future(async move {
                     let mut out = Vec::new();
-                    for f in crate::env::coat::CoatFile::ALL {
+                    for f in crate::env::real::coat::CoatFile::ALL {
                         let url = format!("{base}/{}", f.file_name());
                         let got = match gloo_net::http::Request::get(&url).send().await {
                             // Streamed with a byte counter: never more than the limit held.

@@ -13,7 +13,7 @@ use web_sys::{HtmlCanvasElement, HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::chart::{Curve, Series};
-use crate::env::coat::{CoatFile, CoatFiles};
+use crate::env::real::coat::{CoatFile, CoatFiles};
 use crate::env::{synthetic, Mode, Preset, Window, World};
 use crate::experiment::form::ConfigForm;
 use crate::experiment::embed::Layout;

@@ -6,24 +6,11 @@
 //! from a folder) and checks every line, so a bad file gives an error naming the file,
 //! the line and what was expected, never a panic.
 
-use super::vocab::{Field, FieldSpec, COAT_ITEM, COAT_USER};
-use super::world::{Item, Rating, RatingMatrix, RewardScale, User, World, WorldSource};
-use super::Preset;
-
-/// Why the Coat files could not be loaded.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum DataError {
-    #[error("{file} is missing: expected {expected}")]
-    Missing { file: String, expected: String },
-    #[error("{file}, line {line}: {problem}")]
-    Malformed {
-        file: String,
-        line: usize,
-        problem: String,
-    },
-    #[error("{file}: {problem}")]
-    Shape { file: String, problem: String },
-}
+use super::error::DataError;
+use crate::env::catalogue::{coat_item, COAT_TAG_FIELD};
+use crate::env::vocab::{FieldSpec, COAT_ITEM, COAT_USER};
+use crate::env::world::{Rating, RatingMatrix, RewardScale, User, World, WorldSource};
+use crate::env::Preset;
 
 /// The files a Coat world is made of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,7 +94,7 @@ impl CoatFiles {
 
     /// Reads the five files (and RL4Rec's name for the ground truth) from `source`;
     /// missing ones are reported by [`CoatFiles::load`].
-    pub fn from_source(source: &mut dyn super::real::Source) -> Result<Self, DataError> {
+    pub fn from_source(source: &mut dyn super::source::Source) -> Result<Self, DataError> {
         let mut files = CoatFiles::new();
         for name in source.names() {
             let Some(f) = CoatFile::from_name(&name) else { continue };
@@ -121,9 +108,9 @@ impl CoatFiles {
                 return Err(too_big());
             }
             let mut bytes = Vec::new();
-            let capped = super::real::capped::Capped::lines(r);
+            let capped = super::capped::Capped::lines(r);
             std::io::Read::read_to_end(&mut std::io::Read::take(capped, limit + 1), &mut bytes).map_err(|e| {
-                super::real::capped::as_data_error(f.file_name(), &e).unwrap_or_else(|| DataError::Shape {
+                super::capped::as_data_error(f.file_name(), &e).unwrap_or_else(|| DataError::Shape {
                     file: f.file_name().into(),
                     problem: format!("could not be read ({e})"),
                 })
@@ -248,22 +235,6 @@ impl CoatFiles {
     }
 }
 
-/// Coat's jacket type: the category for MCD and the tags of the tag-count rule.
-pub const COAT_TAG_FIELD: usize = 1;
-
-/// A Coat item from its attribute values; its title reads like a shop listing.
-pub fn coat_item(attrs: Vec<Vec<u16>>) -> Item {
-    let v = |f: usize| COAT_ITEM[f].values[attrs[f][0] as usize];
-    let title = format!("{}'s {} {} jacket", v(0), v(2), v(1));
-    let category = attrs[COAT_TAG_FIELD][0];
-    Item {
-        title,
-        tags: vec![category],
-        category,
-        attrs,
-    }
-}
-
 /// One Coat file's grid, as the loader parses it (exposed for the fuzz tests, which
 /// drive it at small shapes: the full files are 290 × 300).
 #[doc(hidden)]
@@ -287,7 +258,7 @@ fn parse_grid(
         return Err(DataError::Malformed {
             file: name.into(),
             line: idx + 1,
-            problem: super::real::capped::Overlong::Line { line: idx as u64 + 1 }.to_string(),
+            problem: super::capped::Overlong::Line { line: idx as u64 + 1 }.to_string(),
         });
     }
     let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
@@ -392,14 +363,6 @@ fn one_hot_attrs(
                 .collect()
         })
         .collect()
-}
-
-/// The field list of a real Coat world (also used by the synthetic Coat).
-pub fn coat_fields() -> (Vec<Field>, Vec<Field>) {
-    (
-        COAT_USER.iter().map(FieldSpec::to_field).collect(),
-        COAT_ITEM.iter().map(FieldSpec::to_field).collect(),
-    )
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ pub mod env;
 pub mod experiment;
 pub mod ialp;
 pub mod learner;
+pub mod nn;
 pub mod limits;
 pub mod llm;
 pub mod methods;

@@ -2,7 +2,7 @@
 //! burn's autodiff on the same loss, for every layer of the actor and of the critic:
 //! with and without masked items, with and without advantage normalisation, with the
 //! entropy bonus, with A-iALP_ap's KL term toward an anchor, and with a prior added to
-//! the logits (`state.prior`). And the page's Adam (`policy::a2c::Adam`) against
+//! the logits (`state.prior`). And the page's Adam (`nn::adam::Adam`) against
 //! burn-optim's, bit for bit. burn's autodiff and burn-optim are dev-dependencies: the
 //! library and the page use neither.
 #![cfg(not(target_arch = "wasm32"))]
@@ -10,10 +10,10 @@
 use burn::module::Module;
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::tensor::{activation, Device, Int, Tensor, TensorData};
-use ialp::policy::a2c::{
-    advantages, A2c, A2cConfig, Adam, Gradients, LayerWeights, Mlp, Transitions,
-};
-use ialp::policy::mlp::LayerGrads;
+use ialp::nn::adam::Adam;
+use ialp::nn::mlp::{LayerGrads, Mlp};
+use ialp::nn::weights::LayerWeights;
+use ialp::policy::a2c::{advantages, A2c, A2cConfig, Gradients, Transitions};
 use ialp::rng::{self, Stream};
 
 /// burn's ndarray backend with autodiff: where the reference gradients are taken.

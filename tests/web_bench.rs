@@ -38,7 +38,7 @@ fn bench_a2c_update_and_env_steps() {
     let mut c = vec![0.0f32; m * n];
     let t0 = now();
     for _ in 0..50 {
-        ialp::policy::kernels::gemm(m, n, k, &a, k, 1, &b, n, &mut c, n, false);
+        ialp::nn::kernels::gemm(m, n, k, &a, k, 1, &b, n, &mut c, n, false);
     }
     let ms = (now() - t0) / 50.0;
     console_log!(

@@ -43,7 +43,7 @@ pub enum FileError {
     #[error("a policy file of version {found}; this version reads version {reads}")]
     Version { found: u32, reads: u32 },
     #[error(transparent)]
-    Weights(#[from] crate::policy::a2c::WeightsError),
+    Weights(#[from] crate::nn::weights::WeightsError),
     #[error("the config in the file is not valid here: {0}")]
     Config(#[from] ConfigError),
 }

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::config::ExperimentConfig;
 use crate::env::world::WorldInfo;
 use super::FileError;
-use crate::policy::a2c::NetWeights;
+use crate::nn::weights::NetWeights;
 use crate::policy::deployable::{Deployable, Misfit};
 use crate::methods::Method;
 

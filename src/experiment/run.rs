@@ -22,7 +22,7 @@ use crate::ialp::pretrain::{Pretraining, Unit};
 use crate::llm::{LlmCache, LlmStats};
 use crate::methods::{self, Build, Pretrained};
 use crate::learner::{Feedback, Ground, Learner, BATCH};
-use crate::policy::a2c::NetWeights;
+use crate::nn::weights::NetWeights;
 use crate::policy::rollout;
 use crate::methods::{Learning, Method};
 use crate::rng::{self, SimRng, Stream};

@@ -10,8 +10,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::env::World;
-use crate::policy::a2c::{device, Adam, Mlp};
-use crate::policy::mlp;
+use crate::nn::adam::Adam;
+use crate::nn::device;
+use crate::nn::mlp::{self, Mlp};
 use crate::rng::{self, SimRng};
 
 /// Reward-model hyper-parameters.
@@ -159,7 +160,7 @@ pub struct RewardModel {
     span: f32,
     /// The weights as plain numbers for [`Self::predict`], taken when first needed after
     /// the weights changed.
-    snapshot: std::cell::OnceCell<Vec<crate::policy::a2c::LayerWeights>>,
+    snapshot: std::cell::OnceCell<Vec<crate::nn::weights::LayerWeights>>,
 }
 
 impl RewardModel {
@@ -263,7 +264,7 @@ impl RewardModel {
     }
 
     /// The weights as plain numbers (read from burn's module once per set of weights).
-    fn layers(&self) -> &[crate::policy::a2c::LayerWeights] {
+    fn layers(&self) -> &[crate::nn::weights::LayerWeights] {
         self.snapshot.get_or_init(|| self.net.weights())
     }
 
@@ -275,7 +276,7 @@ impl RewardModel {
         }
         // Plain kernels on a snapshot: A-iALP_ap scores every allowed item with R_φ at
         // each exploring step, and burn's overhead per call dominated that.
-        crate::policy::mlp::forward(self.layers(), inputs, rows)
+        crate::nn::mlp::forward(self.layers(), inputs, rows)
             .into_iter()
             .map(|v| self.lo + v.clamp(0.0, 1.0) * self.span)
             .collect()

@@ -2,7 +2,7 @@
 //! world's catalogue and the state features). Method `imported` deploys one read from a
 //! policy file (`experiment/policy_file.rs`, which adds the run's config and provenance).
 
-use super::a2c::NetWeights;
+use crate::nn::weights::NetWeights;
 use super::state::StateConfig;
 use crate::env::world::WorldInfo;
 use crate::env::Preset;

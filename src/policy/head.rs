@@ -13,7 +13,7 @@
 //! - entropy `H = −Σ p log p`, and the loss's `−β H` has gradient `β p_j (log p_j + H)`;
 //! - `KL(p ‖ p₀) = Σ p (log p − log p₀)`, gradient `p_j (log p_j − log p₀_j − KL)`.
 
-use super::kernels::exp;
+use crate::nn::kernels::exp;
 
 /// What the loss is made of, besides the logits.
 #[derive(Debug, Clone, Copy)]

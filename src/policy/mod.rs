@@ -6,8 +6,6 @@ pub mod a2c;
 pub mod baselines;
 pub mod deployable;
 pub mod head;
-pub mod kernels;
-pub mod mlp;
 pub mod state;
 
 use crate::env::{Environment, Episode};

@@ -1,13 +1,134 @@
 //! A ReLU MLP's forward and backward passes on plain numbers, for the actor and the
 //! critic of A2C and for the reward model `R_φ`: the layers' weights are burn's (a
-//! `Module`, drawn by burn's seeded initialiser, stepped by `a2c::Adam`), the arithmetic
+//! `Module`, drawn by burn's seeded initialiser, stepped by [`super::adam::Adam`]), the arithmetic
 //! is the deterministic kernels of `kernels.rs`. A2C's networks are three small dense
 //! layers, so the backward pass is written out here once, in closed form, rather than
 //! recorded op by op in an autodiff graph for every update; `tests/a2c_gradients.rs`
 //! checks it against burn's autodiff on the same loss.
 
-use super::a2c::LayerWeights;
+use burn::module::Module;
+use burn::nn::Linear;
+use burn::tensor::{activation, Device, Distribution, Tensor, TensorData};
+
 use super::kernels::gemm;
+use super::seeded;
+use super::weights::LayerWeights;
+
+/// Two hidden ReLU layers and a linear output.
+#[derive(Module, Debug)]
+pub struct Mlp {
+    l1: Linear,
+    l2: Linear,
+    out: Linear,
+}
+
+impl Mlp {
+    /// An MLP whose initial weights are a function of `seed` alone.
+    pub fn new_seeded(
+        input: usize,
+        hidden: usize,
+        output: usize,
+        device: &Device,
+        seed: u64,
+    ) -> Self {
+        seeded(device, seed, |d| Self::new(input, hidden, output, d))
+    }
+
+    /// Drawn from burn's RNG in the order l1 (weight, bias), l2, out.
+    pub fn new(input: usize, hidden: usize, output: usize, device: &Device) -> Self {
+        Self {
+            l1: kaiming_linear(input, hidden, device),
+            l2: kaiming_linear(hidden, hidden, device),
+            out: kaiming_linear(hidden, output, device),
+        }
+    }
+
+    /// `[batch, input]` → `[batch, output]`.
+    pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
+        self.out.forward(self.trunk(x))
+    }
+
+    /// The two hidden layers: `[batch, input]` → `[batch, hidden]`.
+    pub fn trunk(&self, x: Tensor<2>) -> Tensor<2> {
+        let x = activation::relu(self.l1.forward(x));
+        activation::relu(self.l2.forward(x))
+    }
+}
+
+/// A linear layer as burn-nn's `LinearConfig::new(inputs, outputs).init(device)` makes
+/// it (row layout, weight then bias, each `U(−a, a)` with burn's Kaiming-uniform bound
+/// `a = √3 · (1/√3) · 1/√inputs`, computed as burn computes it), drawn now from burn's RNG:
+/// the same bits. Not through `LinearConfig`, whose lazy initialiser carries every kind of
+/// initialiser (the orthogonal one with a QR decomposition) into the page's bundle.
+fn kaiming_linear(inputs: usize, outputs: usize, device: &Device) -> Linear {
+    let gain = 1.0 / 3.0f64.sqrt();
+    let a = 3.0f64.sqrt() * gain * (1.0 / (inputs as f64).sqrt());
+    let uniform = Distribution::Uniform(-a, a);
+    let weight = Tensor::<2>::random([inputs, outputs], uniform, device);
+    let bias = Tensor::<1>::random([outputs], uniform, device);
+    Linear {
+        weight: burn::module::Param::from_tensor(weight),
+        bias: Some(burn::module::Param::from_tensor(bias)),
+    }
+}
+
+/// A tensor's numbers, row-major. Read once per network (when it is made); the updates
+/// keep their own copy (the snapshots), so no tensor arithmetic is needed here (a `× 1`
+/// to get a fresh array would carry burn's quantised arithmetic into the bundle).
+fn numbers<const D: usize>(t: Tensor<D>) -> Vec<f32> {
+    t.into_data().try_into_vec::<f32>().expect("f32 numbers")
+}
+
+fn layer_weights(l: &Linear) -> LayerWeights {
+    let [inputs, outputs] = l.weight.val().dims();
+    LayerWeights {
+        inputs,
+        outputs,
+        weight: numbers(l.weight.val()),
+        bias: l
+            .bias
+            .as_ref()
+            .map(|b| numbers(b.val()))
+            .unwrap_or_default(),
+    }
+}
+
+fn layer_of(w: &LayerWeights, device: &Device) -> Linear {
+    Linear {
+        weight: burn::module::Param::from_tensor(Tensor::from_data(
+            TensorData::new(w.weight.clone(), [w.inputs, w.outputs]),
+            device,
+        )),
+        bias: Some(burn::module::Param::from_tensor(Tensor::from_data(
+            TensorData::new(w.bias.clone(), [w.outputs]),
+            device,
+        ))),
+    }
+}
+
+impl Mlp {
+    /// The three layers, in order.
+    pub fn layers(&self) -> [&Linear; 3] {
+        [&self.l1, &self.l2, &self.out]
+    }
+
+    /// The layers as plain numbers.
+    pub fn weights(&self) -> Vec<LayerWeights> {
+        vec![
+            layer_weights(&self.l1),
+            layer_weights(&self.l2),
+            layer_weights(&self.out),
+        ]
+    }
+    /// A network with these layers' parameters (three, as [`NetWeights::check`] checks).
+    pub fn from_weights(w: &[LayerWeights], device: &Device) -> Mlp {
+        Mlp {
+            l1: layer_of(&w[0], device),
+            l2: layer_of(&w[1], device),
+            out: layer_of(&w[2], device),
+        }
+    }
+}
 
 /// `x·W + b` for `rows` rows of `x` (`[rows, inputs]`): `[rows, outputs]`.
 pub fn affine(l: &LayerWeights, x: &[f32], rows: usize) -> Vec<f32> {

@@ -14,6 +14,7 @@ pub mod presets;
 pub mod provenance;
 pub mod results;
 pub mod run;
+pub mod settings;
 pub mod share;
 pub mod stats;
 pub mod sweep;

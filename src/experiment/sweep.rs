@@ -145,7 +145,7 @@ impl Grid {
     pub fn base(&self) -> Result<ValidConfig, SweepError> {
         let mut base = self.given()?;
         for (path, v) in &self.set {
-            base = super::share::with_setting(base.raw(), path, &super::share::leaf_text(v))
+            base = super::settings::with_setting(base.raw(), path, &super::settings::leaf_text(v))
                 .map_err(SweepError::Set)?;
         }
         Ok(base)
@@ -226,7 +226,7 @@ impl Grid {
         // error names the axis rather than a run.
         for (k, a) in self.axes.iter().enumerate() {
             for v in &a.values {
-                super::share::with_setting(base.raw(), &a.path, &super::share::leaf_text(v))
+                super::settings::with_setting(base.raw(), &a.path, &super::settings::leaf_text(v))
                     .map_err(|e| SweepError::Axis {
                         axis: k,
                         path: a.path.clone(),
@@ -241,7 +241,7 @@ impl Grid {
                 .flat_map(|c| {
                     a.values.iter().map(move |v| {
                         let mut c = c.clone();
-                        c.push((a.path.clone(), super::share::leaf_text(v)));
+                        c.push((a.path.clone(), super::settings::leaf_text(v)));
                         c
                     })
                 })
@@ -259,7 +259,7 @@ impl Grid {
                 let name = run_name(index, combo, seed);
                 let mut config = base.clone();
                 for (p, v) in combo {
-                    config = super::share::with_setting(config.raw(), p, v).map_err(|error| {
+                    config = super::settings::with_setting(config.raw(), p, v).map_err(|error| {
                         SweepError::Run {
                             name: name.clone(),
                             error,

@@ -116,7 +116,7 @@ impl App {
                         return true;
                     }
                 };
-                match share::with_setting(&base, &path, &text) {
+                match crate::experiment::settings::with_setting(&base, &path, &text) {
                     Ok(c) => {
                         self.form = ConfigForm::from_config(c.raw());
                         self.setting_error = None;
@@ -261,7 +261,7 @@ impl App {
             .map(|c| c.raw().clone())
             .unwrap_or_else(|_| self.form.rest.clone());
         let list = if self.all_settings_open {
-            share::settings(&config)
+            crate::experiment::settings::settings(&config)
         } else {
             Vec::new()
         };

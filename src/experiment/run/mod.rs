@@ -6,20 +6,22 @@
 //! Within a run all methods meet the same evaluation users. Each method draws from its
 //! own seeded streams, so adding a method never changes another's numbers.
 
+mod export;
+mod resume;
+mod tickets;
+
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 use super::config::ValidConfig;
-use super::policy_file::PolicyFile;
 use crate::policy::deployable::Deployable;
 use super::results::{CurvePoint, MethodRun, OnlineStats, Results};
 use crate::env::world::WorldInfo;
 use super::stats::PolicySummary;
 use crate::env::{Environment, Episode, World};
-use crate::ialp::distill::{LlmOutcome, LlmRequest};
-use crate::ialp::pretrain::{Pretraining, Unit};
-use crate::llm::{LlmCache, LlmStats};
+use crate::ialp::pretrain::Pretraining;
+use crate::llm::LlmCache;
 use crate::methods::{self, Build, Pretrained};
 use crate::learner::{Feedback, Ground, Learner, BATCH};
 use crate::nn::weights::NetWeights;
@@ -27,6 +29,9 @@ use crate::policy::rollout;
 use crate::methods::{Learning, Method};
 use crate::rng::{self, SimRng, Stream};
 use crate::user_model::UserModel;
+
+pub use resume::{Checkpoint, ResumeError};
+pub use tickets::LlmTicket;
 
 /// Where an experiment stands, in episodes (training and evaluation together).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,43 +67,6 @@ fn ctx(runs: &[Option<RunContext>], run: usize) -> &RunContext {
     runs[run]
         .as_ref()
         .expect("a run's context is used by its jobs only, before it is freed")
-}
-
-/// A prompt the edge must get answered (remote providers), tagged with its job.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LlmTicket {
-    pub job: usize,
-    pub request: LlmRequest,
-}
-
-/// What an interrupted experiment goes on from: everything its finished jobs made
-/// (results, counters), taken between two jobs. [`Experiment::resume`] continues from
-/// it to the same final results as a run never interrupted. It carries no trained
-/// weights: the policies of jobs finished before the interruption cannot be exported
-/// after it (a later job that deploys one replays it first).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Checkpoint {
-    /// Jobs finished, in job order (run-major, then the config's methods).
-    pub jobs_done: usize,
-    /// Jobs in all.
-    pub jobs: usize,
-    /// Episodes played when the last of them finished.
-    pub done_episodes: usize,
-    /// The finished jobs' results (no partial curve).
-    pub results: Results,
-    /// [`crate::env::real::world_digest`] of the world the run played in.
-    pub world_digest: String,
-}
-
-/// Why a checkpoint cannot be resumed here.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum ResumeError {
-    #[error("it was saved with other settings than these")]
-    Config,
-    #[error("it was played in another world (load the same data set, then resume)")]
-    World,
-    #[error("it is damaged ({0})")]
-    Damaged(String),
 }
 
 /// What a job finishing leaves for a checkpoint.
@@ -204,126 +172,6 @@ impl Experiment {
         }
     }
 
-    /// Jobs finished so far.
-    pub fn jobs_done(&self) -> usize {
-        self.results.runs.len()
-    }
-
-    fn world_digest(&self) -> &str {
-        self.world_digest
-            .get_or_init(|| crate::env::real::world_digest(&self.world))
-    }
-
-    /// Everything the finished jobs made, to resume from (see [`Checkpoint`]).
-    pub fn checkpoint(&self) -> Checkpoint {
-        let mut results = self.results.clone();
-        results.distillations.truncate(self.mark.distillations);
-        results.summarise();
-        Checkpoint {
-            jobs_done: self.results.runs.len(),
-            jobs: self.jobs.len(),
-            done_episodes: self.mark.done_episodes,
-            results,
-            world_digest: self.world_digest().to_string(),
-        }
-    }
-
-    /// Goes on from `saved`, a checkpoint of this config in this world: the final
-    /// results are those of a run never interrupted. A job that a later one deploys
-    /// (iALP for A-iALP, Offline A2C for its twins) is replayed first, unrecorded, when
-    /// the checkpoint fell between them.
-    pub fn resume(config: ValidConfig, world: Arc<World>, saved: Checkpoint) -> Result<Self, ResumeError> {
-        let mut sim = Self::new(config, world);
-        if saved.results.config != *sim.config.raw() {
-            return Err(ResumeError::Config);
-        }
-        if saved.results.world != sim.results.world || saved.world_digest != sim.world_digest() {
-            return Err(ResumeError::World);
-        }
-        let damaged = |why: &str| Err(ResumeError::Damaged(why.into()));
-        let done = saved.jobs_done;
-        if saved.jobs != sim.jobs.len() || done > sim.jobs.len() || saved.results.runs.len() != done {
-            return damaged("its job count does not match");
-        }
-        let in_order = saved
-            .results
-            .runs
-            .iter()
-            .zip(&sim.jobs)
-            .all(|(r, &(run, m))| r.run == run && r.method == m && r.finished);
-        if !in_order {
-            return damaged("its jobs are not this config's, in order");
-        }
-        let next_run = sim.jobs.get(done).map_or(sim.config.seeds(), |j| j.0);
-        if saved.results.user_models.len() < next_run
-            || saved.results.distillations.iter().any(|d| d.run > next_run)
-            || saved.done_episodes > sim.progress().total
-        {
-            return damaged("its reports do not match its jobs");
-        }
-        let mut results = saved.results;
-        // The next run's user model is fitted again (the same one) when its context is
-        // rebuilt; the runs before are done and need none.
-        results.user_models.truncate(next_run);
-        results.halted = None;
-        results.complete = false;
-        sim.mark = Mark {
-            done_episodes: saved.done_episodes,
-            distillations: results.distillations.len(),
-        };
-        sim.done_episodes = saved.done_episodes;
-        sim.results = results;
-        sim.next_job = done;
-        sim.runs = (0..next_run).map(|_| None).collect();
-        let methods = sim.config.methods().to_vec();
-        let later: Vec<Method> = sim.jobs[done..]
-            .iter()
-            .filter(|j| j.0 == next_run)
-            .map(|j| j.1)
-            .collect();
-        sim.replay = (0..done)
-            .filter(|&i| {
-                let (run, m) = sim.jobs[i];
-                run == next_run
-                    && methods::deployed_by(m, &methods)
-                    && later.iter().any(|l| methods::spec(*l).deploys == Some(m))
-            })
-            .collect();
-        Ok(sim)
-    }
-
-    /// The policy that method `imported` deploys and fine-tunes online.
-    pub fn with_imported(mut self, policy: PolicyFile) -> Self {
-        self.imported = Some(Arc::new(policy.deployable()));
-        self
-    }
-
-    /// The trained policy of `method` in run `run`, as a file; `None` if that job has not
-    /// finished or the method has no network (the fixed policies and bandits).
-    pub fn policy_file(&self, method: Method, run: usize) -> Option<PolicyFile> {
-        let (_, _, weights, r_tra) = self
-            .trained
-            .iter()
-            .find(|(m, r, _, _)| *m == method && *r == run)?;
-        Some(PolicyFile {
-            format: super::policy_file::POLICY_FORMAT.into(),
-            version: super::policy_file::POLICY_VERSION,
-            method,
-            seed: self.config.run_seed(run),
-            r_tra: *r_tra,
-            config: self.config.raw().clone(),
-            world: self.results.world.clone(),
-            weights: weights.clone(),
-        })
-    }
-
-    /// Starts with `cache`'s answers (an imported or saved cache): prompts found there
-    /// cost no call.
-    pub fn with_cache(mut self, cache: LlmCache) -> Self {
-        self.cache = cache;
-        self
-    }
-
     /// Test-only: during online episodes `from..to` of every online A2C learner (Online
     /// A2C, A-iALP), the reward the learner is told is negated (`−r`: "make users
     /// leave"), while the users' real returns are what they were. It compromises the
@@ -335,17 +183,6 @@ impl Experiment {
         self
     }
 
-    /// Every answer so far, to save or export.
-    pub fn cache(&self) -> &LlmCache {
-        &self.cache
-    }
-
-    /// Adds answers that arrived from elsewhere (another run's request for the same
-    /// prompt): later requests for them cost no call.
-    pub fn keep_answers(&mut self, answers: LlmCache) {
-        self.cache.merge(answers);
-    }
-
     /// Whether every job has run to its end.
     pub fn is_finished(&self) -> bool {
         self.active.is_none() && self.next_job >= self.jobs.len()
@@ -354,57 +191,6 @@ impl Experiment {
     /// Why the experiment stopped early (a refused key, no usable answer).
     pub fn halted(&self) -> Option<&str> {
         self.halted.as_deref()
-    }
-
-    /// The LLM counters of the distillation in progress, or of the last one.
-    pub fn llm_stats(&self) -> Option<LlmStats> {
-        match self.active.as_ref().and_then(|a| a.ialp.as_ref()) {
-            Some(j) => Some(j.stats()),
-            None => self.results.distillations.last().map(|d| d.stats),
-        }
-    }
-
-    /// Whether work is blocked until the edge answers LLM requests.
-    pub fn waiting_for_llm(&self) -> bool {
-        self.halted.is_none()
-            && self
-                .active
-                .as_ref()
-                .and_then(|a| a.ialp.as_ref())
-                .is_some_and(|j| j.waiting_for_answers())
-    }
-
-    /// Prompts for the edge to send to the provider (remote providers only), at most
-    /// `max`; answers from the cache are applied here and never leave.
-    pub fn take_llm_requests(&mut self, max: usize) -> Vec<LlmTicket> {
-        if self.halted.is_some() || !self.config.raw().llm.provider.is_remote() {
-            return Vec::new();
-        }
-        let Some(active) = self.active.as_mut() else {
-            return Vec::new();
-        };
-        let index = active.index;
-        let Some(distill) = active.ialp.as_mut().and_then(|j| j.asking()) else {
-            return Vec::new();
-        };
-        distill
-            .next_requests(&self.cache, max)
-            .into_iter()
-            .map(|request| LlmTicket {
-                job: index,
-                request,
-            })
-            .collect()
-    }
-
-    /// Hands back the outcome of a ticket's request.
-    pub fn give_llm_answer(&mut self, ticket: &LlmTicket, outcome: LlmOutcome) {
-        let Some(active) = self.active.as_mut().filter(|a| a.index == ticket.job) else {
-            return;
-        };
-        if let Some(distill) = active.ialp.as_mut().and_then(|j| j.asking()) {
-            distill.answer(ticket.request.id, outcome, &mut self.cache);
-        }
     }
 
     pub fn config(&self) -> &ValidConfig {
@@ -752,32 +538,5 @@ impl Experiment {
     }
 }
 
-impl Experiment {
-    /// One unit of iALP's preparation (see [`Pretraining::work`]); hands `R_φ` to the
-    /// learner once it is fitted. Returns a step count for the chunk budget.
-    fn prepare_ialp(&mut self, job: &mut ActiveJob) -> usize {
-        let ctx = ctx(&self.runs, job.run);
-        let ij = job.ialp.as_mut().expect("an iALP job");
-        let unit = ij.work(
-            job.run,
-            ctx.seed,
-            &ctx.model,
-            &ctx.truth,
-            &mut self.cache,
-            &mut self.done_episodes,
-            &mut self.results.distillations,
-        );
-        if let Some(reward) = ij.learnt() {
-            job.learner.reward_learnt(reward.clone());
-        }
-        match unit {
-            Unit::Worked(steps) => steps,
-            Unit::Halt(why) => {
-                self.halted = Some(why);
-                1
-            }
-        }
-    }
-}
 
 pub use crate::methods::a2c::category_entropy;

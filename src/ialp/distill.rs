@@ -15,7 +15,7 @@ use super::IalpConfig;
 use crate::env::{Environment, Episode, World};
 use crate::llm::parse::parse_answer;
 use crate::llm::prompt::{reward_of_stars, Case, PromptTemplate};
-use crate::llm::{Completion, LlmCache, LlmConfig, LlmFailure, LlmStats};
+use crate::llm::{LlmCache, LlmConfig, LlmFailure, LlmOutcome, LlmStats};
 use crate::policy::state::StateTracker;
 use crate::rng::{self, SimRng};
 use crate::user_model::UserModel;
@@ -92,14 +92,6 @@ impl LlmRequest {
         );
         Some(c)
     }
-}
-
-/// How a request ended, as the edge reports it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LlmOutcome {
-    pub result: Result<Completion, LlmFailure>,
-    /// HTTP calls made for it (1 + retries); 0 if nothing was sent.
-    pub calls: usize,
 }
 
 /// `R_φ`'s rows: fitted on `train`, stopped early on `validation`, judged on

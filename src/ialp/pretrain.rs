@@ -6,12 +6,12 @@
 
 use std::sync::Arc;
 
-use super::distill::{LlmOutcome, RewardSplit};
+use super::distill::RewardSplit;
 use super::reward_model::AttributeFeatures;
 use super::{DistillReport, Distillation, RewardModel};
 use crate::env::{Environment, Episode};
 use crate::experiment::ExperimentConfig;
-use crate::llm::{standin, Completion, LlmCache, LlmStats, PromptTemplate, Provider};
+use crate::llm::{standin, Completion, LlmCache, LlmOutcome, LlmStats, PromptTemplate, Provider};
 use crate::policy::state::StateTracker;
 use crate::rng::{self, SimRng, Stream};
 use crate::user_model::UserModel;

@@ -19,7 +19,7 @@ pub use config::{LlmConfig, Provider};
 pub use key::{ApiKey, KeyBinding};
 pub use parse::{parse_answer, Dropped, ParsedAnswer};
 pub use prompt::{Case, PromptTemplate};
-pub use provider::{Completion, HttpRequest, LlmFailure, Usage};
+pub use provider::{Completion, HttpRequest, LlmFailure, LlmOutcome, Usage};
 
 use serde::{Deserialize, Serialize};
 

@@ -61,6 +61,15 @@ pub struct Completion {
     pub usage: Option<Usage>,
 }
 
+/// How a request ended, as the edge reports it (the CLI's transport, the page's fetch, or
+/// the runner answering for a stand-in).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LlmOutcome {
+    pub result: Result<Completion, LlmFailure>,
+    /// HTTP calls made for it (1 + retries); 0 if nothing was sent.
+    pub calls: usize,
+}
+
 /// Why a request did not give an answer. Messages never contain the key.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
 #[serde(tag = "kind", rename_all = "snake_case")]

@@ -7,10 +7,10 @@ use std::time::Duration;
 use rand::SeedableRng;
 
 use super::provider::{
-    build_request, read_response, redirect_failure, retry_after_ms, LlmFailure, RetryPolicy,
+    build_request, read_response, redirect_failure, retry_after_ms, LlmFailure, LlmOutcome,
+    RetryPolicy,
 };
 use super::{ApiKey, LlmConfig};
-use crate::ialp::distill::LlmOutcome;
 use crate::rng::SimRng;
 
 /// A client for one distillation's settings.

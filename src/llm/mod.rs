@@ -15,7 +15,7 @@ pub mod standin;
 pub mod transport;
 
 pub use cache::LlmCache;
-pub use config::{LlmConfig, Provider};
+pub use config::{LlmConfig, Protocol, Provider, ProviderSpec};
 pub use key::{ApiKey, KeyBinding};
 pub use parse::{parse_answer, Dropped, ParsedAnswer};
 pub use prompt::{Case, PromptTemplate};

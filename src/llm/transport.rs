@@ -1,6 +1,6 @@
-//! The native transport (CLI): sends [`HttpRequest`]s with a blocking client, retries
-//! as [`RetryPolicy`] says, and reports [`LlmOutcome`]s. The page's fetch transport
-//! (`web/llm_fetch.rs`) does the same with the same protocol code.
+//! The native transport (CLI): sends [`HttpRequest`](super::HttpRequest)s with a
+//! blocking client, retries as [`RetryPolicy`] says, and reports [`LlmOutcome`]s. The
+//! page's fetch transport (`web/llm.rs`) does the same with the same protocol code.
 
 use std::time::Duration;
 

@@ -21,8 +21,8 @@ use serde::{Deserialize, Serialize};
 
 pub use cli::{cli_key_allowed, grid_key_origin, GridOrigins, KeyEnv, KeyEnvError, KeyRefused};
 pub use origin::{
-    connect_src_allows, is_loopback, key_may_travel_to, origin_of, KeyBinding,
-    KeyTransportError, UrlError,
+    connect_src_allows, is_loopback, key_may_travel_to, origin_of, KeyBinding, KeyTransportError,
+    UrlError,
 };
 pub use redact::{redact, redact_cut, HIDDEN};
 pub use ring::{BoundKey, KeyRing, KEYRING_VERSION};

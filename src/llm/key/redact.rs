@@ -201,7 +201,6 @@ mod tests {
         assert!(out.contains(HIDDEN), "{out:?}");
     }
 
-
     #[test]
     fn debug_never_prints_the_key() {
         let k = ApiKey::new(KEY);

@@ -6,12 +6,11 @@
 
 use std::sync::Arc;
 
-use super::distill::{LlmOutcome, RewardSplit};
+use super::distill::RewardSplit;
 use super::reward_model::AttributeFeatures;
 use super::{DistillReport, Distillation, IalpConfig, RewardModel};
 use crate::env::{Environment, Episode};
-use crate::llm::{standin, Completion, LlmCache, LlmStats, PromptTemplate, Provider};
-use crate::llm::LlmConfig;
+use crate::llm::{standin, Completion, LlmCache, LlmConfig, LlmOutcome, LlmStats, PromptTemplate, Provider};
 use crate::policy::state::{StateConfig, StateTracker};
 use crate::rng::{self, SimRng, Stream};
 use crate::user_model::UserModel;

@@ -1,5 +1,12 @@
 //! Which model plays the user, and how hard we may call it. Part of the experiment
 //! config (the key is not: it never leaves the page or the environment variable).
+//!
+//! Each provider is described once, in [`SPECS`] (id, label, protocol, default host and
+//! model, key variable). Adding one: a variant at the end of [`Provider`] and of
+//! [`Provider::ALL`], its line in [`SPECS`] and its arm in [`Provider::spec`]; a new
+//! [`Protocol`] also needs its arms in `provider.rs` (the compiler names them: no match
+//! over providers or protocols has a catch-all). Outside `llm/`: its list price in
+//! `ialp/budget.rs`.
 
 use serde::{Deserialize, Serialize};
 
@@ -21,6 +28,88 @@ pub enum Provider {
     Gemini,
 }
 
+/// How a provider's answers are had: on this machine, or over one of the HTTP protocols
+/// `provider.rs` speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Protocol {
+    /// No network: a stand-in answers on this machine (`standin.rs`); no key, no host.
+    StandIn,
+    /// OpenAI-compatible chat completions: `POST {base}/chat/completions`, the key as
+    /// `Authorization: Bearer`.
+    OpenAiChat,
+    /// Anthropic Messages: `POST {base}/v1/messages`, the key as `x-api-key`.
+    AnthropicMessages,
+    /// Google Gemini: `POST {base}/v1beta/models/{model}:generateContent`, the key as
+    /// `x-goog-api-key`.
+    GeminiGenerateContent,
+}
+
+/// One provider, described once: everything else (the config, the key rules, the
+/// protocol code, the page's list, the CLI) reads this instead of matching on providers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProviderSpec {
+    pub provider: Provider,
+    /// The id in configs, links, cache entries and `--provider`.
+    pub id: &'static str,
+    pub label: &'static str,
+    pub protocol: Protocol,
+    /// Where requests go unless the config names a base URL (empty for a stand-in).
+    pub default_base_url: &'static str,
+    /// The model asked unless the config names one (a small, cheap one).
+    pub default_model: &'static str,
+    /// The environment variable the CLI reads the key from (`None`: no key).
+    pub key_env: Option<&'static str>,
+}
+
+/// Every provider, in [`Provider::ALL`]'s order.
+pub const SPECS: [ProviderSpec; 5] = [
+    ProviderSpec {
+        provider: Provider::Heuristic,
+        id: "heuristic",
+        label: "Heuristic stand-in (no key)",
+        protocol: Protocol::StandIn,
+        default_base_url: "",
+        default_model: "heuristic-v1",
+        key_env: None,
+    },
+    ProviderSpec {
+        provider: Provider::Oracle,
+        id: "oracle",
+        label: "Oracle — peeks at the ground truth (no key)",
+        protocol: Protocol::StandIn,
+        default_base_url: "",
+        default_model: "oracle-v1",
+        key_env: None,
+    },
+    ProviderSpec {
+        provider: Provider::OpenAi,
+        id: "openai",
+        label: "OpenAI-compatible (OpenAI, OpenRouter, Groq, Ollama, LM Studio)",
+        protocol: Protocol::OpenAiChat,
+        default_base_url: "https://api.openai.com/v1",
+        default_model: "gpt-4o-mini",
+        key_env: Some("OPENAI_API_KEY"),
+    },
+    ProviderSpec {
+        provider: Provider::Anthropic,
+        id: "anthropic",
+        label: "Anthropic",
+        protocol: Protocol::AnthropicMessages,
+        default_base_url: "https://api.anthropic.com",
+        default_model: "claude-3-5-haiku-latest",
+        key_env: Some("ANTHROPIC_API_KEY"),
+    },
+    ProviderSpec {
+        provider: Provider::Gemini,
+        id: "gemini",
+        label: "Google Gemini",
+        protocol: Protocol::GeminiGenerateContent,
+        default_base_url: "https://generativelanguage.googleapis.com",
+        default_model: "gemini-2.0-flash",
+        key_env: Some("GEMINI_API_KEY"),
+    },
+];
+
 impl Provider {
     pub const ALL: [Provider; 5] = [
         Provider::Heuristic,
@@ -30,62 +119,51 @@ impl Provider {
         Provider::Gemini,
     ];
 
+    /// This provider's line in [`SPECS`]. The match is exhaustive: a new variant does not
+    /// compile until it has its spec.
+    pub fn spec(self) -> &'static ProviderSpec {
+        let i = match self {
+            Provider::Heuristic => 0,
+            Provider::Oracle => 1,
+            Provider::OpenAi => 2,
+            Provider::Anthropic => 3,
+            Provider::Gemini => 4,
+        };
+        &SPECS[i]
+    }
+
     pub fn id(self) -> &'static str {
-        match self {
-            Provider::Heuristic => "heuristic",
-            Provider::Oracle => "oracle",
-            Provider::OpenAi => "openai",
-            Provider::Anthropic => "anthropic",
-            Provider::Gemini => "gemini",
-        }
+        self.spec().id
     }
 
     pub fn from_id(s: &str) -> Option<Provider> {
-        Provider::ALL.into_iter().find(|p| p.id() == s)
+        SPECS.iter().find(|p| p.id == s).map(|p| p.provider)
     }
 
     pub fn label(self) -> &'static str {
-        match self {
-            Provider::Heuristic => "Heuristic stand-in (no key)",
-            Provider::Oracle => "Oracle — peeks at the ground truth (no key)",
-            Provider::OpenAi => "OpenAI-compatible (OpenAI, OpenRouter, Groq, Ollama, LM Studio)",
-            Provider::Anthropic => "Anthropic",
-            Provider::Gemini => "Google Gemini",
-        }
+        self.spec().label
+    }
+
+    pub fn protocol(self) -> Protocol {
+        self.spec().protocol
     }
 
     /// Whether answers come over the network (and need a key or a local server).
     pub fn is_remote(self) -> bool {
-        !matches!(self, Provider::Heuristic | Provider::Oracle)
+        self.protocol() != Protocol::StandIn
     }
 
     pub fn default_base_url(self) -> &'static str {
-        match self {
-            Provider::OpenAi => "https://api.openai.com/v1",
-            Provider::Anthropic => "https://api.anthropic.com",
-            Provider::Gemini => "https://generativelanguage.googleapis.com",
-            Provider::Heuristic | Provider::Oracle => "",
-        }
+        self.spec().default_base_url
     }
 
     pub fn default_model(self) -> &'static str {
-        match self {
-            Provider::OpenAi => "gpt-4o-mini",
-            Provider::Anthropic => "claude-3-5-haiku-latest",
-            Provider::Gemini => "gemini-2.0-flash",
-            Provider::Heuristic => "heuristic-v1",
-            Provider::Oracle => "oracle-v1",
-        }
+        self.spec().default_model
     }
 
     /// The environment variable the CLI reads the key from.
     pub fn key_env(self) -> Option<&'static str> {
-        match self {
-            Provider::OpenAi => Some("OPENAI_API_KEY"),
-            Provider::Anthropic => Some("ANTHROPIC_API_KEY"),
-            Provider::Gemini => Some("GEMINI_API_KEY"),
-            Provider::Heuristic | Provider::Oracle => None,
-        }
+        self.spec().key_env
     }
 }
 
@@ -154,13 +232,14 @@ impl LlmConfig {
     pub fn model(&self) -> String {
         match self.provider {
             Provider::Oracle => format!("oracle-noise-{}", self.oracle_noise),
-            p => self
-                .model
-                .as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .unwrap_or(p.default_model())
-                .to_string(),
+            Provider::Heuristic | Provider::OpenAi | Provider::Anthropic | Provider::Gemini => {
+                self.model
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .unwrap_or(self.provider.default_model())
+                    .to_string()
+            }
         }
     }
 
@@ -188,7 +267,33 @@ impl LlmConfig {
                 "oracle — peeks at the ground truth, noise σ = {}",
                 self.oracle_noise
             ),
-            p => format!("{} · {} · {}", p.id(), self.model(), self.base_url()),
+            Provider::OpenAi | Provider::Anthropic | Provider::Gemini => format!(
+                "{} · {} · {}",
+                self.provider.id(),
+                self.model(),
+                self.base_url()
+            ),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_provider_has_its_own_spec_in_the_order_of_all() {
+        assert_eq!(SPECS.len(), Provider::ALL.len());
+        for (k, p) in Provider::ALL.into_iter().enumerate() {
+            assert_eq!(SPECS[k].provider, p);
+            assert_eq!(p.spec().provider, p);
+            assert_eq!(Provider::from_id(p.id()), Some(p));
+            // The serde name is the id (configs and links carry it).
+            assert_eq!(serde_json::to_string(&p).unwrap(), format!("\"{}\"", p.id()));
+            // A remote provider has a host and a key variable; a stand-in neither.
+            assert_eq!(p.is_remote(), !p.default_base_url().is_empty());
+            assert_eq!(p.is_remote(), p.key_env().is_some());
+        }
+        assert_eq!(Provider::from_id("gpt"), None);
     }
 }

@@ -1,8 +1,10 @@
-//! Asking a language model to play the user (METHOD.md §4.1, §8): the provider
-//! protocols as pure functions (request building, response reading, error mapping,
-//! retry decisions), the prompt, the forgiving answer parser, the answer cache and the
-//! two no-key stand-ins. Nothing here touches the network: the edges (`web/` with
-//! fetch, `bin/ialp.rs` with a native client) send the requests this module describes.
+//! Asking a language model to play the user (METHOD.md §4.1, §8): the providers, each
+//! described once (`config.rs`), their protocols as pure functions (request building,
+//! response reading, error mapping, retry decisions: `provider.rs`), the prompt, the
+//! forgiving answer parser, the answer cache, the two no-key stand-ins, and the key and
+//! where it may go (`key/`). Nothing here touches the network: the edges (`web/llm.rs`
+//! with fetch, `bin/ialp/` with the native client in `transport.rs`) send the requests
+//! this module describes.
 
 pub mod cache;
 pub mod config;
@@ -15,11 +17,11 @@ pub mod standin;
 pub mod transport;
 
 pub use cache::LlmCache;
-pub use config::{LlmConfig, Provider};
+pub use config::{LlmConfig, Protocol, Provider, ProviderSpec};
 pub use key::{ApiKey, KeyBinding};
 pub use parse::{parse_answer, Dropped, ParsedAnswer};
 pub use prompt::{Case, PromptTemplate};
-pub use provider::{Completion, HttpRequest, LlmFailure, Usage};
+pub use provider::{Completion, HttpRequest, LlmFailure, LlmOutcome, Usage};
 
 use serde::{Deserialize, Serialize};
 

@@ -269,6 +269,52 @@ fn floor_char_boundary(s: &str, at: usize) -> usize {
     k
 }
 
+/// Whether a byte-by-byte scan is inside a JSON string, escapes honoured: the one
+/// string reader the scans below share. The caller decides where a string opens (a
+/// quote in prose is not one); [`StringScan::eat`] then takes its bytes up to and with
+/// the closing quote.
+#[derive(Debug, Clone, Copy, Default)]
+struct StringScan {
+    inside: bool,
+    escaped: bool,
+}
+
+impl StringScan {
+    /// A scan just past an opening quote.
+    fn opened() -> Self {
+        Self {
+            inside: true,
+            escaped: false,
+        }
+    }
+
+    fn open(&mut self) {
+        self.inside = true;
+    }
+
+    /// Takes `c` if the scan is inside a string (the closing quote included, after
+    /// which it is outside); says whether it did.
+    fn eat(&mut self, c: u8) -> bool {
+        if !self.inside {
+            return false;
+        }
+        match (self.escaped, c) {
+            (true, _) => self.escaped = false,
+            (false, b'\\') => self.escaped = true,
+            (false, b'"') => self.inside = false,
+            _ => {}
+        }
+        true
+    }
+}
+
+/// The index of the quote closing the string that opens just before `from`, if `b` has
+/// one.
+fn closing_quote(b: &[u8], from: usize) -> Option<usize> {
+    let mut scan = StringScan::opened();
+    (from..b.len()).find(|&k| scan.eat(b[k]) && !scan.inside)
+}
+
 struct BracketScan {
     /// Balanced spans `[start, end)` nested at most `MAX_SPAN_DEPTH` deep.
     spans: Vec<(usize, usize)>,
@@ -283,19 +329,13 @@ struct BracketScan {
 fn scan_brackets(b: &[u8], from: usize) -> BracketScan {
     let mut spans = Vec::new();
     let mut open: Vec<(usize, u8)> = Vec::new();
-    let (mut in_str, mut esc) = (false, false);
+    let mut string = StringScan::default();
     for (k, &c) in b.iter().enumerate().skip(from) {
-        if in_str {
-            match (esc, c) {
-                (true, _) => esc = false,
-                (false, b'\\') => esc = true,
-                (false, b'"') => in_str = false,
-                _ => {}
-            }
+        if string.eat(c) {
             continue;
         }
         match c {
-            b'"' if !open.is_empty() => in_str = true,
+            b'"' if !open.is_empty() => string.open(),
             b'{' | b'[' => open.push((k, c)),
             b'}' | b']' => {
                 let want = if c == b'}' { b'{' } else { b'[' };
@@ -316,26 +356,20 @@ fn scan_brackets(b: &[u8], from: usize) -> BracketScan {
     BracketScan {
         spans,
         open: open.into_iter().map(|(k, _)| k).collect(),
-        in_string: in_str,
+        in_string: string.inside,
     }
 }
 
 fn drop_trailing_commas(s: &str) -> String {
     let b = s.as_bytes();
     let mut out = String::with_capacity(s.len());
-    let (mut in_str, mut esc) = (false, false);
+    let mut string = StringScan::default();
     // Where the text copied so far ends; a comma is held back until the next
     // non-blank byte shows whether it closes a list or object.
     let mut from = 0;
     let mut comma: Option<usize> = None;
     for (k, &c) in b.iter().enumerate() {
-        if in_str {
-            match (esc, c) {
-                (true, _) => esc = false,
-                (false, b'\\') => esc = true,
-                (false, b'"') => in_str = false,
-                _ => {}
-            }
+        if string.eat(c) {
             continue;
         }
         if c.is_ascii_whitespace() {
@@ -348,7 +382,7 @@ fn drop_trailing_commas(s: &str) -> String {
             }
         }
         match c {
-            b'"' => in_str = true,
+            b'"' => string.open(),
             b',' => comma = Some(k),
             _ => {}
         }
@@ -399,15 +433,9 @@ fn close_truncated(s: &str) -> Option<String> {
                 }
             }
             b'"' => {
-                let mut k = i + 1;
-                let mut esc = false;
-                while k < b.len() && (esc || b[k] != b'"') {
-                    esc = !esc && b[k] == b'\\';
-                    k += 1;
-                }
-                if k >= b.len() {
+                let Some(k) = closing_quote(b, i + 1) else {
                     break;
-                }
+                };
                 let is_key = matches!(stack.last(), Some(C::Obj { key_next: true }));
                 i = k;
                 if !is_key {

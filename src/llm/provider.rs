@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use super::config::{LlmConfig, Provider};
+use super::config::{LlmConfig, Protocol, Provider};
 
 /// The system message: the model plays users and answers in JSON.
 pub const SYSTEM: &str =
@@ -59,6 +59,15 @@ pub struct Usage {
 pub struct Completion {
     pub text: String,
     pub usage: Option<Usage>,
+}
+
+/// How a request ended, as the edge reports it (the CLI's transport, the page's fetch, or
+/// the runner answering for a stand-in).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LlmOutcome {
+    pub result: Result<Completion, LlmFailure>,
+    /// HTTP calls made for it (1 + retries); 0 if nothing was sent.
+    pub calls: usize,
 }
 
 /// Why a request did not give an answer. Messages never contain the key.
@@ -132,7 +141,8 @@ impl LlmFailure {
                 snippet: r(snippet),
             },
             LlmFailure::Redirected { status, to } => LlmFailure::Redirected { status, to: r(to) },
-            other => other,
+            // No text to hide.
+            f @ (LlmFailure::RateLimited { .. } | LlmFailure::Timeout { .. }) => f,
         }
     }
 }
@@ -161,8 +171,8 @@ pub fn build_request(config: &LlmConfig, key: &str, prompt: &str) -> HttpRequest
     let model = config.model();
     let key = key.trim();
     let mut headers = vec![("content-type".to_string(), "application/json".to_string())];
-    let (url, body) = match config.provider {
-        Provider::Anthropic => {
+    let (url, body) = match config.provider.protocol() {
+        Protocol::AnthropicMessages => {
             headers.push(("x-api-key".into(), key.into()));
             headers.push(("anthropic-version".into(), "2023-06-01".into()));
             // Anthropic refuses browser (CORS) calls without this header.
@@ -176,7 +186,7 @@ pub fn build_request(config: &LlmConfig, key: &str, prompt: &str) -> HttpRequest
             });
             (format!("{base}/v1/messages"), body)
         }
-        Provider::Gemini => {
+        Protocol::GeminiGenerateContent => {
             // The key goes in a header, never in the URL (`?key=` would end up in logs).
             headers.push(("x-goog-api-key".into(), key.into()));
             let body = json!({
@@ -192,8 +202,8 @@ pub fn build_request(config: &LlmConfig, key: &str, prompt: &str) -> HttpRequest
                 body,
             )
         }
-        // OpenAI-compatible; the stand-ins never reach a transport but share the shape.
-        _ => {
+        // The stand-ins never reach a transport but share the OpenAI-compatible shape.
+        Protocol::OpenAiChat | Protocol::StandIn => {
             if !key.is_empty() {
                 headers.push(("authorization".into(), format!("Bearer {key}")));
             }
@@ -285,12 +295,12 @@ pub fn read_response(
         });
     };
     // Where each protocol puts the answer's text parts and its token counts.
-    let (text, usage) = match provider {
-        Provider::Anthropic => (
+    let (text, usage) = match provider.protocol() {
+        Protocol::AnthropicMessages => (
             text_parts(&json["content"]),
             usage_of(&json["usage"], "input_tokens", "output_tokens"),
         ),
-        Provider::Gemini => (
+        Protocol::GeminiGenerateContent => (
             text_parts(&json["candidates"][0]["content"]["parts"]),
             usage_of(
                 &json["usageMetadata"],
@@ -298,7 +308,7 @@ pub fn read_response(
                 "candidatesTokenCount",
             ),
         ),
-        _ => {
+        Protocol::OpenAiChat | Protocol::StandIn => {
             let content = &json["choices"][0]["message"]["content"];
             (
                 content

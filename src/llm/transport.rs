@@ -1,16 +1,16 @@
-//! The native transport (CLI): sends [`HttpRequest`]s with a blocking client, retries
-//! as [`RetryPolicy`] says, and reports [`LlmOutcome`]s. The page's fetch transport
-//! (`web/llm_fetch.rs`) does the same with the same protocol code.
+//! The native transport (CLI): sends [`HttpRequest`](super::HttpRequest)s with a
+//! blocking client, retries as [`RetryPolicy`] says, and reports [`LlmOutcome`]s. The
+//! page's fetch transport (`web/llm.rs`) does the same with the same protocol code.
 
 use std::time::Duration;
 
 use rand::SeedableRng;
 
 use super::provider::{
-    build_request, read_response, redirect_failure, retry_after_ms, LlmFailure, RetryPolicy,
+    build_request, read_response, redirect_failure, retry_after_ms, LlmFailure, LlmOutcome,
+    RetryPolicy,
 };
 use super::{ApiKey, LlmConfig};
-use crate::ialp::distill::LlmOutcome;
 use crate::rng::SimRng;
 
 /// A client for one distillation's settings.

@@ -10,12 +10,11 @@
 use gloo::timers::future::TimeoutFuture;
 use wasm_bindgen::JsCast;
 
-use crate::ialp::distill::LlmOutcome;
 use crate::llm::key::KeyRing;
 use crate::llm::provider::{
     build_request, read_response, redirect_failure, retry_after_ms, LlmFailure, RetryPolicy,
 };
-use crate::llm::{ApiKey, Completion, LlmCache, LlmConfig};
+use crate::llm::{ApiKey, Completion, LlmCache, LlmConfig, LlmOutcome};
 
 /// localStorage entries.
 const KEYS_ENTRY: &str = "ialp.llm.keys";

@@ -20,8 +20,7 @@ use crate::env::real::coat::CoatFiles;
 use crate::env::{Preset, World};
 use super::protocol::DataSummary;
 use crate::experiment::{build_world, DataSource, Experiment, LlmTicket};
-use crate::ialp::distill::LlmOutcome;
-use crate::llm::{ApiKey, LlmCache};
+use crate::llm::{ApiKey, LlmCache, LlmOutcome};
 
 /// Least time between two updates to the page, in ms.
 const UPDATE_MS: f64 = 200.0;

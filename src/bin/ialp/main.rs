@@ -736,11 +736,11 @@ mod native {
             .unwrap_or("IALP_LLM_KEY");
         if key_env.is_some_and(|k| k.origin.is_some()) {
             // A key bound to an origin: a run naming another is refused, key set or not.
-            ialp::llm::key::cli_key_allowed(llm, key_env)?;
+            ialp::llm::key::cli_key_allowed(llm, key_env).map_err(|e| e.to_string())?;
         }
         match std::env::var(name) {
             Ok(k) if !k.trim().is_empty() => {
-                ialp::llm::key::cli_key_allowed(llm, key_env)?;
+                ialp::llm::key::cli_key_allowed(llm, key_env).map_err(|e| e.to_string())?;
                 Ok(ApiKey::new(&k))
             }
             _ => {

@@ -21,12 +21,11 @@ use crate::env::world::WorldInfo;
 use super::stats::PolicySummary;
 use crate::env::{Environment, Episode, World};
 use crate::ialp::pretrain::Pretraining;
-use crate::llm::LlmCache;
-use crate::methods::{self, Build, Pretrained};
 use crate::learner::{Feedback, Ground, Learner, BATCH};
+use crate::llm::LlmCache;
+use crate::methods::{self, Build, Learning, Method, Pretrained};
 use crate::nn::weights::NetWeights;
 use crate::policy::rollout;
-use crate::methods::{Learning, Method};
 use crate::rng::{self, SimRng, Stream};
 use crate::user_model::UserModel;
 

@@ -4,7 +4,8 @@
 
 use super::{ctx, ActiveJob, Experiment};
 use crate::ialp::pretrain::Unit;
-use crate::ialp::distill::{LlmOutcome, LlmRequest};
+use crate::ialp::distill::LlmRequest;
+use crate::llm::LlmOutcome;
 use crate::llm::{LlmCache, LlmStats};
 
 /// A prompt the edge must get answered (remote providers), tagged with its job.

@@ -3,75 +3,33 @@
 //! into one table and one results file. The grid logic is `ialp::experiment::sweep`;
 //! here are the files, the flags and the scheduler's script.
 
-use std::path::{Path, PathBuf};
-use std::sync::atomic::Ordering;
+use std::path::Path;
 use std::sync::Arc;
 
-use clap::ValueEnum;
-use ialp::experiment::sweep::{Grid, SweepRun};
+use ialp::experiment::paired::paired;
+use ialp::experiment::sweep::{
+    builtin, collect as merge, slurm_script, table, task_lines, Grid, SweepRun, SWEEPS,
+};
 use ialp::experiment::{DataSource, Experiment, Results};
+use ialp::ialp::Estimate;
+use ialp::limits::{read_text, GRID_FILE_BYTES, RESULTS_FILE_BYTES};
+use ialp::llm::key::{cli_key_allowed, grid_key_origin, is_loopback, KeyBinding, KeyEnv};
 use serde_json::json;
 
-use crate::native::{
-    confirm_spend, drive, failed, load_world, transport_for, usage, write_outputs, CliError,
-    Planned, SpendArgs, INTERRUPTED,
-};
-use ialp::ialp::Estimate;
-use ialp::llm::key::{cli_key_allowed, grid_key_origin, KeyBinding, KeyEnv};
-
-#[derive(clap::Args)]
-pub(crate) struct SweepArgs {
-    /// The grid file ({"preset" or "config", "set", "axes": [{"path", "values"}],
-    /// "seeds"}), or a built-in grid's name (paper-coat-lambda, paper-coat-real-lambda).
-    pub(crate) grid: PathBuf,
-    /// The sweep's folder: grid.json, runs/NAME/results.json, the scheduler's script.
-    #[arg(long, value_name = "DIR")]
-    pub(crate) out: PathBuf,
-    /// Run only the run with this index (0-based: a job array's task id).
-    #[arg(long, value_name = "I")]
-    pub(crate) task: Option<usize>,
-    /// Write a script instead of running: `slurm` (DIR/sweep.slurm, a job array) or
-    /// `tasks` (DIR/tasks.txt, one command a line for GNU parallel or xargs).
-    #[arg(long, value_name = "FORMAT")]
-    pub(crate) emit: Option<EmitArg>,
-    /// List the runs (index, name) and stop.
-    #[arg(long)]
-    pub(crate) list: bool,
-    /// The real data set (a folder or its zip archive), for a grid on real data.
-    #[arg(long, visible_alias = "real", value_name = "DIR|FILE.zip")]
-    pub(crate) real_dir: Option<PathBuf>,
-    /// The key, where it may go, and the confirmation (as for `run`; one confirmation
-    /// for the whole sweep, given when it starts or when --emit writes the script).
-    #[command(flatten)]
-    pub(crate) spend: SpendArgs,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-pub(crate) enum EmitArg {
-    Slurm,
-    Tasks,
-}
-
-#[derive(clap::Args)]
-pub(crate) struct CollectArgs {
-    /// A sweep's folder (--out of `ialp sweep`).
-    pub(crate) dir: PathBuf,
-    /// Print the merged summary as JSON instead of the table.
-    #[arg(long)]
-    pub(crate) json: bool,
-}
+use crate::args::{CollectArgs, EmitArg, SpendArgs, SweepArgs};
+use crate::drive::{drive, stop_on_ctrl_c, write_outputs};
+use crate::error::{failed, usage, CliError};
+use crate::load::load_world;
+use crate::spend::{confirm_spend, transport_for, Planned};
 
 /// A sweep's grid, from its file; the copy kept in its folder must be the same grid.
 fn sweep_grid(a: &SweepArgs) -> Result<Vec<SweepRun>, CliError> {
-    let text = match ialp::limits::read_text(&a.grid, ialp::limits::GRID_FILE_BYTES) {
+    let text = match read_text(&a.grid, GRID_FILE_BYTES) {
         Ok(t) => t,
-        Err(e) => match a.grid.to_str().and_then(ialp::experiment::sweep::builtin) {
+        Err(e) => match a.grid.to_str().and_then(builtin) {
             Some(t) if !a.grid.exists() => t.to_string(),
             _ => {
-                let names: Vec<&str> = ialp::experiment::sweep::SWEEPS
-                    .iter()
-                    .map(|s| s.0)
-                    .collect();
+                let names: Vec<&str> = SWEEPS.iter().map(|s| s.0).collect();
                 return Err(usage(format!(
                     "{}: {e} (nor a built-in grid: {})",
                     a.grid.display(),
@@ -85,7 +43,7 @@ fn sweep_grid(a: &SweepArgs) -> Result<Vec<SweepRun>, CliError> {
         .expand()
         .map_err(|e| usage(format!("{}: {e}", a.grid.display())))?;
     let kept = a.out.join("grid.json");
-    match ialp::limits::read_text(&kept, ialp::limits::GRID_FILE_BYTES) {
+    match read_text(&kept, GRID_FILE_BYTES) {
         Ok(old) => {
             if Grid::from_json(&old).ok().as_ref() != Some(&grid) {
                 return Err(usage(format!(
@@ -97,7 +55,7 @@ fn sweep_grid(a: &SweepArgs) -> Result<Vec<SweepRun>, CliError> {
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let json = serde_json::to_string_pretty(&grid).expect("a grid serialises");
-            write_atomically(&kept, &json).map_err(failed)?;
+            write_atomically(&kept, &json)?;
         }
         Err(e) => return Err(failed(format!("{}: {e}", kept.display()))),
     }
@@ -106,32 +64,32 @@ fn sweep_grid(a: &SweepArgs) -> Result<Vec<SweepRun>, CliError> {
 
 /// Writes `text` to `path` through a temporary file in the same folder, so a reader
 /// (or a task killed half-way) never sees half a file.
-fn write_atomically(path: &Path, text: &str) -> Result<(), String> {
+fn write_atomically(path: &Path, text: &str) -> Result<(), CliError> {
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        std::fs::create_dir_all(dir).map_err(|e| failed(format!("{}: {e}", dir.display())))?;
     }
     let tmp = path.with_extension(format!("tmp{}", std::process::id()));
     std::fs::write(&tmp, text)
         .and_then(|()| std::fs::rename(&tmp, path))
-        .map_err(|e| format!("{}: {e}", path.display()))
+        .map_err(|e| failed(format!("{}: {e}", path.display())))
 }
 
 /// A run's results in a sweep's folder: `Ok(None)` if there are none yet, an error if
 /// they are unreadable or belong to another config.
-fn finished_run(dir: &Path, run: &SweepRun) -> Result<Option<Results>, String> {
+fn finished_run(dir: &Path, run: &SweepRun) -> Result<Option<Results>, CliError> {
     let path = dir.join("runs").join(&run.name).join("results.json");
-    let text = match ialp::limits::read_text(&path, ialp::limits::RESULTS_FILE_BYTES) {
+    let text = match read_text(&path, RESULTS_FILE_BYTES) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(format!("{}: {e}", path.display())),
+        Err(e) => return Err(failed(format!("{}: {e}", path.display()))),
     };
-    let r = Results::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let r = Results::from_json(&text).map_err(|e| failed(format!("{}: {e}", path.display())))?;
     if &r.config != run.config.raw() {
-        return Err(format!(
+        return Err(failed(format!(
             "{}: made by another config than run {} of this grid",
             path.display(),
             run.index
-        ));
+        )));
     }
     Ok(r.complete.then_some(r))
 }
@@ -164,7 +122,7 @@ pub(crate) fn sweep(a: SweepArgs) -> Result<(), CliError> {
     let mut plans: Vec<Option<Option<Planned>>> = Vec::with_capacity(chosen.len());
     for (k, run) in chosen.iter().enumerate() {
         let head = format!("[run {}/{} {}] ", k + 1, chosen.len(), run.name);
-        plans.push(if finished_run(&a.out, run).map_err(failed)?.is_some() {
+        plans.push(if finished_run(&a.out, run)?.is_some() {
             None
         } else {
             Some(transport_for(&run.config, key_env.as_ref(), &head)?)
@@ -187,7 +145,7 @@ pub(crate) fn sweep(a: SweepArgs) -> Result<(), CliError> {
             &format!("this sweep ({} paid run(s))", paid.len()),
         )?;
     }
-    let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst));
+    stop_on_ctrl_c();
     let (mut kept, mut ran) = (0, 0);
     for ((k, run), plan) in chosen.iter().enumerate().zip(plans) {
         let head = format!("[run {}/{} {}] ", k + 1, chosen.len(), run.name);
@@ -200,7 +158,7 @@ pub(crate) fn sweep(a: SweepArgs) -> Result<(), CliError> {
         if valid.data() == DataSource::Real && a.real_dir.is_none() {
             return Err(usage("the grid asks for real data: give the data set's folder or archive with --real-dir DIR|FILE.zip"));
         }
-        let world = Arc::new(load_world(valid, a.real_dir.as_deref()).map_err(failed)?);
+        let world = Arc::new(load_world(valid, a.real_dir.as_deref())?);
         let transport = plan.map(|p| p.transport);
         let mut exp = Experiment::new(valid.clone(), world);
         drive(&mut exp, valid, transport.as_ref(), &head);
@@ -213,7 +171,7 @@ pub(crate) fn sweep(a: SweepArgs) -> Result<(), CliError> {
             return Err(CliError::Interrupted);
         }
         let file = a.out.join("runs").join(&run.name).join("results.json");
-        write_atomically(&file, &results.to_json()).map_err(failed)?;
+        write_atomically(&file, &results.to_json())?;
         ran += 1;
         eprintln!(
             "{head}done: {}",
@@ -286,9 +244,7 @@ fn emit(
     let remote: Vec<Estimate> = all
         .iter()
         .filter(|r| r.config.uses_llm() && r.config.raw().llm.provider.is_remote())
-        .filter(|r| {
-            key_env.is_some() || !ialp::llm::key::is_loopback(r.config.raw().llm.base_url())
-        })
+        .filter(|r| key_env.is_some() || !is_loopback(r.config.raw().llm.base_url()))
         .map(|r| {
             let c = r.config.raw();
             Estimate::of(&c.llm, &c.ialp, r.config.preset(), r.config.seeds())
@@ -315,17 +271,17 @@ fn emit(
     let (name, text, how) = match format {
         EmitArg::Slurm => (
             "sweep.slurm",
-            ialp::experiment::sweep::slurm_script(&exe, &grid, &out, runs, &extra),
+            slurm_script(&exe, &grid, &out, runs, &extra),
             "submit it with `sbatch",
         ),
         EmitArg::Tasks => (
             "tasks.txt",
-            ialp::experiment::sweep::task_lines(&exe, &grid, &out, runs, &extra),
+            task_lines(&exe, &grid, &out, runs, &extra),
             "run it with `parallel <",
         ),
     };
     let path = a.out.join(name);
-    write_atomically(&path, &text).map_err(failed)?;
+    write_atomically(&path, &text)?;
     eprintln!(
         "wrote {} ({runs} runs); {how} {}`, then `ialp collect {}`",
         path.display(),
@@ -338,7 +294,7 @@ fn emit(
 pub(crate) fn collect(a: CollectArgs) -> Result<(), CliError> {
     let kept = a.dir.join("grid.json");
     let bad = |e: &dyn std::fmt::Display| usage(format!("{}: {e}", kept.display()));
-    let text = ialp::limits::read_text(&kept, ialp::limits::GRID_FILE_BYTES).map_err(|e| {
+    let text = read_text(&kept, GRID_FILE_BYTES).map_err(|e| {
         usage(format!(
             "{}: {e} (is {} the --out of `ialp sweep`?)",
             kept.display(),
@@ -355,23 +311,19 @@ pub(crate) fn collect(a: CollectArgs) -> Result<(), CliError> {
             None
         }));
     }
-    let c = ialp::experiment::sweep::collect(&base, &runs, found);
-    let mut table = ialp::experiment::sweep::table(&c);
-    let pairs = c
-        .results
-        .as_ref()
-        .map(ialp::experiment::paired::paired)
-        .unwrap_or_default();
+    let c = merge(&base, &runs, found);
+    let mut report = table(&c);
+    let pairs = c.results.as_ref().map(paired).unwrap_or_default();
     if !pairs.is_empty() {
-        table.push_str("\nDoes the LLM help? (paired by seed)\n\n");
+        report.push_str("\nDoes the LLM help? (paired by seed)\n\n");
         for p in &pairs {
-            table.push_str(&format!("- {}\n", p.describe()));
+            report.push_str(&format!("- {}\n", p.describe()));
         }
     }
     if let Some(r) = &c.results {
-        write_outputs(&a.dir, r).map_err(failed)?;
+        write_outputs(&a.dir, r)?;
     }
-    write_atomically(&a.dir.join("results.md"), &table).map_err(failed)?;
+    write_atomically(&a.dir.join("results.md"), &report)?;
     if a.json {
         println!(
             "{}",
@@ -383,7 +335,7 @@ pub(crate) fn collect(a: CollectArgs) -> Result<(), CliError> {
             })
         );
     } else {
-        print!("{table}");
+        print!("{report}");
     }
     eprintln!(
         "{} of {} runs finished; wrote {}/results.md{}",

@@ -50,14 +50,23 @@ pub const TEMPLATE_CASES: usize = 4;
 /// 20,000 items is ~22 M.
 pub const POLICY_PARAMETERS: usize = 50_000_000;
 
+/// Something bigger than a size limit.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{what} is {}, more than the {} such a file may be", human(*.bytes), human(*.limit))]
+pub struct TooBig {
+    pub what: String,
+    pub bytes: u64,
+    pub limit: u64,
+}
+
 /// `Err` naming `what` and the bound if `bytes` is over `limit`.
-pub fn check_size(what: &str, bytes: u64, limit: u64) -> Result<(), String> {
+pub fn check_size(what: &str, bytes: u64, limit: u64) -> Result<(), TooBig> {
     if bytes > limit {
-        Err(format!(
-            "{what} is {}, more than the {} such a file may be",
-            human(bytes),
-            human(limit)
-        ))
+        Err(TooBig {
+            what: what.into(),
+            bytes,
+            limit,
+        })
     } else {
         Ok(())
     }

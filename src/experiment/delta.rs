@@ -68,23 +68,31 @@ impl Deltas {
     }
 }
 
+/// Why a change of results does not fit the page's copy.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ChangeMisfit {
+    #[error("a change to results the page does not have")]
+    NothingToChange,
+    #[error("a change from record {from} of {has} the page has")]
+    PastTheEnd { from: usize, has: usize },
+}
+
 impl ResultsChange {
     /// Applies this change to the page's copy of the last results (`None` before the
     /// first snapshot). A change with nothing to apply it to, or that does not fit it, is
     /// an error and leaves the copy as it was.
-    pub fn apply_to(self, last: &mut Option<Results>) -> Result<(), String> {
+    pub fn apply_to(self, last: &mut Option<Results>) -> Result<(), ChangeMisfit> {
         match self {
             ResultsChange::Whole(r) => *last = Some(*r),
             ResultsChange::Since(d) => {
                 let Some(r) = last.as_mut() else {
-                    return Err("a change to results the page does not have".into());
+                    return Err(ChangeMisfit::NothingToChange);
                 };
                 if d.runs_from > r.runs.len() {
-                    return Err(format!(
-                        "a change from record {} of {} the page has",
-                        d.runs_from,
-                        r.runs.len()
-                    ));
+                    return Err(ChangeMisfit::PastTheEnd {
+                        from: d.runs_from,
+                        has: r.runs.len(),
+                    });
                 }
                 r.runs.truncate(d.runs_from);
                 r.runs.extend(d.runs);

@@ -43,7 +43,7 @@ impl PolicyFile {
     /// The error says what is wrong.
     pub fn from_json(text: &str) -> Result<PolicyFile, FileError> {
         crate::limits::check_size("the policy file", text.len() as u64, crate::limits::POLICY_FILE_BYTES)
-            .map_err(|problem| FileError::Shape { what: "a usable policy file", at: None, problem })?;
+            .map_err(|e| FileError::Shape { what: "a usable policy file", at: None, problem: e.to_string() })?;
         let p: PolicyFile = super::read_json(text, "a policy file")?;
         if p.format != POLICY_FORMAT {
             return Err(FileError::Format(p.format));

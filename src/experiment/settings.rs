@@ -7,6 +7,21 @@ use serde_json::{Map, Value};
 
 use super::config::{ConfigError, ExperimentConfig, ValidConfig};
 
+/// Why a value cannot be set at a path.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SetError {
+    #[error("is not a setting")]
+    NotASetting,
+    #[error("is a group of settings, not one")]
+    Group,
+    #[error("must be a whole number, got {0}")]
+    NotWhole(String),
+    #[error("{0} is far over any limit of this setting")]
+    FarOver(String),
+    #[error("must be {allowed}, got {text}")]
+    OutOfRange { allowed: String, text: String },
+}
+
 pub(super) fn to_value(c: &ExperimentConfig) -> Value {
     serde_json::to_value(c).expect("a config serialises")
 }
@@ -54,14 +69,14 @@ pub(super) fn lookup<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
 }
 
 /// Sets `path` in `v` from the text `text`, typed like the default's value there.
-pub(super) fn set(v: &mut Value, default: &Value, path: &str, text: &str) -> Result<(), String> {
+pub(super) fn set(v: &mut Value, default: &Value, path: &str, text: &str) -> Result<(), SetError> {
     // Only a path the config has: any other would build a value as deep as the link is
     // long (`env.a.a.a…`) before serde could refuse it.
     if !is_setting(path) {
-        return Err("is not a setting".into());
+        return Err(SetError::NotASetting);
     }
     let typed = match lookup(default, path) {
-        Some(Value::Object(_)) => return Err("is a group of settings, not one".into()),
+        Some(Value::Object(_)) => return Err(SetError::Group),
         Some(Value::Array(_)) => Value::Array(
             text.split(',')
                 .map(str::trim)
@@ -77,10 +92,10 @@ pub(super) fn set(v: &mut Value, default: &Value, path: &str, text: &str) -> Res
             Value::Number(x) if x.is_f64() => {
                 let f = x.as_f64().unwrap_or(f64::NAN);
                 if f.fract() != 0.0 || f < 0.0 {
-                    return Err(format!("must be a whole number, got {text}"));
+                    return Err(SetError::NotWhole(text.into()));
                 }
                 if f >= u64::MAX as f64 {
-                    return Err(format!("{text} is far over any limit of this setting"));
+                    return Err(SetError::FarOver(text.into()));
                 }
                 Value::from(f as u64)
             }
@@ -92,19 +107,22 @@ pub(super) fn set(v: &mut Value, default: &Value, path: &str, text: &str) -> Res
     // even fit the field (a count is 32 bits in the page).
     if let (Some(b), Some(x)) = (super::bounds::bound(path), typed.as_f64()) {
         if x.is_finite() && !(b.lo..=b.hi).contains(&x) {
-            return Err(format!("must be {}, got {text}", b.allowed()));
+            return Err(SetError::OutOfRange {
+                allowed: b.allowed(),
+                text: text.into(),
+            });
         }
     }
     let mut keys: Vec<&str> = path.split('.').collect();
     let last = keys.pop().expect("a path has a key");
     let mut at = v;
     for k in keys {
-        let obj = at.as_object_mut().ok_or("is not a setting")?;
+        let obj = at.as_object_mut().ok_or(SetError::NotASetting)?;
         at = obj
             .entry(k.to_string())
             .or_insert_with(|| Value::Object(Map::new()));
     }
-    let obj = at.as_object_mut().ok_or("is not a setting")?;
+    let obj = at.as_object_mut().ok_or(SetError::NotASetting)?;
     if typed.is_null() {
         obj.remove(last);
     } else {
@@ -222,7 +240,7 @@ pub fn with_setting(
     };
     let default = to_value(&ExperimentConfig::default());
     let mut v = to_value(config);
-    set(&mut v, &default, path, text.trim()).map_err(at)?;
+    set(&mut v, &default, path, text.trim()).map_err(|e| at(e.to_string()))?;
     let raw: ExperimentConfig =
         serde_json::from_value(v).map_err(|e| at(explain(&e.to_string(), path)))?;
     raw.check()

@@ -9,7 +9,7 @@
 
 use serde_json::Value;
 
-use super::config::{ExperimentConfig, ValidConfig, CONFIG_VERSION};
+use super::config::{ConfigError, ExperimentConfig, ValidConfig, CONFIG_VERSION};
 use super::settings::{default_text, explain, flatten, leaf_text, set, to_value};
 
 /// One pair of a link that could not be used, and why.
@@ -125,9 +125,9 @@ pub fn from_fragment(fragment: &str) -> FromLink {
         }),
     }
     let default = to_value(&ExperimentConfig::default());
-    let check = |v: &Value| -> Result<ValidConfig, String> {
-        let raw: ExperimentConfig = serde_json::from_value(v.clone()).map_err(|e| e.to_string())?;
-        raw.check().map_err(|e| e.to_string())
+    let check = |v: &Value| -> Result<ValidConfig, Unreadable> {
+        let raw: ExperimentConfig = serde_json::from_value(v.clone())?;
+        Ok(raw.check()?)
     };
     // All together first (values may depend on each other); if that fails, one by one,
     // keeping each pair that leaves the config valid.
@@ -138,7 +138,7 @@ pub fn from_fragment(fragment: &str) -> FromLink {
             set_problems.push(LinkProblem {
                 key: k.clone(),
                 value: v.clone(),
-                problem: p,
+                problem: p.to_string(),
             });
         }
     }
@@ -152,7 +152,8 @@ pub fn from_fragment(fragment: &str) -> FromLink {
     for (k, v) in &pairs {
         let mut candidate = base.clone();
         let outcome = set(&mut candidate, &default, k, v)
-            .and_then(|()| check(&candidate).map_err(|e| explain(&e, k)));
+            .map_err(|e| e.to_string())
+            .and_then(|()| check(&candidate).map_err(|e| explain(&e.to_string(), k)));
         match outcome {
             Ok(c) => {
                 base = candidate;
@@ -204,6 +205,16 @@ pub(crate) fn decode(s: &str) -> Option<String> {
         }
     }
     String::from_utf8(out).ok()
+}
+
+/// Why a link's values do not make a config: they do not read as one, or they fail its
+/// check.
+#[derive(Debug, thiserror::Error)]
+enum Unreadable {
+    #[error("{0}")]
+    Json(#[from] serde_json::Error),
+    #[error("{0}")]
+    Check(#[from] ConfigError),
 }
 
 #[cfg(test)]
@@ -323,13 +334,13 @@ mod tests {
         for path in [deep.as_str(), "env.a", "nonsense", "llm.model.x", "methods.x"] {
             let shown = &path[..path.len().min(20)];
             let mut v = default.clone();
-            assert!(set(&mut v, &default, path, "1") == Err("is not a setting".into()), "{shown}");
+            assert!(set(&mut v, &default, path, "1").map_err(|e| e.to_string()) == Err("is not a setting".into()), "{shown}");
             assert!(v == default, "{shown}: nothing is added");
         }
         // Options the default leaves out, and `first_run`, are settings.
         for (path, text) in [("env.scale", "0.5"), ("llm.model", "m"), ("first_run", "2"), ("a2c.gamma", "0.5")] {
             let mut v = default.clone();
-            assert_eq!(set(&mut v, &default, path, text), Ok(()), "{path}");
+            assert_eq!(set(&mut v, &default, path, text).map_err(|e| e.to_string()), Ok(()), "{path}");
         }
         let got = from_fragment(&format!("v=1&{deep}=1&seeds=3"));
         assert_eq!(got.config.raw().seeds, 3);

@@ -132,6 +132,19 @@ pub fn custom_settings(llm: &LlmConfig) -> Vec<CustomSetting> {
     out
 }
 
+/// Why a run is refused under `--max-cost`.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum OverBudget {
+    #[error("the worst case costs about ${cost:.2} at list price ({} HTTP calls, every request retried), more than --max-cost {max_usd}: nothing was sent. Lower llm.max_calls, llm.max_retries or llm.max_tokens, or raise --max-cost", thousands(*.calls))]
+    Costs { cost: f64, calls: u64, max_usd: f64 },
+    #[error("--max-cost {max_usd}: this model's price is not known here (list prices are known for {}), so its cost cannot be bounded: nothing was sent. Leave out --max-cost to run on the token estimate alone", known_prices())]
+    PriceUnknown { max_usd: f64 },
+}
+
+fn known_prices() -> String {
+    PRICES.iter().map(|p| p.1).collect::<Vec<_>>().join(", ")
+}
+
 impl Estimate {
     /// The estimate for `seeds` distillations with these settings in `preset`'s domain
     /// (the prompt's size from `llm`'s template: its own text, and every case once per
@@ -230,17 +243,15 @@ impl Estimate {
 
     /// Whether the worst case is within `max_usd` (the CLI's `--max-cost`): refused when it
     /// is above, or when the model's price is unknown and so is the worst case.
-    pub fn within(&self, max_usd: f64) -> Result<(), String> {
+    pub fn within(&self, max_usd: f64) -> Result<(), OverBudget> {
         match self.most_cost_usd {
             Some(c) if c <= max_usd => Ok(()),
-            Some(c) => Err(format!(
-                "the worst case costs about ${c:.2} at list price ({} HTTP calls, every request retried), more than --max-cost {max_usd}: nothing was sent. Lower llm.max_calls, llm.max_retries or llm.max_tokens, or raise --max-cost",
-                thousands(self.most_calls as u64)
-            )),
-            None => Err(format!(
-                "--max-cost {max_usd}: this model's price is not known here (list prices are known for {}), so its cost cannot be bounded: nothing was sent. Leave out --max-cost to run on the token estimate alone",
-                PRICES.iter().map(|p| p.1).collect::<Vec<_>>().join(", ")
-            )),
+            Some(cost) => Err(OverBudget::Costs {
+                cost,
+                calls: self.most_calls as u64,
+                max_usd,
+            }),
+            None => Err(OverBudget::PriceUnknown { max_usd }),
         }
     }
 
@@ -449,7 +460,7 @@ mod tests {
         let e = Estimate::of(&llm, &IalpConfig::default(), Preset::Coat, 2);
         let most = e.most_cost_usd.unwrap();
         assert!(e.within(most * 1.01).is_ok());
-        let err = e.within(most / 2.0).unwrap_err();
+        let err = e.within(most / 2.0).unwrap_err().to_string();
         assert!(err.contains("--max-cost"), "{err}");
         let unknown = Estimate::of(
             &LlmConfig {
@@ -460,7 +471,7 @@ mod tests {
             Preset::Coat,
             1,
         );
-        assert!(unknown.within(1e9).unwrap_err().contains("not known"));
+        assert!(unknown.within(1e9).unwrap_err().to_string().contains("not known"));
         let total = Estimate::sum(&[e.clone(), e.clone()]).unwrap();
         assert_eq!(total.most_calls, 2 * e.most_calls);
         assert!((total.most_cost_usd.unwrap() - 2.0 * most).abs() < 1e-9);

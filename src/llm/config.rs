@@ -243,16 +243,6 @@ impl LlmConfig {
         }
     }
 
-    /// Where answers come from, as the cache keeps it: the base URL's origin for a
-    /// remote provider (the URL itself if it has none we can read), empty for the
-    /// stand-ins.
-    pub fn answer_origin(&self) -> String {
-        if !self.provider.is_remote() {
-            return String::new();
-        }
-        super::key::origin_of(self.base_url()).unwrap_or_else(|_| self.base_url().to_string())
-    }
-
     pub fn template_text(&self) -> &str {
         self.template
             .as_deref()

@@ -152,9 +152,12 @@ pub(crate) fn open<'s>(
         expected: expected.into(),
     })?;
     // Refused before a byte is read when its size is known (it is counted as read, too).
-    crate::limits::check_size(name, n, MAX_FILE_BYTES).map_err(|problem| DataError::Shape {
+    crate::limits::check_size(name, n, MAX_FILE_BYTES).map_err(|e| {
+        let problem = e.to_string();
+        DataError::Shape {
         file: name.into(),
         problem: problem.strip_prefix(name).unwrap_or(&problem).trim_start().to_string(),
+        }
     })?;
     Ok((r, n))
 }

@@ -190,6 +190,18 @@ pub fn connect_src_allows(sources: &str, origin: &str, page_origin: &str) -> boo
     })
 }
 
+impl LlmConfig {
+    /// Where answers come from, as the cache keeps it: the base URL's origin for a
+    /// remote provider (the URL itself if it has none we can read), empty for the
+    /// stand-ins.
+    pub fn answer_origin(&self) -> String {
+        if !self.provider.is_remote() {
+            return String::new();
+        }
+        origin_of(self.base_url()).unwrap_or_else(|_| self.base_url().to_string())
+    }
+}
+
 #[cfg(test)]
 mod csp_tests {
     use super::connect_src_allows;

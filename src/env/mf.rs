@@ -67,23 +67,7 @@ pub fn fit(world: &World, config: &MfConfig, seed: u64) -> Factorisation {
     let mut bi = vec![0f32; ni];
     // Attribute values of each item (global indices) and their factors.
     let item_attrs: Vec<Vec<usize>> = if config.attributes {
-        let mut offsets = Vec::new();
-        let mut n = 0;
-        for f in &world.item_fields {
-            offsets.push(n);
-            n += f.values.len();
-        }
-        world
-            .items
-            .iter()
-            .map(|it| {
-                it.attrs
-                    .iter()
-                    .zip(&offsets)
-                    .flat_map(|(vs, o)| vs.iter().map(move |v| o + *v as usize))
-                    .collect()
-            })
-            .collect()
+        world.item_attribute_indices()
     } else {
         vec![Vec::new(); ni]
     };

@@ -3,6 +3,7 @@
 
 pub mod catalogue;
 pub mod mf;
+pub mod preset;
 pub mod quit;
 pub mod real;
 pub mod synthetic;
@@ -13,92 +14,9 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+pub use preset::{Preset, WorldSpec};
 pub use quit::{LeaveReason, QuitRule, StepView, Window};
 pub use world::{RatingMatrix, World};
-
-/// The three environments of the paper.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Preset {
-    /// Coat jacket shop: 290 users × 300 items, ratings 1–5.
-    Coat,
-    /// KuaiRec short videos: 1,411 × 3,327, watch ratio in [0, 5].
-    #[serde(rename = "kuairec")]
-    KuaiRec,
-    /// MovieLens-1M: 6,040 × 3,706, ratings 1–5.
-    #[serde(rename = "movielens")]
-    MovieLens,
-}
-
-impl Preset {
-    pub const ALL: [Preset; 3] = [Preset::Coat, Preset::KuaiRec, Preset::MovieLens];
-
-    /// The identifier used in configs, URLs and the CLI.
-    pub fn id(self) -> &'static str {
-        match self {
-            Preset::Coat => "coat",
-            Preset::KuaiRec => "kuairec",
-            Preset::MovieLens => "movielens",
-        }
-    }
-
-    /// A display name.
-    pub fn label(self) -> &'static str {
-        match self {
-            Preset::Coat => "Coat (jacket shop)",
-            Preset::KuaiRec => "KuaiRec (short videos)",
-            Preset::MovieLens => "MovieLens-1M (films)",
-        }
-    }
-
-    pub fn from_id(s: &str) -> Option<Preset> {
-        Preset::ALL.into_iter().find(|p| p.id() == s)
-    }
-
-    /// Users × items of the real data set.
-    pub fn real_shape(self) -> (usize, usize) {
-        match self {
-            Preset::Coat => (290, 300),
-            Preset::KuaiRec => (1411, 3327),
-            Preset::MovieLens => (6040, 3706),
-        }
-    }
-
-    /// EasyRL4Rec's default quit rule for a world with `n_users` users.
-    ///
-    /// Item distances are Euclidean over users, so they grow like √(users); for a
-    /// world scaled down from the real size we scale τ by √(n_users / real users) so that
-    /// users leave about as often as in the full-size world. (Our choice, not the peers'.)
-    pub fn default_quit_rule(self, n_users: usize) -> QuitRule {
-        let shrink = (n_users as f32 / self.real_shape().0 as f32).sqrt();
-        match self {
-            Preset::Coat => QuitRule::ItemDistance {
-                n: 7,
-                tau: round2(6.0 * shrink),
-            },
-            Preset::KuaiRec => QuitRule::TagCount { n: 4, tau: 0 },
-            Preset::MovieLens => QuitRule::ItemDistance {
-                n: 7,
-                tau: round2(75.0 * shrink),
-            },
-        }
-    }
-
-    /// A rule of this preset's kind with explicit N and τ.
-    pub fn quit_rule_with(self, n: usize, tau: f32) -> QuitRule {
-        match self {
-            Preset::KuaiRec => QuitRule::TagCount {
-                n,
-                tau: tau.max(0.0) as u32,
-            },
-            Preset::Coat | Preset::MovieLens => QuitRule::ItemDistance { n, tau },
-        }
-    }
-}
-
-fn round2(x: f32) -> f32 {
-    (x * 100.0).round() / 100.0
-}
 
 /// Evaluation modes (METHOD.md §7).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]

@@ -319,14 +319,7 @@ fn taste_scores(rng: &mut SimRng, sp: &Spec, users: &[User], items: &[Item]) -> 
 }
 
 fn offsets(fields: &[FieldSpec]) -> Vec<usize> {
-    fields
-        .iter()
-        .scan(0, |acc, f| {
-            let o = *acc;
-            *acc += f.values.len();
-            Some(o)
-        })
-        .collect()
+    super::vocab::value_offsets(fields.iter().map(|f| f.values.len())).0
 }
 
 /// Maps scores to the reward scale, matching the real data's marginal distribution

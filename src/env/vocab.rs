@@ -279,3 +279,17 @@ pub const TITLE_PLACES: &[&str] = &[
     "Casablanca",
     "Main Street",
 ];
+/// Where each field's values start when the values of all the fields are numbered in
+/// one run (field by field, in order), and how many values there are in all: the one
+/// place that numbers attribute values globally (`World::item_attribute_offsets` and the
+/// synthetic generator read it).
+pub fn value_offsets(sizes: impl IntoIterator<Item = usize>) -> (Vec<usize>, usize) {
+    let mut offsets = Vec::new();
+    let mut n = 0;
+    for size in sizes {
+        offsets.push(n);
+        n += size;
+    }
+    (offsets, n)
+}
+

@@ -146,6 +146,33 @@ pub struct World {
 }
 
 impl World {
+    /// Where each item field's values start in the global numbering of item attribute
+    /// values ([`super::vocab::value_offsets`]), and how many values there are.
+    pub fn item_attribute_offsets(&self) -> (Vec<usize>, usize) {
+        super::vocab::value_offsets(self.item_fields.iter().map(|f| f.values.len()))
+    }
+
+    /// The same for the users' fields.
+    pub fn user_attribute_offsets(&self) -> (Vec<usize>, usize) {
+        super::vocab::value_offsets(self.user_fields.iter().map(|f| f.values.len()))
+    }
+
+    /// Each item's attribute values, as global indices (see
+    /// [`World::item_attribute_offsets`]).
+    pub fn item_attribute_indices(&self) -> Vec<Vec<usize>> {
+        let (offsets, _) = self.item_attribute_offsets();
+        self.items
+            .iter()
+            .map(|it| {
+                it.attrs
+                    .iter()
+                    .zip(&offsets)
+                    .flat_map(|(vs, o)| vs.iter().map(move |v| o + *v as usize))
+                    .collect()
+            })
+            .collect()
+    }
+
     /// A bare world over a hand-made matrix (tests, teaching): users without attributes,
     /// items named "item i" whose only attribute is their tags `t0`, `t1`, ….
     pub fn from_matrix(preset: super::Preset, truth: RatingMatrix, tags: Vec<Vec<u16>>) -> World {

@@ -12,7 +12,6 @@ use serde::Serialize;
 
 use super::config::{DataSource, ExperimentConfig};
 use crate::env::synthetic;
-use crate::env::Preset;
 use crate::methods;
 use crate::methods::Learning;
 
@@ -70,7 +69,7 @@ fn mb(bytes: u64) -> String {
 pub fn shape(c: &ExperimentConfig) -> (usize, usize) {
     let scale = match c.env.data {
         DataSource::Synthetic => c.env.scale.unwrap_or_else(|| synthetic::default_scale(c.env.preset)),
-        DataSource::Real if c.env.preset == Preset::Coat => 1.0,
+        DataSource::Real if c.env.preset.spec().real_is_whole => 1.0,
         DataSource::Real => c.env.scale.unwrap_or(1.0).min(1.0),
     };
     synthetic::shape(c.env.preset, scale)
@@ -96,7 +95,7 @@ pub fn estimate(c: &ExperimentConfig) -> Cost {
     // --- memory -------------------------------------------------------------------------
     // The world (and, for real data, the full data set the worker keeps loaded).
     let mut memory = matrix * 2.0;
-    if c.env.data == DataSource::Real && c.env.preset != Preset::Coat {
+    if c.env.data == DataSource::Real && c.env.preset.spec().real_kept_loaded {
         let (fu, fi) = c.env.preset.real_shape();
         memory += f(fu) * f(fi) * 4.0 * 1.5;
     }

@@ -14,15 +14,10 @@ use crate::llm::{LlmConfig, Provider};
 /// Unparsable answers are asked once more (as `ialp::distill` does).
 const REASKS: usize = 1;
 
-/// Mean length, in characters, of a user's and an item's text in each domain's prompts,
-/// measured on the synthetic worlds and real Coat (tests/llm_budget.rs checks the
-/// estimate against real prompts, within 25 %).
+/// Mean length, in characters, of a user's and an item's text in each domain's prompts
+/// (the world's [`crate::env::WorldSpec::prompt_text`]).
 fn text_sizes(preset: Preset) -> (usize, usize) {
-    match preset {
-        Preset::Coat => (95, 92),
-        Preset::KuaiRec => (45, 70),
-        Preset::MovieLens => (60, 60),
-    }
+    preset.spec().prompt_text
 }
 
 /// List prices in US dollars per million (prompt, completion) tokens of the providers'

@@ -64,17 +64,8 @@ impl AttributeFeatures {
     /// The features of `world`'s users and items; with `embeddings` (row-major
     /// `[n_items, dim]`, dim), each item's embedding follows its attributes.
     pub fn of(world: &World, embeddings: Option<(&[f32], usize)>) -> Self {
-        let offsets = |fields: &[crate::env::vocab::Field]| {
-            let mut o = Vec::with_capacity(fields.len());
-            let mut acc = 0;
-            for f in fields {
-                o.push(acc);
-                acc += f.values.len();
-            }
-            (o, acc)
-        };
-        let (uo, user_dim) = offsets(&world.user_fields);
-        let (io, attr_dim) = offsets(&world.item_fields);
+        let (uo, user_dim) = world.user_attribute_offsets();
+        let (io, attr_dim) = world.item_attribute_offsets();
         let emb_dim = embeddings.map_or(0, |e| e.1);
         let item_dim = attr_dim + emb_dim;
         let mut users = vec![0.0; world.n_users() * user_dim];

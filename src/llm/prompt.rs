@@ -72,11 +72,7 @@ impl PromptTemplate {
 }
 
 fn domain(world: &World) -> &'static str {
-    match world.preset {
-        crate::env::Preset::Coat => "clothing (jackets)",
-        crate::env::Preset::KuaiRec => "short-video",
-        crate::env::Preset::MovieLens => "movie",
-    }
+    world.preset.spec().domain
 }
 
 /// A reward as a 1–5 rating, as the user would say it.

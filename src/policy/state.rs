@@ -70,24 +70,13 @@ impl StateTracker {
     /// The tracker for `config`, over `model`'s embeddings and `world`'s items; `quit_n`
     /// is the quit rule's window (for the histogram).
     pub fn new(config: StateConfig, model: &UserModel, world: &World, quit_n: usize) -> Self {
-        let mut offsets = Vec::with_capacity(world.item_fields.len());
-        let mut n_attrs = 0;
-        for f in &world.item_fields {
-            offsets.push(n_attrs);
-            n_attrs += f.values.len();
-        }
+        let (_, n_attrs) = world.item_attribute_offsets();
         let needs = config.attributes || config.histogram;
         let attrs = if needs {
             world
-                .items
-                .iter()
-                .map(|it| {
-                    it.attrs
-                        .iter()
-                        .zip(&offsets)
-                        .flat_map(|(vs, o)| vs.iter().map(move |v| (*o + *v as usize) as u32))
-                        .collect()
-                })
+                .item_attribute_indices()
+                .into_iter()
+                .map(|a| a.into_iter().map(|v| v as u32).collect())
                 .collect()
         } else {
             Vec::new()

@@ -166,7 +166,7 @@ impl App {
                 .as_ref()
                 .map(crate::chart::agreement_of)
                 .unwrap_or_default();
-            let svg = crate::chart::agreement_svg(&rows, (800, 400))?;
+            let svg = crate::chart::agreement_svg(&rows, (800, 400)).map_err(|e| e.to_string())?;
             return crate::web::llm::download("ialp-agreement.svg", "image/svg+xml", &svg);
         }
         if kind == "png" {
@@ -178,7 +178,8 @@ impl App {
         } else {
             let series = self.episode_series();
             crate::chart::episode_returns_svg(&series, "R_tra (cumulative reward)", size)
-        }?;
+        }
+        .map_err(|e| e.to_string())?;
         crate::web::llm::download("ialp-chart.svg", "image/svg+xml", &svg)
     }
 

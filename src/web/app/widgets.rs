@@ -52,7 +52,7 @@ pub(super) fn read_first_file<M: Into<Msg> + 'static>(
 /// A picked file's text, if it is at most `limit` bytes.
 pub(super) async fn read_text(f: web_sys::File, limit: u64) -> Result<String, String> {
     let name = f.name();
-    crate::limits::check_size(&name, f.size() as u64, limit)?;
+    crate::limits::check_size(&name, f.size() as u64, limit).map_err(|e| e.to_string())?;
     gloo::file::futures::read_as_text(&gloo::file::File::from(f))
         .await
         .map_err(|e| format!("could not read {name}: {e}"))

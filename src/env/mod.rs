@@ -2,6 +2,7 @@
 //! step-by-step environment API every policy and evaluation goes through.
 
 pub mod catalogue;
+pub mod matrix;
 pub mod mf;
 pub mod preset;
 pub mod quit;

@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::world::RatingMatrix;
+use super::matrix::RatingMatrix;
 
 /// Which items the quit rule compares the new item with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

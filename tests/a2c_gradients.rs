@@ -1,4 +1,4 @@
-//! The fast path's closed-form gradients (src/policy/head.rs, src/policy/mlp.rs) against
+//! The fast path's closed-form gradients (src/policy/head.rs, src/nn/mlp.rs) against
 //! burn's autodiff on the same loss, for every layer of the actor and of the critic:
 //! with and without masked items, with and without advantage normalisation, with the
 //! entropy bonus, with A-iALP_ap's KL term toward an anchor, and with a prior added to

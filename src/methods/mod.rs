@@ -1,7 +1,7 @@
 //! The methods an experiment compares, each described once: [`MethodSpec`] says what a
 //! method is (its id, label, how it learns, what it needs) and how to build its
 //! [`Learner`] for a run; [`SPECS`] lists them all, in [`Method::ALL`]'s order. The runner
-//! (`experiment/run.rs`), the config check, links, presets, the page's method list and
+//! (`experiment/run/`), the config check, links, presets, the page's method list and
 //! the CLI read this table instead of matching on methods.
 //!
 //! Adding a method: a variant at the end of [`Method`] (its position seeds its random

@@ -190,7 +190,12 @@ impl Pretraining {
                         Provider::Oracle => {
                             standin::oracle_answer(&req.prompt, world, self.llm.oracle_noise)
                         }
-                        _ => standin::heuristic_answer(&req.prompt),
+                        // Remote providers never get here (the edge answers them); named so
+                        // that a new provider is a compile error until placed.
+                        Provider::Heuristic
+                        | Provider::OpenAi
+                        | Provider::Anthropic
+                        | Provider::Gemini => standin::heuristic_answer(&req.prompt),
                     };
                     let outcome = LlmOutcome {
                         result: Ok(Completion { text, usage: None }),

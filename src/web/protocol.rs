@@ -141,7 +141,7 @@ impl RunState {
 }
 
 /// Where a run stands, streamed a few times a second with its results (as changes).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Update {
     pub run: u64,
     pub state: RunState,

@@ -121,14 +121,14 @@ impl App {
                 .iter()
                 .any(|m| m.learning() != Learning::Fixed)
         };
-        self.results.as_ref().is_some_and(learns) || self.overlay.is_some()
+        self.results.as_deref().is_some_and(learns) || self.overlay.is_some()
     }
 
     /// The current run's curves, plus the imported ones.
     pub(super) fn curves(&self) -> Vec<Curve> {
         let mut curves: Vec<Curve> = self
             .results
-            .as_ref()
+            .as_deref()
             .map(crate::chart::curves_of)
             .unwrap_or_default();
         if let Some((_, r)) = &self.overlay {
@@ -163,7 +163,7 @@ impl App {
         if kind == "agreement-svg" {
             let rows = self
                 .results
-                .as_ref()
+                .as_deref()
                 .map(crate::chart::agreement_of)
                 .unwrap_or_default();
             let svg = crate::chart::agreement_svg(&rows, (800, 400)).map_err(|e| e.to_string())?;

@@ -58,7 +58,7 @@ impl App {
         match msg {
             DataMsg::Picked(files) if files.is_empty() => return false,
             DataMsg::Picked(files) => {
-                if self.form.preset == Preset::Coat {
+                if self.form.preset() == Preset::Coat {
                     return self.on_settings(ctx, SettingsMsg::Files(files));
                 }
                 self.data.pending = files.clone();
@@ -88,7 +88,7 @@ impl App {
                 )));
                 let files = std::mem::take(&mut self.data.pending);
                 self.data.kept = Some((files, *s));
-                self.form.data = DataSource::Real;
+                self.form_mut().set_data(DataSource::Real);
             }
             DataMsg::Failed(load, message) => {
                 if load != self.data.load_id {
@@ -170,7 +170,7 @@ impl App {
         self.data.in_worker = false;
         self.data.status = None;
         self.data.progress = Some(LoadProgress { stage: "starting".into(), done: 0, total: 1 });
-        let msg = ToTrainer::LoadData { load: self.data.load_id, preset: self.form.preset };
+        let msg = ToTrainer::LoadData { load: self.data.load_id, preset: self.form.preset() };
         if let Some(t) = &self.trainer {
             t.send_with_files(&msg, &files);
         }
@@ -207,7 +207,7 @@ impl App {
 
     pub(super) fn view_data_loader(&self, ctx: &Context<Self>) -> Html {
         let link = ctx.link();
-        let preset = self.form.preset;
+        let preset = self.form.preset();
         let on_drop = link.callback(|e: DragEvent| {
             e.prevent_default();
             let mut out = Vec::new();

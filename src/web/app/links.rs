@@ -10,16 +10,6 @@ pub enum LinkMsg {
     HashChanged,
     CopyLink,
     LinkCopied(Result<(), String>),
-    // "Embed this".
-    EmbedHeight(String),
-    EmbedAutorun(bool),
-    EmbedPanel(&'static str, bool),
-    CopySnippet,
-    SnippetCopied(Result<(), String>),
-    /// Shows (or reloads) the preview frame.
-    Preview,
-    /// "Embed this" opened or closed: the snippet is made only while it is open.
-    EmbedOpen(bool),
 }
 
 impl App {
@@ -45,53 +35,9 @@ impl App {
                     set_fragment(&fragment);
                     let url = format!("{}#{fragment}", page_address());
                     self.share_url = Some(url.clone());
-                    copy(ctx, &url, "the link below", LinkMsg::LinkCopied);
+                    let link = ctx.link().clone();
+                    copy(&url, "the link below", move |r| link.send_message(LinkMsg::LinkCopied(r)));
                     self.share_status = None;
-                }
-            },
-            LinkMsg::EmbedHeight(h) => match h.trim().parse::<u32>() {
-                Ok(px) if (embed::MIN_HEIGHT..=embed::MAX_HEIGHT).contains(&px) => {
-                    self.embed.height = px;
-                    self.embed_status = None;
-                }
-                _ => {
-                    self.embed_status = Some(Err(format!(
-                        "Height: a whole number of pixels from {} to {}, got {:?}",
-                        embed::MIN_HEIGHT,
-                        embed::MAX_HEIGHT,
-                        cut_text(&h, 20)
-                    )))
-                }
-            },
-            LinkMsg::EmbedOpen(open) => self.embed_open = open,
-            LinkMsg::EmbedAutorun(on) => self.embed.autorun = on,
-            LinkMsg::EmbedPanel(p, on) => {
-                self.embed.panels.retain(|q| q != p);
-                if on {
-                    self.embed.panels.push(p.to_string());
-                }
-            }
-            LinkMsg::CopySnippet => match self.snippet() {
-                Err(e) => self.embed_status = Some(Err(e)),
-                Ok(text) => {
-                    copy(ctx, &text, "the snippet", LinkMsg::SnippetCopied);
-                }
-            },
-            LinkMsg::SnippetCopied(r) => {
-                self.embed_status = Some(r.map(|()| {
-                    "Snippet copied: paste it into your course page's HTML.".to_string()
-                }))
-            }
-            LinkMsg::Preview => match self.form.to_config() {
-                Err(e) => self.embed_status = Some(Err(format!("Fix a setting first: {e}"))),
-                Ok(c) => {
-                    // The preview never autoruns: one run at a time on this machine.
-                    let opts = EmbedOptions {
-                        autorun: false,
-                        ..self.embed.clone()
-                    };
-                    self.embed_preview =
-                        Some(opts.src(&page_address(), &share::to_fragment(c.raw())));
                 }
             },
             LinkMsg::LinkCopied(r) => {
@@ -112,7 +58,7 @@ impl App {
             // `?preset=NAME` without a fragment: start from that preset.
             if let Some(name) = self.layout.preset.clone() {
                 match crate::experiment::presets::find(&name).map(|p| p.config(None)) {
-                    Some(Ok(c)) => self.form = ConfigForm::from_config(c.raw()),
+                    Some(Ok(c)) => self.show_config(c.raw()),
                     Some(Err(e)) => self.link_problems = vec![format!("preset={name}: {e}")],
                     None => {
                         self.link_problems = vec![format!(
@@ -125,59 +71,8 @@ impl App {
             return;
         }
         let got = share::from_fragment(&hash);
-        self.form = ConfigForm::from_config(got.config.raw());
+        self.show_config(got.config.raw());
         self.link_problems = got.problems.iter().map(|p| p.to_string()).collect();
-    }
-
-    /// The `<iframe>` snippet for the current settings, or why there is none.
-    fn snippet(&self) -> Result<String, String> {
-        let c = self
-            .form
-            .to_config()
-            .map_err(|e| format!("Fix a setting first: {e}"))?;
-        Ok(self
-            .embed
-            .snippet(&page_address(), &share::to_fragment(c.raw())))
-    }
-
-    /// "Embed this": the snippet, its options, a preview.
-    fn view_embed(&self, ctx: &Context<Self>) -> Html {
-        let link = ctx.link();
-        // Checking the settings on every render of a closed panel (each snapshot of a
-        // run re-renders the page) would be work for nothing.
-        let snippet = if self.embed_open { self.snippet() } else { Ok(String::new()) };
-        html! {
-            <details id="embed" open={self.embed_open}
-                ontoggle={link.callback(|e: Event| LinkMsg::EmbedOpen(e.target_unchecked_into::<web_sys::HtmlDetailsElement>().open()))}>
-                <summary>{"Embed this in a course page"}</summary>
-                <p class="hint">{"An <iframe> of these settings, for a lesson's page: it shows the run bar, chart and table, and grows with its content."}</p>
-                <label for="embed-height">{"Starting height (px)"}</label>
-                <input id="embed-height" type="text" inputmode="numeric" value={self.embed.height.to_string()}
-                    onchange={link.callback(|e: Event| LinkMsg::EmbedHeight(input_value(&e)))} />
-                <label class="check"><input id="embed-autorun" type="checkbox" checked={self.embed.autorun}
-                    onchange={link.callback(|e: Event| LinkMsg::EmbedAutorun(e.target_unchecked_into::<HtmlInputElement>().checked()))} />
-                    {" Start the run when the lesson opens"}</label>
-                <div class="embed-panels" role="group" aria-label="Panels the embed shows">
-                    { for Layout::PANELS.iter().map(|&p| html!{
-                        <label class="check"><input id={format!("embed-panel-{p}")} type="checkbox" checked={self.embed.panels.iter().any(|q| q == p)}
-                            onchange={link.callback(move |e: Event| LinkMsg::EmbedPanel(p, e.target_unchecked_into::<HtmlInputElement>().checked()))} />
-                            {format!(" {p}")}</label>
-                    }) }
-                </div>
-                if let Ok(text) = &snippet {
-                    <label for="embed-snippet">{"Snippet"}</label>
-                    <textarea id="embed-snippet" readonly=true rows="6" value={text.clone()} />
-                }
-                <button id="copy-snippet" onclick={link.callback(|_| LinkMsg::CopySnippet)}>{"Copy snippet"}</button>
-                <button id="embed-preview-show" onclick={link.callback(|_| LinkMsg::Preview)}>{ if self.embed_preview.is_some() { "Update preview" } else { "Preview" } }</button>
-                { status_line("embed-message", &self.embed_status.clone().or_else(|| snippet.as_ref().err().map(|e| Err(e.clone())))) }
-                if let Some(src) = &self.embed_preview {
-                    <iframe id="embed-preview" title="Preview of the embed" src={src.clone()}
-                        height={self.embed.height.to_string()} width="100%"></iframe>
-                    <p class="hint">{"The preview does not start its run (press Run in it); the pasted snippet does when asked to. The snippet's script follows the frame's height; a course page that allows no inline script keeps the starting height. Publishing: docs/PUBLISHING.md."}</p>
-                }
-            </details>
-        }
     }
 
     /// The link to these settings.
@@ -193,23 +88,143 @@ impl App {
                     }
                     { status_line("share-message", &self.share_status) }
                     <p class="hint">{"Every setting and the seed go in the link's #fragment, so the same link gives the same numbers. "}</p>
-                    { self.view_embed(ctx) }
+                    <Embed form={self.form.clone()} />
                 </fieldset>
         }
     }
 }
 
+#[derive(Properties, PartialEq)]
+pub(super) struct EmbedProps {
+    /// The settings the snippet shows.
+    pub form: Rc<ConfigForm>,
+}
+
+/// "Embed this": the snippet, its options, a preview. All its state is its own.
+#[function_component(Embed)]
+pub(super) fn embed_panel(props: &EmbedProps) -> Html {
+    let opts = use_state(EmbedOptions::default);
+    // The preview frame's address, once asked for.
+    let preview = use_state(|| None::<String>);
+    let open = use_state(|| false);
+    // What happened (a refused height, a copy, a setting to fix first).
+    let status = use_state(|| None::<Result<String, String>>);
+    // The `<iframe>` snippet for the current settings, or why there is none.
+    let snippet = {
+        let (form, opts) = (props.form.clone(), opts.clone());
+        move || -> Result<String, String> {
+            let c = form.to_config().map_err(|e| format!("Fix a setting first: {e}"))?;
+            Ok(opts.snippet(&page_address(), &share::to_fragment(c.raw())))
+        }
+    };
+    // Checking the settings on every render of a closed panel (each snapshot of a run
+    // re-renders the page) would be work for nothing.
+    let shown = if *open { snippet() } else { Ok(String::new()) };
+    let change = |f: fn(&mut EmbedOptions, bool)| {
+        let opts = opts.clone();
+        Callback::from(move |e: Event| {
+            let mut o = (*opts).clone();
+            f(&mut o, e.target_unchecked_into::<HtmlInputElement>().checked());
+            opts.set(o);
+        })
+    };
+    let on_height = {
+        let (opts, status) = (opts.clone(), status.clone());
+        Callback::from(move |e: Event| {
+            let h = input_value(&e);
+            match h.trim().parse::<u32>() {
+                Ok(px) if (embed::MIN_HEIGHT..=embed::MAX_HEIGHT).contains(&px) => {
+                    opts.set(EmbedOptions { height: px, ..(*opts).clone() });
+                    status.set(None);
+                }
+                _ => status.set(Some(Err(format!(
+                    "Height: a whole number of pixels from {} to {}, got {:?}",
+                    embed::MIN_HEIGHT,
+                    embed::MAX_HEIGHT,
+                    cut_text(&h, 20)
+                )))),
+            }
+        })
+    };
+    let on_copy = {
+        let status = status.clone();
+        Callback::from(move |_: MouseEvent| match snippet() {
+            Err(e) => status.set(Some(Err(e))),
+            Ok(text) => {
+                let status = status.clone();
+                copy(&text, "the snippet", move |r| {
+                    status.set(Some(r.map(|()| {
+                        "Snippet copied: paste it into your course page's HTML.".to_string()
+                    })))
+                });
+            }
+        })
+    };
+    let on_preview = {
+        let (form, opts, preview, status) = (props.form.clone(), opts.clone(), preview.clone(), status.clone());
+        Callback::from(move |_: MouseEvent| match form.to_config() {
+            Err(e) => status.set(Some(Err(format!("Fix a setting first: {e}")))),
+            Ok(c) => {
+                // The preview never autoruns: one run at a time on this machine.
+                let o = EmbedOptions { autorun: false, ..(*opts).clone() };
+                preview.set(Some(o.src(&page_address(), &share::to_fragment(c.raw()))));
+            }
+        })
+    };
+    let ontoggle = {
+        let open = open.clone();
+        Callback::from(move |e: Event| open.set(e.target_unchecked_into::<web_sys::HtmlDetailsElement>().open()))
+    };
+    html! {
+        <details id="embed" open={*open} {ontoggle}>
+            <summary>{"Embed this in a course page"}</summary>
+            <p class="hint">{"An <iframe> of these settings, for a lesson's page: it shows the run bar, chart and table, and grows with its content."}</p>
+            <label for="embed-height">{"Starting height (px)"}</label>
+            <input id="embed-height" type="text" inputmode="numeric" value={opts.height.to_string()}
+                onchange={on_height} />
+            <label class="check"><input id="embed-autorun" type="checkbox" checked={opts.autorun}
+                onchange={change(|o, on| o.autorun = on)} />
+                {" Start the run when the lesson opens"}</label>
+            <div class="embed-panels" role="group" aria-label="Panels the embed shows">
+                { for Layout::PANELS.iter().map(|&p| {
+                    let handle = opts.clone();
+                    let onchange = Callback::from(move |e: Event| {
+                        let mut o = (*handle).clone();
+                        o.panels.retain(|q| q != p);
+                        if e.target_unchecked_into::<HtmlInputElement>().checked() {
+                            o.panels.push(p.to_string());
+                        }
+                        handle.set(o);
+                    });
+                    html!{
+                        <label class="check"><input id={format!("embed-panel-{p}")} type="checkbox" checked={opts.panels.iter().any(|q| q == p)}
+                            {onchange} />
+                            {format!(" {p}")}</label>
+                    }
+                }) }
+            </div>
+            if let Ok(text) = &shown {
+                <label for="embed-snippet">{"Snippet"}</label>
+                <textarea id="embed-snippet" readonly=true rows="6" value={text.clone()} />
+            }
+            <button id="copy-snippet" onclick={on_copy}>{"Copy snippet"}</button>
+            <button id="embed-preview-show" onclick={on_preview}>{ if preview.is_some() { "Update preview" } else { "Preview" } }</button>
+            { status_line("embed-message", &(*status).clone().or_else(|| shown.as_ref().err().map(|e| Err(e.clone())))) }
+            if let Some(src) = &*preview {
+                <iframe id="embed-preview" title="Preview of the embed" src={src.clone()}
+                    height={opts.height.to_string()} width="100%"></iframe>
+                <p class="hint">{"The preview does not start its run (press Run in it); the pasted snippet does when asked to. The snippet's script follows the frame's height; a course page that allows no inline script keeps the starting height. Publishing: docs/PUBLISHING.md."}</p>
+            }
+        </details>
+    }
+}
+
 /// Puts `text` on the clipboard; `done` says how it went (`what`: where to copy it from
 /// by hand if the browser refuses).
-fn copy(
-    ctx: &Context<App>,
-    text: &str,
-    what: &'static str,
-    done: fn(Result<(), String>) -> LinkMsg,
-) {
+fn copy(text: &str, what: &'static str, done: impl FnOnce(Result<(), String>) + 'static) {
     if let Some(clip) = web_sys::window().map(|w| w.navigator().clipboard()) {
         let promise = clip.write_text(text);
-        ctx.link().send_future(async move {
+        wasm_bindgen_futures::spawn_local(async move {
             done(
                 wasm_bindgen_futures::JsFuture::from(promise)
                     .await

@@ -2,11 +2,22 @@
 //! Training runs in a worker (`trainer.rs`); the page sends it Start, Pause, Step, Stop
 //! and Speed, and draws the snapshots it streams back, so the page never freezes.
 //!
-//! One file per panel, each with its own message type (a `Msg` variant wraps it) and
-//! its handler and views: settings, llm_panel, consent, run_bar, chart, results,
-//! policies, inspector, links; widgets and explain hold what they share. The state is
-//! the one `App` below, its fields grouped by the panel that owns them.
+//! One file per panel, each with its own message type (a `Msg` variant wraps it), its
+//! handler and its view: settings, all_settings, llm_panel, consent, run_bar, chart,
+//! results, policies, inspector, links; widgets and explain hold what they share.
+//!
+//! A panel that only shows what it is given is a component with `Properties`: the run
+//! bar (`RunBar`), the results table (`ResultsTable`), the LLM settings and the
+//! distillation panel (`LlmSettings`, `Distillation`), All settings (`AllSettings`) and
+//! "Embed this" (`Embed`). It gets `Rc` data and small values, and speaks through
+//! `Callback`s; state only it reads (open or closed, what it last refused, the embed's
+//! options) is its own. What several panels read stays in the one `App` below, its
+//! fields grouped by the panel that writes them.
+//!
+//! Every box, select and checkbox of the config is a row of `experiment/form.rs`; its
+//! one message is `SettingsMsg::Edit(SettingId, text)`.
 
+use std::rc::Rc;
 use std::sync::Arc;
 
 use web_sys::{HtmlCanvasElement, HtmlInputElement, HtmlSelectElement};
@@ -15,10 +26,10 @@ use yew::prelude::*;
 use crate::chart::{Curve, Series};
 use crate::env::real::coat::{CoatFile, CoatFiles};
 use crate::env::{synthetic, Mode, Preset, Window, World};
-use crate::experiment::form::ConfigForm;
+use crate::experiment::form::{ConfigForm, SettingId};
 use crate::experiment::embed::Layout;
 use crate::experiment::share;
-use crate::experiment::{build_world, DataSource, Results, ValidConfig};
+use crate::experiment::{build_world, DataSource, ExperimentConfig, Results, ValidConfig};
 use crate::ialp::Estimate;
 use crate::llm::key::{is_loopback, KeyRing};
 use crate::llm::prompt::DEFAULT_TEMPLATE;
@@ -27,6 +38,7 @@ use crate::methods::{Learning, Method};
 use crate::web::protocol::{FromTrainer, RunState, Speed, StartRun, ToTrainer, Update};
 use crate::web::worker::TrainerHandle;
 
+mod all_settings;
 mod chart;
 mod consent;
 mod data_panel;
@@ -41,6 +53,7 @@ mod saved_run;
 mod settings;
 mod widgets;
 
+use all_settings::AllSettings;
 use chart::ChartMsg;
 use consent::{Consent, ConsentMsg};
 use data_panel::{DataMsg, LoadedData};
@@ -50,10 +63,10 @@ use links::{location, page_address, set_fragment, LinkMsg};
 use llm_panel::LlmMsg;
 use policies::PolicyMsg;
 use results::ResultsMsg;
-use run_bar::RunMsg;
+use run_bar::{Control, RunMsg};
 use saved_run::{Saved, SavedMsg};
 use settings::{RealData, SettingsMsg};
-use widgets::{chosen_file, input_value, read_first_file, select_value, status_line, text_field};
+use widgets::{choice_box, chosen_file, input_value, read_first_file, select_value, setting_box, status_line};
 
 /// The page's messages: one variant per panel, each wrapping that panel's own type.
 macro_rules! panel_messages {
@@ -91,21 +104,20 @@ panel_messages! {
 /// snapshot (`run`, `results`) is read by every panel and written only by the run bar.
 pub struct App {
     // Settings (settings.rs).
-    form: ConfigForm,
+    /// Shared with the panels that show it; changed through `form_mut`.
+    form: Rc<ConfigForm>,
     real: RealData,
     /// The MovieLens / KuaiRec data set the worker holds (data_panel.rs).
     data: LoadedData,
-    /// The "All settings" panel: open or not, and the last value it refused.
-    all_settings_open: bool,
-    setting_error: Option<(String, String)>,
 
     // The run (run_bar.rs).
     /// The training worker (`None` if it could not start: the error says why).
     trainer: Option<TrainerHandle>,
     /// The latest snapshot of the current run.
     run: Option<Update>,
-    /// The latest results (the snapshot's, kept when a run fails to start).
-    results: Option<Results>,
+    /// The latest results (the snapshot's, kept when a run fails to start), shared with
+    /// the panels that show them.
+    results: Option<Rc<Results>>,
     /// Identifies the current run, so snapshots of an abandoned run are ignored.
     run_id: u64,
     /// The page's one error line, under the run bar: any panel may set it.
@@ -141,11 +153,6 @@ pub struct App {
     /// The link to this config, shown for copying.
     share_url: Option<String>,
     share_status: Option<Result<String, String>>,
-    /// "Embed this": the snippet's options, the preview frame's address, what happened.
-    embed: crate::experiment::embed::EmbedOptions,
-    embed_preview: Option<String>,
-    embed_open: bool,
-    embed_status: Option<Result<String, String>>,
     /// Kept so the listener lives as long as the page.
     _hash_listener: Option<gloo::events::EventListener>,
 
@@ -208,7 +215,7 @@ impl Component for App {
             LlmMsg::CacheLoaded(cache, problem)
         });
         let mut app = Self {
-            form: ConfigForm::default(),
+            form: Rc::default(),
             real: RealData::default(),
             data: LoadedData::restored(),
             trainer,
@@ -221,15 +228,9 @@ impl Component for App {
             layout,
             share_url: None,
             share_status: None,
-            embed: Default::default(),
-            embed_preview: None,
-            embed_open: false,
-            embed_status: None,
             overlay: None,
             overlay_status: None,
             inspector: Inspector::default(),
-            all_settings_open: false,
-            setting_error: None,
             imported: None,
             policy_status: None,
             policy_pick: None,
@@ -252,7 +253,7 @@ impl Component for App {
         app.look_for_saved_run();
         app.read_link();
         if app.layout.autorun {
-            ctx.link().send_message(RunMsg::Run);
+            ctx.link().send_message(RunMsg::Control(Control::Run));
         }
         app
     }
@@ -312,6 +313,16 @@ impl Component for App {
 }
 
 impl App {
+    /// The form, to change it (copied first if a panel still shows the old one).
+    pub(super) fn form_mut(&mut self) -> &mut ConfigForm {
+        Rc::make_mut(&mut self.form)
+    }
+
+    /// The form now shows `c`.
+    pub(super) fn show_config(&mut self, c: &ExperimentConfig) {
+        self.form = Rc::new(ConfigForm::from_config(c));
+    }
+
     pub(super) fn view_results(&self, ctx: &Context<Self>) -> Html {
         let shows = |p: &str| self.layout.shows(p);
         html! {

@@ -49,8 +49,11 @@ impl App {
                             p.describe(),
                             Method::Imported.label()
                         )));
-                        if !self.form.methods.contains(&Method::Imported) {
-                            self.form.methods.push(Method::Imported);
+                        let mut methods = self.form.methods();
+                        if !methods.contains(&Method::Imported) {
+                            // Last in the list, after what it may deploy.
+                            methods.push(Method::Imported);
+                            self.form_mut().set_methods(&methods);
                         }
                         self.imported = Some((name, p, json));
                     }

@@ -5,28 +5,34 @@ use super::*;
 
 /// The run's controls, and what the training worker says.
 pub enum RunMsg {
+    Control(Control),
+    Speed(Speed),
+    Trainer(FromTrainer),
+    WorkerFailed(String),
+}
+
+/// A button of the run bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Control {
     Run,
     Stop,
     Pause,
     Resume,
     Step,
     Reset,
-    Speed(String),
-    Trainer(FromTrainer),
-    WorkerFailed(String),
 }
 
 impl App {
     pub(super) fn on_run(&mut self, ctx: &Context<App>, msg: RunMsg) -> bool {
         match msg {
-            RunMsg::Run => {
+            RunMsg::Control(Control::Run) => {
                 self.saved.resume_from = None;
                 self.start()
             }
-            RunMsg::Stop => self.send(ToTrainer::Stop),
-            RunMsg::Pause => self.send(ToTrainer::Pause),
-            RunMsg::Resume => self.send(ToTrainer::Resume),
-            RunMsg::Step => {
+            RunMsg::Control(Control::Stop) => self.send(ToTrainer::Stop),
+            RunMsg::Control(Control::Pause) => self.send(ToTrainer::Pause),
+            RunMsg::Control(Control::Resume) => self.send(ToTrainer::Resume),
+            RunMsg::Control(Control::Step) => {
                 if self.run.as_ref().is_none_or(|r| r.state.is_over()) {
                     self.saved.resume_from = None;
                     self.start_with(true);
@@ -34,7 +40,7 @@ impl App {
                     self.send(ToTrainer::Step);
                 }
             }
-            RunMsg::Reset => {
+            RunMsg::Control(Control::Reset) => {
                 if self.run.as_ref().is_some_and(|r| !r.state.is_over()) {
                     self.send(ToTrainer::Stop);
                 }
@@ -46,7 +52,7 @@ impl App {
                 self.inspector = Inspector::default();
             }
             RunMsg::Speed(s) => {
-                self.speed = Speed::from_id(&s).unwrap_or_default();
+                self.speed = s;
                 self.send(ToTrainer::Speed(self.speed));
                 return false;
             }
@@ -88,7 +94,12 @@ impl App {
                 if !self.run.as_ref().is_some_and(|r| r.run == u.run) {
                     self.results = None;
                 }
-                if let Err(e) = results.apply_to(&mut self.results) {
+                // Shared with the panels that show them: changed in place when no panel
+                // holds them any more, else copied.
+                let mut now = self.results.take().map(Rc::unwrap_or_clone);
+                let applied = results.apply_to(&mut now);
+                self.results = now.map(Rc::new);
+                if let Err(e) = applied {
                     self.error = Some(format!(
                         "A snapshot from the training worker did not fit: {e}. What the page has is kept."
                     ));
@@ -286,90 +297,125 @@ impl App {
         self.send(msg);
     }
 
-    /// Run / Pause / Step / Stop / Reset, the speed, and the progress with time left.
+    /// The run bar, as the page shows it.
     pub(super) fn view_bar(&self, ctx: &Context<Self>) -> Html {
         let link = ctx.link();
-        let state = self.run.as_ref().map(|r| r.state);
-        let live = state.is_some_and(|s| !s.is_over());
-        let paused = state == Some(RunState::Paused);
-        let (progress, status) = match &self.run {
-            None => (0.0, "Choose settings and press Run.".to_string()),
-            Some(u) => {
-                let p = u.progress;
-                let word = match u.state {
-                    RunState::Running => "running",
-                    RunState::Paused => "paused",
-                    RunState::WaitingForLlm => "waiting for the LLM",
-                    RunState::Finished => "finished",
-                    RunState::Stopped => "stopped",
-                    RunState::Halted => "stopped (see the message)",
-                };
-                let now = match u.current {
-                    Some((m, seed)) if !u.state.is_over() => {
-                        format!(" · {} (seed {seed})", m.label())
-                    }
-                    _ => String::new(),
-                };
-                let f = p.fraction();
-                let moving = matches!(u.state, RunState::Running | RunState::WaitingForLlm);
-                let left = if moving && f > 0.02 && u.elapsed_ms > 500.0 {
-                    let secs = u.elapsed_ms / 1000.0 * (1.0 - f) / f;
-                    if secs < 1.0 {
-                        " · less than a second left".to_string()
-                    } else if secs < 90.0 {
-                        format!(" · about {secs:.0} s left")
-                    } else {
-                        format!(" · about {:.0} min left", secs / 60.0)
-                    }
-                } else {
-                    String::new()
-                };
-                let kept = match self.kept_for_this_run() {
-                    Some(s) if !u.state.is_over() => {
-                        format!(" · kept for a resume after {} of {} jobs", s.checkpoint.jobs_done, s.checkpoint.jobs)
-                    }
-                    _ => String::new(),
-                };
-                (
-                    f,
-                    format!(
-                        "{word}: {} / {} episodes{now} · {:.1} s{left}{kept}",
-                        p.done,
-                        p.total,
-                        u.elapsed_ms / 1000.0
-                    ),
-                )
-            }
-        };
         html! {
-            <div class="run-bar" role="group" aria-label="Run controls">
-                <div class="buttons">
-                    <button id="run" class="primary" onclick={link.callback(|_| RunMsg::Run)} title="Start (or restart) the run with these settings">{ if self.run.is_some() { "Run again" } else { "Run" } }</button>
-                    if paused {
-                        <button id="resume" onclick={link.callback(|_| RunMsg::Resume)}>{"Resume"}</button>
-                    } else {
-                        <button id="pause" disabled={!live} onclick={link.callback(|_| RunMsg::Pause)}>{"Pause"}</button>
-                    }
-                    <button id="step" onclick={link.callback(|_| RunMsg::Step)} title="Pause and run one more episode (or start paused)">{"Step"}</button>
-                    <button id="stop" disabled={!live} onclick={link.callback(|_| RunMsg::Stop)} title="End the run, keeping what finished">{"Stop"}</button>
-                    <button id="reset" disabled={self.run.is_none()} onclick={link.callback(|_| RunMsg::Reset)} title="Clear the results">{"Reset"}</button>
-                    <label for="speed" class="inline">{"Speed"}</label>
-                    <select id="speed" onchange={link.callback(|e: Event| RunMsg::Speed(select_value(&e)))}>
-                        { for Speed::ALL.iter().map(|s| html!{ <option value={s.id()} selected={*s == self.speed}>{s.label()}</option> }) }
-                    </select>
-                </div>
-                <div class="progress-row">
-                    <progress id="progress" max="1" value={progress.to_string()} aria-label="progress"></progress>
-                    <span id="status" aria-live="polite" data-run={self.run_id.to_string()}
-                        title={self.run.as_ref().map(|u| format!("the training worker holds {:.0} MB", u.memory_bytes as f64 / 1e6)).unwrap_or_default()}
-                        data-memory={self.run.as_ref().map(|u| u.memory_bytes.to_string()).unwrap_or_default()} data-state={state.map(|s| s.id()).unwrap_or("idle")}
-                        data-done={self.run.as_ref().map(|u| u.progress.done.to_string()).unwrap_or_default()}
-                        data-kept={self.kept_for_this_run().map(|s| s.checkpoint.jobs_done.to_string()).unwrap_or_default()}>{status}</span>
-                </div>
-                if let Some(e) = &self.error {
-                    <p id="error" class="bad" role="alert">{e}</p>
-                }
-            </div>
+            <RunBar run={self.run.clone()} run_id={self.run_id}
+                kept={self.kept_for_this_run().map(|s| (s.checkpoint.jobs_done, s.checkpoint.jobs))}
+                speed={self.speed} error={self.error.clone()}
+                on_control={link.callback(RunMsg::Control)} on_speed={link.callback(RunMsg::Speed)} />
         }
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub(super) struct RunBarProps {
+    /// The latest snapshot of the current run.
+    pub run: Option<Update>,
+    /// Identifies the current run (the status line carries it for the tests).
+    pub run_id: u64,
+    /// (jobs done, jobs) of the checkpoint kept for a resume of this run.
+    pub kept: Option<(usize, usize)>,
+    pub speed: Speed,
+    /// The page's one error line.
+    pub error: Option<String>,
+    pub on_control: Callback<Control>,
+    pub on_speed: Callback<Speed>,
+}
+
+/// Run / Pause / Step / Stop / Reset, the speed, and the progress with time left.
+#[function_component(RunBar)]
+pub(super) fn run_bar(props: &RunBarProps) -> Html {
+    let run = props.run.as_ref();
+    let state = run.map(|r| r.state);
+    let live = state.is_some_and(|s| !s.is_over());
+    let paused = state == Some(RunState::Paused);
+    let (progress, status) = match run {
+        None => (0.0, "Choose settings and press Run.".to_string()),
+        Some(u) => {
+            let p = u.progress;
+            let word = match u.state {
+                RunState::Running => "running",
+                RunState::Paused => "paused",
+                RunState::WaitingForLlm => "waiting for the LLM",
+                RunState::Finished => "finished",
+                RunState::Stopped => "stopped",
+                RunState::Halted => "stopped (see the message)",
+            };
+            let now = match u.current {
+                Some((m, seed)) if !u.state.is_over() => {
+                    format!(" · {} (seed {seed})", m.label())
+                }
+                _ => String::new(),
+            };
+            let f = p.fraction();
+            let moving = matches!(u.state, RunState::Running | RunState::WaitingForLlm);
+            let left = if moving && f > 0.02 && u.elapsed_ms > 500.0 {
+                let secs = u.elapsed_ms / 1000.0 * (1.0 - f) / f;
+                if secs < 1.0 {
+                    " · less than a second left".to_string()
+                } else if secs < 90.0 {
+                    format!(" · about {secs:.0} s left")
+                } else {
+                    format!(" · about {:.0} min left", secs / 60.0)
+                }
+            } else {
+                String::new()
+            };
+            let kept = match props.kept {
+                Some((done, jobs)) if !u.state.is_over() => {
+                    format!(" · kept for a resume after {done} of {jobs} jobs")
+                }
+                _ => String::new(),
+            };
+            (
+                f,
+                format!(
+                    "{word}: {} / {} episodes{now} · {:.1} s{left}{kept}",
+                    p.done,
+                    p.total,
+                    u.elapsed_ms / 1000.0
+                ),
+            )
+        }
+    };
+    let button = |c: Control| {
+        let on = props.on_control.clone();
+        Callback::from(move |_: MouseEvent| on.emit(c))
+    };
+    let on_speed = {
+        let on = props.on_speed.clone();
+        Callback::from(move |e: Event| on.emit(Speed::from_id(&select_value(&e)).unwrap_or_default()))
+    };
+    html! {
+        <div class="run-bar" role="group" aria-label="Run controls">
+            <div class="buttons">
+                <button id="run" class="primary" onclick={button(Control::Run)} title="Start (or restart) the run with these settings">{ if run.is_some() { "Run again" } else { "Run" } }</button>
+                if paused {
+                    <button id="resume" onclick={button(Control::Resume)}>{"Resume"}</button>
+                } else {
+                    <button id="pause" disabled={!live} onclick={button(Control::Pause)}>{"Pause"}</button>
+                }
+                <button id="step" onclick={button(Control::Step)} title="Pause and run one more episode (or start paused)">{"Step"}</button>
+                <button id="stop" disabled={!live} onclick={button(Control::Stop)} title="End the run, keeping what finished">{"Stop"}</button>
+                <button id="reset" disabled={run.is_none()} onclick={button(Control::Reset)} title="Clear the results">{"Reset"}</button>
+                <label for="speed" class="inline">{"Speed"}</label>
+                <select id="speed" onchange={on_speed}>
+                    { for Speed::ALL.iter().map(|s| html!{ <option value={s.id()} selected={*s == props.speed}>{s.label()}</option> }) }
+                </select>
+            </div>
+            <div class="progress-row">
+                <progress id="progress" max="1" value={progress.to_string()} aria-label="progress"></progress>
+                <span id="status" aria-live="polite" data-run={props.run_id.to_string()}
+                    title={run.map(|u| format!("the training worker holds {:.0} MB", u.memory_bytes as f64 / 1e6)).unwrap_or_default()}
+                    data-memory={run.map(|u| u.memory_bytes.to_string()).unwrap_or_default()} data-state={state.map(|s| s.id()).unwrap_or("idle")}
+                    data-done={run.map(|u| u.progress.done.to_string()).unwrap_or_default()}
+                    data-kept={props.kept.map(|(done, _)| done.to_string()).unwrap_or_default()}>{status}</span>
+            </div>
+            if let Some(e) = &props.error {
+                <p id="error" class="bad" role="alert">{e}</p>
+            }
+        </div>
     }
 }

@@ -113,7 +113,7 @@ impl App {
                 if self.saved.run.is_none() {
                     if self.results.is_none() && self.run.is_none() {
                         // What finished before the interruption, shown at once.
-                        self.results = Some(run.checkpoint.results.clone());
+                        self.results = Some(Rc::new(run.checkpoint.results.clone()));
                     }
                     self.saved.run = Some(run);
                     self.saved.offer = true;
@@ -154,7 +154,7 @@ impl App {
     /// from its checkpoint.
     fn resume_saved(&mut self) {
         let Some(s) = self.saved.run.clone() else { return };
-        self.form = ConfigForm::from_config(&s.config);
+        self.show_config(&s.config);
         if !s.coat.is_empty() {
             self.add_real_files(s.coat.iter().map(|(n, t)| (n.clone(), Ok(t.clone()))).collect());
         }

@@ -6,27 +6,13 @@ use super::*;
 /// What the settings panel changes: the config form, and the real data files.
 pub enum SettingsMsg {
     LoadPreset(String),
-    Preset(String),
-    Data(String),
-    Scale(String),
-    Seed(String),
-    Mode(String),
-    EvalEpisodes(String),
-    Seeds(String),
-    OfflineEpisodes(String),
-    OnlineEpisodes(String),
-    EvalEvery(String),
-    A2cLearningRate(String),
-    A2cEntropy(String),
-    LeaveN(String),
-    LeaveTau(String),
-    Window(String),
+    /// Any control of the form's table (`experiment/form.rs`), here or in another panel.
+    Edit(SettingId, String),
     Method(Method, bool),
     Files(Vec<web_sys::File>),
     FilesRead(Vec<(String, Result<String, String>)>),
-    /// "All settings": a value typed for a config path.
-    SetSetting(String, String),
-    AllSettingsOpen(bool),
+    /// "All settings" made a new config (a value typed for a config path).
+    Config(ValidConfig),
 }
 
 /// Real Coat files picked by the user, and what came of loading them.
@@ -47,53 +33,15 @@ impl App {
             SettingsMsg::LoadPreset(name) => {
                 match crate::experiment::presets::find(&name).map(|p| p.config(None)) {
                     Some(Ok(c)) => {
-                        self.form = ConfigForm::from_config(c.raw());
+                        self.show_config(c.raw());
                         self.error = None;
                     }
                     Some(Err(e)) => self.error = Some(format!("Preset {name}: {e}")),
                     None => {}
                 }
             }
-            SettingsMsg::Preset(s) => {
-                if let Some(p) = Preset::from_id(&s) {
-                    self.form.set_preset(p);
-                }
-            }
-            SettingsMsg::Data(s) => {
-                self.form.data = if s == "real" {
-                    DataSource::Real
-                } else {
-                    DataSource::Synthetic
-                };
-            }
-            SettingsMsg::Scale(s) => self.form.scale = s,
-            SettingsMsg::Seed(s) => self.form.seed = s,
-            SettingsMsg::Mode(s) => self.form.mode = Mode::from_id(&s).unwrap_or_default(),
-            SettingsMsg::EvalEpisodes(s) => self.form.eval_episodes = s,
-            SettingsMsg::Seeds(s) => self.form.seeds = s,
-            SettingsMsg::OfflineEpisodes(s) => self.form.offline_episodes = s,
-            SettingsMsg::OnlineEpisodes(s) => self.form.online_episodes = s,
-            SettingsMsg::EvalEvery(s) => self.form.eval_every = s,
-            SettingsMsg::A2cLearningRate(s) => self.form.a2c_learning_rate = s,
-            SettingsMsg::A2cEntropy(s) => self.form.a2c_entropy_weight = s,
-            SettingsMsg::LeaveN(s) => self.form.leave_n = s,
-            SettingsMsg::LeaveTau(s) => self.form.leave_tau = s,
-            SettingsMsg::Window(s) => {
-                self.form.window = if s == "peer_compatible" {
-                    Window::PeerCompatible
-                } else {
-                    Window::Intended
-                }
-            }
-            SettingsMsg::Method(p, on) => {
-                self.form.methods.retain(|q| *q != p);
-                if on {
-                    self.form.methods.push(p);
-                    self.form
-                        .methods
-                        .sort_by_key(|q| Method::ALL.iter().position(|x| x == q));
-                }
-            }
+            SettingsMsg::Edit(id, text) => self.form_mut().edit(id, &text),
+            SettingsMsg::Method(p, on) => self.form_mut().tick_method(p, on),
             SettingsMsg::Files(files) => {
                 ctx.link().send_future(async move {
                     let mut out = Vec::new();
@@ -107,23 +55,7 @@ impl App {
                 return false;
             }
             SettingsMsg::FilesRead(files) => self.add_real_files(files),
-            SettingsMsg::AllSettingsOpen(open) => self.all_settings_open = open,
-            SettingsMsg::SetSetting(path, text) => {
-                let base = match self.form.to_config() {
-                    Ok(c) => c.raw().clone(),
-                    Err(e) => {
-                        self.setting_error = Some((path, format!("fix this first: {e}")));
-                        return true;
-                    }
-                };
-                match crate::experiment::settings::with_setting(&base, &path, &text) {
-                    Ok(c) => {
-                        self.form = ConfigForm::from_config(c.raw());
-                        self.setting_error = None;
-                    }
-                    Err(e) => self.setting_error = Some((path, e.to_string())),
-                }
-            }
+            SettingsMsg::Config(c) => self.show_config(c.raw()),
         }
         true
     }
@@ -131,9 +63,14 @@ impl App {
     pub(super) fn view_controls(&self, ctx: &Context<Self>) -> Html {
         let link = ctx.link();
         let f = &self.form;
+        let on_edit = link.callback(|(id, s): (SettingId, String)| SettingsMsg::Edit(id, s));
         let (default_scale, default_n, default_tau) = f.defaults();
-        let real = f.data == DataSource::Real;
-        let shape = synthetic::shape(f.preset, f.scale.trim().parse().unwrap_or(if real { 1.0 } else { default_scale }));
+        let preset = f.preset();
+        let real = f.data() == DataSource::Real;
+        let scale = f.text(SettingId::Scale);
+        let shape = synthetic::shape(preset, scale.trim().parse().unwrap_or(if real { 1.0 } else { default_scale }));
+        let box_of = |id: SettingId, placeholder: String| setting_box(f, id, None, placeholder, &on_edit);
+        let methods = f.methods();
         html! {
             <section class="controls" aria-label="Settings">
                 <h2>{"Settings"}</h2>
@@ -142,17 +79,15 @@ impl App {
                     <option value="" selected=true>{"— your own settings —"}</option>
                     { for crate::experiment::presets::PRESETS.iter().map(|p| html!{ <option value={p.name}>{p.title}</option> }) }
                 </select>
-                <label for="preset">{"Environment"}</label>
-                <select id="preset" onchange={link.callback(|e: Event| SettingsMsg::Preset(select_value(&e)))}>
-                    { for Preset::ALL.iter().map(|p| html!{ <option value={p.id()} selected={*p == f.preset}>{p.label()}</option> }) }
-                </select>
+                { choice_box(SettingId::Preset, html!{ <>
+                    { for Preset::ALL.iter().map(|p| html!{ <option value={p.id()} selected={*p == preset}>{p.label()}</option> }) }
+                </> }, &on_edit) }
 
-                <label for="data-source">{"Data"}</label>
-                <select id="data-source" onchange={link.callback(|e: Event| SettingsMsg::Data(select_value(&e)))}>
+                { choice_box(SettingId::Data, html!{ <>
                     <option value="synthetic" selected={!real}>{"Synthetic world (built in)"}</option>
                     <option value="real" selected={real}>{"Real data files (load them)"}</option>
-                </select>
-                if real && f.preset == Preset::Coat {
+                </> }, &on_edit) }
+                if real && preset == Preset::Coat {
                     <div id="coat-drop" class="drop-zone"
                         ondragover={Callback::from(|e: DragEvent| e.prevent_default())}
                         ondrop={link.callback(|e: DragEvent| {
@@ -188,46 +123,45 @@ impl App {
                     } else {
                         format!("World size (× real; {} users × {} items)", shape.0, shape.1)
                     } }</label>
-                    <input id="scale" type="text" inputmode="decimal" placeholder={ if real { "1".to_string() } else { default_scale.to_string() } } value={f.scale.clone()}
-                        oninput={link.callback(|e: InputEvent| SettingsMsg::Scale(e.target_unchecked_into::<HtmlInputElement>().value()))} />
+                    // Read as typed (not on leaving the box): the label's shape follows it.
+                    <input id="scale" type="text" inputmode="decimal" placeholder={ if real { "1".to_string() } else { default_scale.to_string() } } value={scale.to_string()}
+                        oninput={link.callback(|e: InputEvent| SettingsMsg::Edit(SettingId::Scale, e.target_unchecked_into::<HtmlInputElement>().value()))} />
                 }
 
-                { text_field(link, "seed", "Seed", &f.seed, String::new(), SettingsMsg::Seed) }
+                { box_of(SettingId::Seed, String::new()) }
 
-                <label for="mode">{"Evaluation mode"}</label>
-                <select id="mode" onchange={link.callback(|e: Event| SettingsMsg::Mode(select_value(&e)))}>
-                    { for Mode::ALL.iter().map(|m| html!{ <option value={m.id()} selected={*m == f.mode}>{m.label()}</option> }) }
-                </select>
+                { choice_box(SettingId::Mode, html!{ <>
+                    { for Mode::ALL.iter().map(|m| html!{ <option value={m.id()} selected={*m == f.mode()}>{m.label()}</option> }) }
+                </> }, &on_edit) }
 
                 <fieldset>
                     <legend>{"Budget"}</legend>
-                    { text_field(link, "seeds", "Seeds (runs per method)", &f.seeds, String::new(), SettingsMsg::Seeds) }
-                    { text_field(link, "eval-episodes", "Episodes per evaluation", &f.eval_episodes, String::new(), SettingsMsg::EvalEpisodes) }
-                    { text_field(link, "offline-episodes", "Offline training episodes (user model)", &f.offline_episodes, String::new(), SettingsMsg::OfflineEpisodes) }
-                    { text_field(link, "online-episodes", "Online training episodes (ground truth)", &f.online_episodes, String::new(), SettingsMsg::OnlineEpisodes) }
-                    { text_field(link, "eval-every", "Evaluate every … training episodes", &f.eval_every, String::new(), SettingsMsg::EvalEvery) }
+                    { box_of(SettingId::Seeds, String::new()) }
+                    { box_of(SettingId::EvalEpisodes, String::new()) }
+                    { box_of(SettingId::OfflineEpisodes, String::new()) }
+                    { box_of(SettingId::OnlineEpisodes, String::new()) }
+                    { box_of(SettingId::EvalEvery, String::new()) }
                 </fieldset>
 
                 <fieldset>
                     <legend>{"Quit rule"}</legend>
-                    { text_field(link, "leave-n", "Window N", &f.leave_n, default_n.to_string(), SettingsMsg::LeaveN) }
-                    { text_field(link, "leave-tau", { if f.preset == Preset::KuaiRec { "Threshold τ (tag count)" } else { "Threshold τ (item distance)" } }, &f.leave_tau, default_tau, SettingsMsg::LeaveTau) }
-                    <label for="window">{"Window"}</label>
-                    <select id="window" onchange={link.callback(|e: Event| SettingsMsg::Window(select_value(&e)))}>
-                        <option value="intended" selected={f.window == Window::Intended}>{"last min(N, t) items (intended)"}</option>
-                        <option value="peer_compatible" selected={f.window == Window::PeerCompatible}>{"peer-compatible (DORL/EasyRL4Rec slice)"}</option>
-                    </select>
+                    { box_of(SettingId::LeaveN, default_n.to_string()) }
+                    { setting_box(f, SettingId::LeaveTau, (preset == Preset::KuaiRec).then_some("Threshold τ (tag count)"), default_tau, &on_edit) }
+                    { choice_box(SettingId::Window, html!{ <>
+                        <option value="intended" selected={f.window() == Window::Intended}>{"last min(N, t) items (intended)"}</option>
+                        <option value="peer_compatible" selected={f.window() == Window::PeerCompatible}>{"peer-compatible (DORL/EasyRL4Rec slice)"}</option>
+                    </> }, &on_edit) }
                 </fieldset>
 
                 <fieldset>
-                    <legend>{"Methods"}</legend>
+                    <legend>{SettingId::Methods.row().label}</legend>
                     // The imported policy last: it goes with "Deploy a trained policy" below.
                     { for Method::ALL.iter().filter(|m| **m != Method::Imported).chain([&Method::Imported]).map(|p| {
                         let p = *p;
-                        let id = format!("method-{}", p.id());
+                        let id = format!("{}{}", SettingId::Methods.row().element, p.id());
                         html!{
                             <label class="check" for={id.clone()}>
-                                <input id={id} type="checkbox" checked={f.methods.contains(&p)}
+                                <input id={id} type="checkbox" checked={methods.contains(&p)}
                                     onchange={link.callback(move |e: Event| SettingsMsg::Method(p, e.target_unchecked_into::<HtmlInputElement>().checked()))} />
                                 {p.label()}
                             </label>
@@ -241,54 +175,14 @@ impl App {
 
                 <fieldset>
                     <legend>{"A2C"}</legend>
-                    { text_field(link, "a2c-lr", "Learning rate (Adam)", &f.a2c_learning_rate, String::new(), SettingsMsg::A2cLearningRate) }
-                    { text_field(link, "a2c-entropy", "Entropy bonus weight", &f.a2c_entropy_weight, String::new(), SettingsMsg::A2cEntropy) }
+                    { box_of(SettingId::A2cLearningRate, String::new()) }
+                    { box_of(SettingId::A2cEntropyWeight, String::new()) }
                 </fieldset>
 
-                { self.view_all_settings(ctx) }
+                <AllSettings form={self.form.clone()} on_config={link.callback(SettingsMsg::Config)} />
 
                 { self.view_share(ctx) }
             </section>
-        }
-    }
-
-    /// Every value of the config with its default and allowed range, editable.
-    pub(super) fn view_all_settings(&self, ctx: &Context<Self>) -> Html {
-        let link = ctx.link();
-        let config = self
-            .form
-            .to_config()
-            .map(|c| c.raw().clone())
-            .unwrap_or_else(|_| self.form.rest.clone());
-        let list = if self.all_settings_open {
-            crate::experiment::settings::settings(&config)
-        } else {
-            Vec::new()
-        };
-        html! {
-            <details id="all-settings" open={self.all_settings_open}
-                ontoggle={link.callback(|e: Event| SettingsMsg::AllSettingsOpen(e.target_unchecked_into::<web_sys::HtmlDetailsElement>().open()))}>
-                <summary>{"All settings (every hyper-parameter)"}</summary>
-                <p class="hint">{"Every value of the config, by its path in config.json and in links. Empty means the default. Each is checked as you leave the box."}</p>
-                { for list.iter().map(|st| {
-                    let id = format!("set-{}", st.path.replace('.', "-"));
-                    let path = st.path.clone();
-                    let err = self.setting_error.as_ref().filter(|(p, _)| p == &st.path).map(|(_, e)| e.clone());
-                    let hint = match &st.allowed {
-                        Some(a) => format!("default {} · allowed: {a}", if st.default.is_empty() { "(the preset's)" } else { &st.default }),
-                        None => format!("default {}", if st.default.is_empty() { "(none)" } else { &st.default }),
-                    };
-                    html!{
-                        <div class="setting">
-                            <label for={id.clone()}>{st.path.clone()}</label>
-                            <input id={id} type="text" value={st.value.clone()} aria-invalid={err.is_some().to_string()}
-                                onchange={link.callback(move |e: Event| SettingsMsg::SetSetting(path.clone(), input_value(&e)))} />
-                            <span class="hint">{hint}</span>
-                            if let Some(e) = err { <span class="bad" role="alert">{e}</span> }
-                        </div>
-                    }
-                }) }
-            </details>
         }
     }
 
@@ -339,7 +233,7 @@ impl App {
             }
         });
         if self.real.world.is_some() {
-            self.form.data = DataSource::Real;
+            self.form_mut().set_data(DataSource::Real);
         }
     }
 }

@@ -1,21 +1,38 @@
-//! Small pieces every panel uses: a labelled text box, file pickers, event values.
+//! Small pieces every panel uses: a row of the form as a labelled box or select, file
+//! pickers, event values.
 
 use super::*;
 
-/// A labelled text box whose committed value becomes `msg(value)`.
-pub(super) fn text_field<M: Into<Msg> + 'static>(
-    link: &yew::html::Scope<App>,
-    id: &'static str,
-    label: &str,
-    value: &str,
+/// The labelled text box of row `id` of the form's table (`label`: the page's own words
+/// where they depend on other settings); its committed value goes to `on_edit`.
+pub(super) fn setting_box(
+    form: &ConfigForm,
+    id: SettingId,
+    label: Option<&str>,
     placeholder: String,
-    msg: fn(String) -> M,
+    on_edit: &Callback<(SettingId, String)>,
 ) -> Html {
+    let row = id.row();
+    let on_edit = on_edit.clone();
     html! {
         <>
-        <label for={id}>{label.to_string()}</label>
-        <input id={id} type="text" inputmode="decimal" placeholder={placeholder} value={value.to_string()}
-            onchange={link.callback(move |e: Event| msg(input_value(&e)))} />
+        <label for={row.element}>{label.unwrap_or(row.label).to_string()}</label>
+        <input id={row.element} type="text" inputmode="decimal" placeholder={placeholder} value={form.text(id).to_string()}
+            onchange={Callback::from(move |e: Event| on_edit.emit((id, input_value(&e))))} />
+        </>
+    }
+}
+
+/// The labelled select of row `id` of the form's table, with its `options`.
+pub(super) fn choice_box(id: SettingId, options: Html, on_edit: &Callback<(SettingId, String)>) -> Html {
+    let row = id.row();
+    let on_edit = on_edit.clone();
+    html! {
+        <>
+        <label for={row.element}>{row.label}</label>
+        <select id={row.element} onchange={Callback::from(move |e: Event| on_edit.emit((id, select_value(&e))))}>
+            { options }
+        </select>
         </>
     }
 }

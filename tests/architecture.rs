@@ -577,9 +577,50 @@ fn modules_inside_each_folder_have_no_cycle() {
             let rest = m.strip_prefix(folder.as_str())?.strip_prefix("::")?;
             Some(format!("{folder}::{}", rest.split("::").next()?)) // a child folder is one node
         };
-        violations.extend(cycle_report(&format!("in {}", f.rel), &graph(&edges, node)));
+        let g = graph(&edges, node);
+        violations.extend(cycle_report(&format!("in {}", f.rel), &without_known_debt(g)));
     }
     check("rule 1b: a cycle inside a folder", violations);
+}
+
+/// The page's panels still written as `impl App` blocks in a child file of `web/app/`
+/// (each reads `App` and `Msg` from `mod.rs`, which composes them: a cycle by
+/// construction). Issue 29 made the run bar, the results table, the LLM panel, All
+/// settings and Embed components with `Properties`; these are what is left. Their edge
+/// back to `mod.rs` is the one exception to rule 1b, and the list can only shrink:
+/// [`the_known_debt_is_still_owed`] fails once a panel listed here no longer needs `App`
+/// (then delete its line).
+const PANELS_STILL_ON_APP: &[&str] = &[
+    "chart", "consent", "data_panel", "inspector", "links", "llm_panel", "policies",
+    "results", "run_bar", "saved_run", "settings",
+];
+
+/// `g` without the edges `web::app::X → web::app (mod.rs)` of [`PANELS_STILL_ON_APP`].
+fn without_known_debt(mut g: Graph) -> Graph {
+    for panel in PANELS_STILL_ON_APP {
+        if let Some(outs) = g.get_mut(&format!("web::app::{panel}")) {
+            outs.remove("web::app (mod.rs)");
+        }
+    }
+    g
+}
+
+#[test]
+fn the_known_debt_is_still_owed() {
+    let edges = Crate::read(&root()).edges();
+    let paid: Vec<_> = PANELS_STILL_ON_APP
+        .iter()
+        .filter(|p| {
+            let from = format!("web::app::{p}");
+            !edges.iter().any(|e| {
+                (e.from == from || e.from.starts_with(&format!("{from}::"))) && e.to == "web::app"
+            })
+        })
+        .collect();
+    assert!(
+        paid.is_empty(),
+        "these panels no longer import web/app/mod.rs: delete them from PANELS_STILL_ON_APP: {paid:?}"
+    );
 }
 
 /// The layers of the ```text block under `## Layers`, top first: `(name, modules)`.

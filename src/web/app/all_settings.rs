@@ -2,7 +2,14 @@
 //! range, editable. A component: whether it is open, and the last value it refused, are
 //! its own; a value it accepts goes to the page as a new config.
 
-use super::*;
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::experiment::form::ConfigForm;
+use crate::experiment::ValidConfig;
+
+use super::widgets::input_value;
 
 #[derive(Properties, PartialEq)]
 pub(super) struct AllSettingsProps {

@@ -1,6 +1,6 @@
 //! The provenance table and the explanations under the results.
 
-use super::*;
+use yew::prelude::*;
 
 /// The provenance table and the explanations: static, so a component of their own that
 /// yew never re-renders while a run streams snapshots.

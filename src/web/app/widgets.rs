@@ -1,7 +1,10 @@
 //! Small pieces every panel uses: a row of the form as a labelled box or select, file
 //! pickers, event values.
 
-use super::*;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+use crate::experiment::form::{ConfigForm, SettingId};
 
 /// The labelled text box of row `id` of the form's table (`label`: the page's own words
 /// where they depend on other settings); its committed value goes to `on_edit`.
@@ -50,8 +53,8 @@ pub(super) fn chosen_file(e: &Event, clear: bool) -> Vec<web_sys::File> {
 
 /// Reads the first of `files` as text in the background, refusing one over `limit`
 /// bytes (src/limits.rs) before reading it; `done(name, text)` becomes the next message.
-pub(super) fn read_first_file<M: Into<Msg> + 'static>(
-    ctx: &Context<App>,
+pub(super) fn read_first_file<C: Component, M: Into<C::Message> + 'static>(
+    ctx: &Context<C>,
     files: Vec<web_sys::File>,
     limit: u64,
     done: impl FnOnce(String, Result<String, String>) -> M + 'static,

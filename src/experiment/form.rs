@@ -192,6 +192,7 @@ rows! {
         number!(req, "training.eval_every", |c| c.training.eval_every);
     A2cLearningRate: Number "a2c.learning_rate", "a2c-lr", "Learning rate (Adam)", number!(req, "a2c.learning_rate", |c| c.a2c.learning_rate);
     A2cEntropyWeight: Number "a2c.entropy_weight", "a2c-entropy", "Entropy bonus weight", number!(req, "a2c.entropy_weight", |c| c.a2c.entropy_weight);
+    A2cGamma: Number "a2c.gamma", "a2c-gamma", "Discount γ", number!(req, "a2c.gamma", |c| c.a2c.gamma);
     LlmProvider: Choice "llm.provider", "llm-provider", "Ratings from",
         other!(|c| c.llm.provider.id(), |c, s| c.llm.provider = Provider::from_id(s).unwrap_or_default());
     LlmBaseUrl: Text "llm.base_url", "llm-base-url", "Base URL",

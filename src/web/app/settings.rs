@@ -177,6 +177,7 @@ impl App {
                     <legend>{"A2C"}</legend>
                     { box_of(SettingId::A2cLearningRate, String::new()) }
                     { box_of(SettingId::A2cEntropyWeight, String::new()) }
+                    { box_of(SettingId::A2cGamma, String::new()) }
                 </fieldset>
 
                 <AllSettings form={self.form.clone()} on_config={link.callback(SettingsMsg::Config)} />

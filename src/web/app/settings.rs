@@ -146,7 +146,7 @@ impl App {
                 <fieldset>
                     <legend>{"Quit rule"}</legend>
                     { box_of(SettingId::LeaveN, default_n.to_string()) }
-                    { setting_box(f, SettingId::LeaveTau, (preset == Preset::KuaiRec).then_some("Threshold τ (tag count)"), default_tau, &on_edit) }
+                    { setting_box(f, SettingId::LeaveTau, matches!(preset.spec().quit, crate::env::QuitRule::TagCount { .. }).then_some("Threshold τ (tag count)"), default_tau, &on_edit) }
                     { choice_box(SettingId::Window, html!{ <>
                         <option value="intended" selected={f.window() == Window::Intended}>{"last min(N, t) items (intended)"}</option>
                         <option value="peer_compatible" selected={f.window() == Window::PeerCompatible}>{"peer-compatible (DORL/EasyRL4Rec slice)"}</option>

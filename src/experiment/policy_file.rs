@@ -9,7 +9,7 @@ use super::config::ExperimentConfig;
 use crate::env::world::WorldInfo;
 use super::FileError;
 use crate::nn::weights::NetWeights;
-use crate::policy::deployable::{Deployable, Misfit};
+use crate::policy::deployable::Deployable;
 use crate::methods::Method;
 
 /// The `format` field of every policy file.
@@ -87,18 +87,13 @@ impl PolicyFile {
         )
     }
 
-    /// What method `imported` deploys of it: the weights and what they fit.
-    pub fn deployable(&self) -> Deployable {
+    /// What method `imported` deploys of it: the weights and what they fit (whether
+    /// they fit a run is [`Deployable::fits`]).
+    pub fn into_deployable(self) -> Deployable {
         Deployable {
-            world: self.world.clone(),
+            world: self.world,
             state: self.config.state,
-            weights: self.weights.clone(),
+            weights: self.weights,
         }
-    }
-
-    /// Whether it can act in a run of `config` on `world`: same catalogue and the same
-    /// state features. The error says what differs.
-    pub fn fits(&self, world: &WorldInfo, config: &ExperimentConfig) -> Result<(), Misfit> {
-        self.deployable().fits(world, &config.state)
     }
 }

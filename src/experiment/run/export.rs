@@ -13,7 +13,7 @@ impl Experiment {
 
     /// The policy that method `imported` deploys and fine-tunes online.
     pub fn with_imported(mut self, policy: PolicyFile) -> Self {
-        self.imported = Some(Arc::new(policy.deployable()));
+        self.imported = Some(Arc::new(policy.into_deployable()));
         self
     }
 
